@@ -1,0 +1,241 @@
+#!/bin/bash
+# probed with 10,000 TCP checks every 10 s, and monitoring-plugins' check_tcp
+# beside it in the same run. See bench/README.md for the method.
+#
+#   sudo bench/tcp_10k.sh BUILD_DIR
+#
+# Two network namespaces: the prober's, and a target namespace where an
+# AnyIP route makes every address of 10.214.0.0/16 local, so one pd-listen
+# on 0.0.0.0:5060 answers 10,000 distinct targets. Nothing leaves them.
+# Environment (for shorter trial runs): PD_BENCH_TARGETS (10000),
+# PD_BENCH_WARMUP (20 s), PD_BENCH_WINDOW (120 s), PD_BENCH_PEER_SAMPLE
+# (1000), PD_BENCH_PEER_JOBS (4), PD_KEEP=1 keeps the work directory.
+set -euo pipefail
+
+TARGETS=${PD_BENCH_TARGETS:-10000}
+WARMUP=${PD_BENCH_WARMUP:-20}
+WINDOW=${PD_BENCH_WINDOW:-120}
+INTERVAL=10 # s, the check interval
+PEER_SAMPLE=${PD_BENCH_PEER_SAMPLE:-1000}
+PEER_JOBS=${PD_BENCH_PEER_JOBS:-4}
+CHECK_TCP=/usr/lib/nagios/plugins/check_tcp
+
+die() {
+    echo "tcp_10k: $*" >&2
+    exit 1
+}
+
+if [ $# -lt 1 ] || [ ! -d "$1" ]; then
+    echo "usage: $0 BUILD_DIR" >&2
+    exit 2
+fi
+BUILD=$(cd "$1" && pwd)
+[ "$(id -u)" -eq 0 ] || die "needs root (network namespaces)"
+for b in probed pd-listen; do
+    [ -x "$BUILD/$b" ] || die "$BUILD/$b missing: build first"
+done
+if [ "$TARGETS" -lt 1 ] || [ "$TARGETS" -gt 60000 ]; then
+    die "PD_BENCH_TARGETS: 1..60000"
+fi
+[ "$PEER_SAMPLE" -le "$TARGETS" ] || PEER_SAMPLE=$TARGETS
+
+# The peer tool and GNU time: Debian packages, installed for the bench only.
+need=()
+[ -x "$CHECK_TCP" ] || need+=(monitoring-plugins-basic)
+[ -x /usr/bin/time ] || need+=(time)
+for c in ip sqlite3 awk; do
+    command -v "$c" >/dev/null 2>&1 || die "needs '$c'"
+done
+if [ ${#need[@]} -gt 0 ]; then
+    echo "tcp_10k: installing ${need[*]}" >&2
+    DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends "${need[@]}" >&2 ||
+        die "could not install ${need[*]}"
+fi
+
+PREFIX="pdb-$$"
+P_NS="$PREFIX-p"
+T_NS="$PREFIX-t"
+WORK=$(mktemp -d "/tmp/$PREFIX.XXXXXX")
+NAMESPACES=()
+PIDS=()
+PROBED_PID=""
+
+running() {
+    local st
+    read -r st 2>/dev/null <"/proc/$1/stat" || return 1
+    st=${st##*) }
+    [ "${st%% *}" != Z ]
+}
+
+stop_pid() {
+    local pid=$1 i
+    kill -TERM "$pid" 2>/dev/null || return 0
+    for ((i = 0; i < 150; i++)); do
+        running "$pid" || break
+        sleep 0.1
+    done
+    kill -KILL "$pid" 2>/dev/null || true
+    wait "$pid" 2>/dev/null || true
+}
+
+cleanup() {
+    local rc=$? i
+    set +e
+    trap - EXIT INT TERM
+    if [ "$rc" -ne 0 ] && [ -s "$WORK/probed.log" ]; then
+        echo "--- probed log, last 30 lines ---" >&2
+        tail -n 30 "$WORK/probed.log" >&2
+    fi
+    [ -n "$PROBED_PID" ] && stop_pid "$PROBED_PID"
+    for i in "${PIDS[@]}"; do
+        stop_pid "$i"
+    done
+    for ((i = ${#NAMESPACES[@]} - 1; i >= 0; i--)); do
+        ip netns del "${NAMESPACES[i]}" 2>/dev/null
+    done
+    if [ "${PD_KEEP:-0}" = 1 ]; then
+        echo "tcp_10k: kept $WORK" >&2
+    else
+        rm -rf "$WORK"
+    fi
+    exit "$rc"
+}
+trap cleanup EXIT
+trap 'exit 130' INT
+trap 'exit 143' TERM
+
+for ns in "$P_NS" "$T_NS"; do
+    ip netns add "$ns"
+    NAMESPACES+=("$ns")
+    ip -n "$ns" link set lo up
+done
+ip -n "$P_NS" link add eth0 type veth peer name eth0 netns "$T_NS"
+ip -n "$P_NS" addr add 10.213.0.1/30 dev eth0
+ip -n "$T_NS" addr add 10.213.0.2/30 dev eth0
+ip -n "$P_NS" link set eth0 up
+ip -n "$T_NS" link set eth0 up
+ip -n "$T_NS" route add local 10.214.0.0/16 dev lo
+ip -n "$P_NS" route add 10.214.0.0/16 via 10.213.0.2
+
+ip netns exec "$T_NS" "$BUILD/pd-listen" 0.0.0.0 5060 2>"$WORK/listen.log" &
+PIDS+=("$!")
+for ((i = 0; i < 50; i++)); do
+    grep -q '^listening on' "$WORK/listen.log" && break
+    sleep 0.1
+done
+grep -q '^listening on' "$WORK/listen.log" || die "pd-listen did not start: $(cat "$WORK/listen.log")"
+ip netns exec "$P_NS" timeout 3 bash -c 'exec 3<>/dev/tcp/10.214.39.16/5060' ||
+    die "AnyIP lab: no answer from 10.214.39.16:5060"
+
+# Target i: 10.214.(i / 250).(i % 250 + 1).
+awk -v n="$TARGETS" 'BEGIN {
+    print "id,name,address,type,site"
+    for (i = 0; i < n; i++)
+        printf "bench-%05d,压测终端%05d,10.214.%d.%d,dev,bench/g%02d\n", i, i, int(i / 250), i % 250 + 1, i % 20
+}' >"$WORK/inventory.csv"
+awk -F, -v n="$TARGETS" -v k="$PEER_SAMPLE" \
+    'NR > 1 && (NR - 2) % int(n / k) == 0 && c < k { print $3; c++ }' \
+    "$WORK/inventory.csv" >"$WORK/peer-sample.txt"
+
+cat >"$WORK/probed.yaml" <<EOF
+data_dir: ./data
+timezone: Asia/Shanghai
+log: { level: info }
+storage: { heartbeat: 60s }
+rrd: { rras: [ { step: 1x, keep: 1h } ] }
+templates:
+  dev:
+    checks:
+      - { id: sip, type: tcp, port: 5060, interval: ${INTERVAL}s, timeout: 2s, fail_after: 3,
+          recover_after: 2, availability: true }
+inventory: [ "inventory.csv" ]
+EOF
+DB="$WORK/data/probed.db"
+sql() { sqlite3 -batch -noheader -cmd '.timeout 10000' "$DB" "$1"; }
+
+# Busy seconds of a process and its threads, from /proc/<pid>/stat.
+cpu_ticks() {
+    local st
+    read -r st <"/proc/$1/stat"
+    st=${st##*) }
+    awk '{ print $12 + $13 }' <<<"$st"
+}
+
+echo "tcp_10k: $TARGETS targets, check every ${INTERVAL}s; warm-up ${WARMUP}s, window ${WINDOW}s" >&2
+ip netns exec "$P_NS" "$BUILD/probed" -c "$WORK/probed.yaml" -f 2>"$WORK/probed.log" &
+PROBED_PID=$!
+sleep "$WARMUP"
+running "$PROBED_PID" || die "probed exited during the warm-up"
+[ -f "$DB" ] || die "no $DB after the warm-up"
+
+# The peer: check_tcp on a sample, one pass per interval, as a scheduler
+# running it every 10 s would; GNU time sums the CPU of every child.
+passes=$((WINDOW / INTERVAL))
+cat >"$WORK/peer.sh" <<EOF
+for ((p = 0; p < $passes; p++)); do
+    start=\$(date +%s%N)
+    xargs -P $PEER_JOBS -I{} $CHECK_TCP -H {} -p 5060 -t 2 <"$WORK/peer-sample.txt" || true
+    left=\$(( ($INTERVAL * 1000000000 - (\$(date +%s%N) - start)) / 1000000 ))
+    [ \$left -gt 0 ] && sleep \$(awk -v ms=\$left 'BEGIN { print ms / 1000 }')
+done
+EOF
+
+hz=$(getconf CLK_TCK)
+t0=$(date +%s%N)
+cpu0=$(cpu_ticks "$PROBED_PID")
+IFS='|' read -r rounds0 skipped0 < <(sql "SELECT coalesce(sum(rounds), 0), coalesce(sum(skipped), 0)
+                                         FROM current_state WHERE check_id <> ''")
+ip netns exec "$P_NS" /usr/bin/time -f '%e %U %S' -o "$WORK/peer.time" \
+    bash "$WORK/peer.sh" >"$WORK/peer.out" 2>&1 &
+peer_pid=$!
+PIDS+=("$peer_pid")
+sleep "$WINDOW"
+t1=$(date +%s%N)
+running "$PROBED_PID" || die "probed exited during the window"
+cpu1=$(cpu_ticks "$PROBED_PID")
+hwm_kb=$(awk '/^VmHWM:/ { print $2 }' "/proc/$PROBED_PID/status")
+IFS='|' read -r rounds1 skipped1 < <(sql "SELECT coalesce(sum(rounds), 0), coalesce(sum(skipped), 0)
+                                         FROM current_state WHERE check_id <> ''")
+n_up=$(sql "SELECT count(*) FROM current_state WHERE check_id = '' AND state = 'UP'")
+n_down=$(sql "SELECT count(*) FROM transitions WHERE to_state = 'DOWN'")
+
+# The peer's last pass may still run; give it at most one more interval.
+for ((i = 0; i < (INTERVAL + 30) * 10; i++)); do
+    running "$peer_pid" || break
+    sleep 0.1
+done
+running "$peer_pid" && die "check_tcp passes overran the window by more than $((INTERVAL + 30))s"
+wait "$peer_pid" || true
+read -r peer_wall peer_user peer_sys <"$WORK/peer.time" || die "no timing from the peer: $(cat "$WORK/peer.time")"
+peer_ok=$(grep -c '^TCP OK' "$WORK/peer.out" || true)
+peer_checks=$((passes * PEER_SAMPLE))
+
+rrd_bytes=$(du -sb "$WORK/data/rrd" 2>/dev/null | awk '{ print $1 }')
+awk -v hz="$hz" -v t0="$t0" -v t1="$t1" -v c0="$cpu0" -v c1="$cpu1" \
+    -v r0="$rounds0" -v r1="$rounds1" -v s0="$skipped0" -v s1="$skipped1" \
+    -v hwm="$hwm_kb" -v n="$TARGETS" -v up="$n_up" -v down="$n_down" -v iv="$INTERVAL" \
+    -v pw="$peer_wall" -v pu="$peer_user" -v ps="$peer_sys" -v pc="$peer_checks" -v pok="$peer_ok" \
+    -v rrd="${rrd_bytes:-0}" 'BEGIN {
+    wall = (t1 - t0) / 1e9
+    cpu = (c1 - c0) / hz
+    rounds = r1 - r0
+    per = rounds > 0 ? cpu / rounds * 1e6 : 0
+    peer_per = pc > 0 ? (pu + ps) / pc * 1e6 : 0
+    printf "\nprobed, %d targets, one tcp check every %ds, window %.0f s:\n", n, iv, wall
+    printf "  CPU                %.2f s = %.1f%% of one core\n", cpu, cpu / wall * 100
+    printf "  checks run         %d (expected about %d)\n", rounds, n * wall / iv
+    printf "  CPU per check      %.1f us\n", per
+    printf "  peak RSS (VmHWM)   %.1f MiB\n", hwm / 1024
+    printf "  skipped rounds     %d\n", s1 - s0
+    printf "  targets UP         %d of %d; DOWN transitions: %d\n", up, n, down
+    printf "  RRD files          %.1f MiB\n", rrd / 1048576
+    printf "check_tcp (monitoring-plugins), %d checks in the same window:\n", pc
+    printf "  CPU                %.2f s user + %.2f s sys over %.0f s\n", pu, ps, pw
+    printf "  CPU per check      %.1f us  (%d answered TCP OK)\n", peer_per, pok
+    if (per > 0)
+        printf "  ratio              check_tcp uses %.0fx the CPU of probed per check\n", peer_per / per
+    printf "\n| %d | %.1f%% | %.1f us | %.1f MiB | %d | %d/%d | %.1f us | %.0fx |\n", n,
+        cpu / wall * 100, per, hwm / 1024, s1 - s0, up, n, peer_per, per > 0 ? peer_per / per : 0
+}'
+[ "$n_up" = "$TARGETS" ] || die "only $n_up of $TARGETS targets UP at the end"
+[ "$n_down" = 0 ] || die "$n_down DOWN transitions during the bench"

@@ -1,0 +1,240 @@
+#!/bin/bash
+# probed's demo lab: the ten devices of contrib/demo/inventory/demo.csv, each
+# an address in its own network namespace (pd-demo-<id>) running pd-listen
+# on the ports of its type, all joined by a Linux bridge in the namespace
+# pd-demo-net; probed runs in pd-demo-prober with contrib/demo/demo.yaml.
+#
+#   sudo contrib/demo/demo.sh BUILD_DIR [SECONDS]
+#
+# One codec terminal (zunyi-term-01) is cut off with nftables for 90 s
+# every 4 minutes; one camera (zunyi-honghuagang-cam-01) loses 10% of its
+# packets. Runs until Ctrl-C (or SECONDS), then removes every namespace and
+# process it made. All traffic stays inside those namespaces.
+set -euo pipefail
+
+HERE=$(cd "$(dirname "$0")" && pwd)
+CFG="$HERE/demo.yaml"
+INVENTORY="$HERE/inventory/demo.csv"
+DATA=/var/tmp/probed-demo # data_dir in demo.yaml
+PREFIX=pd-demo
+NET_NS="$PREFIX-net"
+PROBER_NS="$PREFIX-prober"
+CUT_ID=zunyi-term-01
+CUT_FIRST=${DEMO_CUT_FIRST:-60} # s after the start
+CUT_LENGTH=${DEMO_CUT_LENGTH:-90} # s
+CUT_PERIOD=${DEMO_CUT_PERIOD:-240} # s; the DEMO_* variables are for trying it out
+CUT_MAX_CYCLES=180 # 12 hours
+LOSS_ID=zunyi-honghuagang-cam-01
+LOSS_PERCENT=10
+
+declare -A PORTS=(
+    [codec]="5060 1720"
+    [camera]="554 80"
+    [switch]="22 23"
+    [mcu]="5060 443"
+    [server]="22 80 443"
+)
+
+die() {
+    echo "demo: $*" >&2
+    exit 1
+}
+
+if [ $# -lt 1 ] || [ ! -d "$1" ]; then
+    echo "usage: $0 BUILD_DIR [SECONDS]" >&2
+    exit 2
+fi
+BUILD=$(cd "$1" && pwd)
+DURATION=${2:-0}
+[[ "$DURATION" =~ ^[0-9]+$ ]] || die "SECONDS must be a whole number"
+[ "$(id -u)" -eq 0 ] || die "needs root (network namespaces, nftables): sudo $0 $*"
+for c in ip nft; do
+    command -v "$c" >/dev/null 2>&1 || die "needs '$c' (Debian: iproute2, nftables)"
+done
+for b in probed probectl pd-listen; do
+    [ -x "$BUILD/$b" ] || die "$BUILD/$b missing: cmake -B build && cmake --build build"
+done
+
+# Fixed names: one demo at a time.
+LOCK=/run/lock/probed-demo.lock
+[ -d /run/lock ] || LOCK=/tmp/probed-demo.lock
+exec 9>"$LOCK"
+flock -n 9 || die "another demo is running (lock $LOCK)"
+
+NAMESPACES=()
+PIDS=()
+PROBED_PID=""
+CUTTER_PID=""
+
+# True while pid runs (a zombie does not count).
+running() {
+    local st
+    read -r st 2>/dev/null <"/proc/$1/stat" || return 1
+    st=${st##*) }
+    [ "${st%% *}" != Z ]
+}
+
+stop_pid() {
+    local pid=$1 i
+    kill -TERM "$pid" 2>/dev/null || return 0
+    for ((i = 0; i < 100; i++)); do
+        running "$pid" || break
+        sleep 0.1
+    done
+    kill -KILL "$pid" 2>/dev/null || true
+    wait "$pid" 2>/dev/null || true
+}
+
+# Remove a namespace of ours, and whatever still runs in it (a lab left by
+# a demo that was killed outright).
+remove_ns() {
+    local pid
+    for pid in $(ip netns pids "$1" 2>/dev/null); do
+        kill -KILL "$pid" 2>/dev/null || true
+    done
+    ip netns del "$1" 2>/dev/null || true
+}
+
+cleanup() {
+    local i
+    set +e
+    trap - EXIT INT TERM
+    echo "demo: stopping and removing the lab" >&2
+    [ -n "$CUTTER_PID" ] && stop_pid "$CUTTER_PID"
+    [ -n "$PROBED_PID" ] && stop_pid "$PROBED_PID"
+    for i in "${PIDS[@]}"; do
+        stop_pid "$i"
+    done
+    for ((i = ${#NAMESPACES[@]} - 1; i >= 0; i--)); do
+        remove_ns "${NAMESPACES[i]}"
+    done
+    echo "demo: done; the data stays in $DATA" >&2
+}
+
+stale=$(ip netns list | awk -v p="$PREFIX-" 'index($1, p) == 1 { print $1 }')
+if [ -n "$stale" ]; then
+    echo "demo: removing a lab left over by an earlier run: $(echo "$stale" | tr '\n' ' ')" >&2
+    for ns in $stale; do
+        remove_ns "$ns"
+    done
+fi
+
+trap cleanup EXIT
+trap 'exit 130' INT
+trap 'exit 143' TERM
+
+add_ns() {
+    ip netns add "$1"
+    NAMESPACES+=("$1")
+    ip -n "$1" link set lo up
+}
+
+# The switch everything hangs off.
+add_ns "$NET_NS"
+ip -n "$NET_NS" link add br0 type bridge
+ip -n "$NET_NS" link set br0 up
+
+# attach NS VETH_NAME: a veth from the bridge to eth0 in NS.
+attach() {
+    ip -n "$NET_NS" link add "$2" type veth peer name eth0 netns "$1"
+    ip -n "$NET_NS" link set "$2" master br0 up
+    ip -n "$1" link set eth0 up
+}
+
+add_ns "$PROBER_NS"
+attach "$PROBER_NS" prober
+ip -n "$PROBER_NS" addr add 10.213.10.1/24 dev eth0
+ip -n "$PROBER_NS" addr add fd00:213:10::1/64 dev eth0 nodad
+
+# One namespace per device of the inventory.
+n=0
+while IFS=, read -r id name address type site; do
+    [ "$id" = id ] && continue
+    n=$((n + 1))
+    ns="$PREFIX-$id"
+    ports=${PORTS[$type]:-}
+    [ -n "$ports" ] || die "$INVENTORY: $id: no ports known for type '$type'"
+    add_ns "$ns"
+    attach "$ns" "d$n"
+    case "$address" in
+    *:*) ip -n "$ns" addr add "$address/64" dev eth0 nodad ;;
+    *) ip -n "$ns" addr add "$address/24" dev eth0 ;;
+    esac
+    # shellcheck disable=SC2086 # ports: one word each
+    ip netns exec "$ns" "$BUILD/pd-listen" "$address" $ports 2>/dev/null &
+    PIDS+=("$!")
+    printf 'demo: %-26s %-16s %-7s %-10s %s\n' "$id" "$address" "$type" "$ports" "$name ($site)"
+done <"$INVENTORY"
+
+if [ -n "$LOSS_ID" ]; then
+    ip netns exec "$PREFIX-$LOSS_ID" nft -f - <<EOF
+table inet pd_demo_loss {
+    chain input {
+        type filter hook input priority filter; policy accept;
+        iifname "eth0" numgen random mod 100 < $LOSS_PERCENT drop
+    }
+}
+EOF
+    echo "demo: $LOSS_ID drops $LOSS_PERCENT% of its packets"
+fi
+
+# Cut one device off now and then; bounded, and stopped with the demo.
+cutter() {
+    local ns="$PREFIX-$CUT_ID" i sleeper=""
+    trap '[ -n "$sleeper" ] && kill "$sleeper" 2>/dev/null; exit 0' TERM
+    nap() {
+        sleep "$1" &
+        sleeper=$!
+        wait "$sleeper"
+        sleeper=""
+    }
+    nap "$CUT_FIRST"
+    for ((i = 1; i <= CUT_MAX_CYCLES; i++)); do
+        ip netns exec "$ns" nft -f - <<'EOF'
+table inet pd_demo_cut {
+    chain input {
+        type filter hook input priority filter; policy accept;
+        iifname "eth0" drop
+    }
+}
+EOF
+        echo "demo: $(date +%T) $CUT_ID cut off for ${CUT_LENGTH}s (cycle $i)" >&2
+        nap "$CUT_LENGTH"
+        ip netns exec "$ns" nft delete table inet pd_demo_cut
+        echo "demo: $(date +%T) $CUT_ID reachable again" >&2
+        nap $((CUT_PERIOD - CUT_LENGTH))
+    done
+}
+cutter &
+CUTTER_PID=$!
+
+ctl="$BUILD/probectl -c $CFG"
+cat <<EOF
+
+demo: $n devices up; $CUT_ID is cut off for ${CUT_LENGTH}s every $((CUT_PERIOD / 60)) min,
+      the first time ${CUT_FIRST}s from now. probed runs below (Ctrl-C stops everything).
+
+  status:  $ctl status
+  events:  $ctl events --since $(date +%F)
+           $ctl events --target $CUT_ID --format csv
+  graphs:  RRD files under $DATA/rrd/<target>/<check>.rrd, e.g.
+           rrdtool graph /tmp/$CUT_ID.png --start -1h \\
+             DEF:ms=$DATA/rrd/$CUT_ID/sip.rrd:connect_ms:AVERAGE LINE2:ms#d62728:"SIP connect ms"
+  store:   sqlite3 $DATA/probed.db 'SELECT * FROM transitions ORDER BY at_ns'
+
+EOF
+
+ip netns exec "$PROBER_NS" "$BUILD/probed" -c "$CFG" -f &
+PROBED_PID=$!
+if [ "$DURATION" -gt 0 ]; then
+    for ((t = 0; t < DURATION; t++)); do
+        running "$PROBED_PID" || break
+        sleep 1
+    done
+    running "$PROBED_PID" || die "probed stopped by itself"
+else
+    rc=0
+    wait "$PROBED_PID" || rc=$?
+    PROBED_PID=""
+    echo "demo: probed exited with status $rc" >&2
+fi

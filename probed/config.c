@@ -1,0 +1,771 @@
+#include "config.h"
+
+#include <errno.h>
+#include <glob.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <sys/stat.h>
+
+#include "inventory.h"
+#include "log.h"
+#include "options.h"
+#include "yaml_tree.h"
+
+struct loader {
+    struct pd_yreader r; /* r.file is owned by cfg->files, r.dir is dir */
+    struct pd_config *cfg;
+    char *dir; /* absolute directory of the main file */
+    struct pd_target_list targets;
+    const struct pd_ynode *const *rra_nodes; /* borrowed from the tree */
+};
+
+int pd_id_valid(const char *id)
+{
+    if (!id)
+        return 0;
+    size_t len = strlen(id);
+    if (len == 0 || len > PD_ID_MAX)
+        return 0;
+    if (!((id[0] >= 'a' && id[0] <= 'z') || (id[0] >= '0' && id[0] <= '9')))
+        return 0;
+    return strspn(id, "abcdefghijklmnopqrstuvwxyz0123456789._-") == len;
+}
+
+int pd_site_valid(const char *site)
+{
+    if (!site || strlen(site) > 255)
+        return 0;
+    char seg[PD_ID_MAX + 1];
+    for (const char *p = site;;) {
+        size_t n = strcspn(p, "/");
+        if (n == 0 || n > PD_ID_MAX)
+            return 0;
+        memcpy(seg, p, n);
+        seg[n] = '\0';
+        if (!pd_id_valid(seg))
+            return 0;
+        if (p[n] == '\0')
+            return 1;
+        p += n + 1;
+    }
+}
+
+int pd_duration_parse(const char *text, pd_ns *out)
+{
+    pd_ns total = 0;
+    const char *p = text;
+
+    if (!p || !*p)
+        return -EINVAL;
+    while (*p) {
+        pd_ns n = 0, unit;
+        if (*p < '0' || *p > '9')
+            return -EINVAL;
+        for (; *p >= '0' && *p <= '9'; p++)
+            if (__builtin_mul_overflow(n, 10, &n) || __builtin_add_overflow(n, *p - '0', &n))
+                return -EINVAL;
+        if (p[0] == 'm' && p[1] == 's')
+            unit = PD_MSEC, p += 2;
+        else if (*p == 's')
+            unit = PD_SEC, p++;
+        else if (*p == 'm')
+            unit = PD_MINUTE, p++;
+        else if (*p == 'h')
+            unit = PD_HOUR, p++;
+        else if (*p == 'd')
+            unit = PD_DAY, p++;
+        else if (*p == 'w')
+            unit = 7 * PD_DAY, p++;
+        else
+            return -EINVAL;
+        if (__builtin_mul_overflow(n, unit, &n) || __builtin_add_overflow(total, n, &total))
+            return -EINVAL;
+    }
+    *out = total;
+    return 0;
+}
+
+const struct pd_template *pd_config_template(const struct pd_config *cfg, const char *name)
+{
+    for (size_t i = 0; name && i < cfg->n_templates; i++)
+        if (cfg->templates[i].name && strcmp(cfg->templates[i].name, name) == 0)
+            return &cfg->templates[i];
+    return NULL;
+}
+
+/* Keep a copy of path in cfg->files for marks to point to. */
+static const char *file_label(struct pd_config *cfg, const char *path)
+{
+    char **files = realloc(cfg->files, (cfg->n_files + 1) * sizeof(*files));
+    if (!files)
+        return NULL;
+    cfg->files = files;
+    if (!(files[cfg->n_files] = strdup(path)))
+        return NULL;
+    return files[cfg->n_files++];
+}
+
+static void load_timezone(struct loader *ld, const struct pd_ynode *node)
+{
+    const char *dir = getenv("TZDIR");
+    char path[PATH_MAX];
+    struct stat st;
+
+    if (pd_yread_string(&ld->r, node, "timezone", &ld->cfg->timezone) < 0)
+        return;
+    const char *tz = ld->cfg->timezone;
+    int ok = tz[0] != '/' && !strstr(tz, "..") &&
+             strspn(tz, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789/_+-") ==
+                 strlen(tz);
+    if (ok) {
+        int n =
+            snprintf(path, sizeof(path), "%s/%s", dir && *dir ? dir : "/usr/share/zoneinfo", tz);
+        ok = n > 0 && (size_t)n < sizeof(path) && stat(path, &st) == 0 && S_ISREG(st.st_mode);
+    }
+    if (!ok)
+        pd_yfail(&ld->r, node,
+                 "unknown time zone '%s': expected an IANA name such as Asia/Shanghai or UTC", tz);
+}
+
+static void load_log(struct loader *ld, const struct pd_ynode *log)
+{
+    static const char *const keys[] = {"level", "target", NULL};
+    const struct pd_ynode *v;
+    if (pd_ywant(&ld->r, log, PD_YMAP, "log") < 0)
+        return;
+    pd_ycheck_keys(&ld->r, log, keys, "log");
+    if ((v = pd_yget(log, "level")) && pd_ywant(&ld->r, v, PD_YSCALAR, "log level") == 0) {
+        int level = pd_log_level_parse(v->text);
+        if (level < 0)
+            pd_yfail(&ld->r, v,
+                     "unknown log level '%s' (expected one of: error, warning, notice, info, "
+                     "debug)",
+                     v->text);
+        else
+            ld->cfg->log_level = level;
+    }
+    if ((v = pd_yget(log, "target")) && pd_ywant(&ld->r, v, PD_YSCALAR, "log target") == 0) {
+        if (strcmp(v->text, "stderr") == 0 || strcmp(v->text, "syslog") == 0)
+            ld->cfg->log_syslog = strcmp(v->text, "syslog") == 0;
+        else
+            pd_yfail(&ld->r, v, "unknown log target '%s' (expected stderr or syslog)", v->text);
+    }
+}
+
+static void load_storage(struct loader *ld, const struct pd_ynode *st)
+{
+    static const char *const keys[] = {"queue_size", "heartbeat", NULL};
+    const struct pd_ynode *v;
+    long n;
+    if (pd_ywant(&ld->r, st, PD_YMAP, "storage") < 0)
+        return;
+    pd_ycheck_keys(&ld->r, st, keys, "storage");
+    if ((v = pd_yget(st, "queue_size")) &&
+        pd_yread_long(&ld->r, v, "queue_size", 1024, 16777216, &n) == 0)
+        ld->cfg->queue_size = (size_t)n;
+    if ((v = pd_yget(st, "heartbeat")))
+        pd_yread_duration(&ld->r, v, "heartbeat", PD_SEC, 10 * PD_MINUTE, &ld->cfg->heartbeat);
+}
+
+static const struct pd_severity_conf *find_severity(const struct pd_config *cfg, const char *name)
+{
+    for (size_t i = 0; i < cfg->n_severities; i++)
+        if (cfg->severities[i].name && strcmp(cfg->severities[i].name, name) == 0)
+            return &cfg->severities[i];
+    return NULL;
+}
+
+static void severity_names(const struct pd_config *cfg, char *buf, size_t len)
+{
+    size_t used = 0;
+    buf[0] = '\0';
+    for (size_t i = 0; i < cfg->n_severities && used < len; i++) {
+        int n = snprintf(buf + used, len - used, "%s%s", i ? ", " : "",
+                         cfg->severities[i].name ? cfg->severities[i].name : "?");
+        used += n > 0 ? (size_t)n : 0;
+    }
+}
+
+static int default_severities(struct pd_config *cfg)
+{
+    static const struct {
+        const char *name;
+        pd_ns mttr;
+    } defs[] = {
+        {"emergency", 60 * PD_MINUTE}, {"important", 25 * PD_MINUTE}, {"general", 15 * PD_MINUTE}};
+    cfg->severities = calloc(3, sizeof(*cfg->severities));
+    if (!cfg->severities)
+        return -ENOMEM;
+    for (size_t i = 0; i < 3; i++) {
+        if (!(cfg->severities[i].name = strdup(defs[i].name)))
+            return -ENOMEM;
+        cfg->severities[i].mttr_max = defs[i].mttr;
+        cfg->n_severities++;
+    }
+    return 0;
+}
+
+static void load_severities(struct loader *ld, const struct pd_ynode *sev)
+{
+    static const char *const keys[] = {"mttr_max", NULL};
+    struct pd_config *cfg = ld->cfg;
+    if (pd_ywant(&ld->r, sev, PD_YMAP, "severities") < 0)
+        return;
+    if (sev->n == 0) {
+        pd_yfail(&ld->r, sev, "expected at least one severity");
+        return;
+    }
+    if (!(cfg->severities = calloc(sev->n, sizeof(*cfg->severities)))) {
+        pd_yfail_nomem(&ld->r, sev);
+        return;
+    }
+    for (size_t i = 0; i < sev->n; i++) {
+        struct pd_severity_conf *s = &cfg->severities[cfg->n_severities++];
+        const struct pd_ynode *v = pd_ymap_value(sev, i), *mttr;
+        pd_yread_id(&ld->r, pd_ymap_key(sev, i), "severity name", &s->name);
+        if (pd_ynode_is_null(v))
+            continue;
+        if (pd_ywant(&ld->r, v, PD_YMAP, "a severity") < 0)
+            continue;
+        pd_ycheck_keys(&ld->r, v, keys, "severity");
+        if ((mttr = pd_yget(v, "mttr_max")))
+            pd_yread_duration(&ld->r, mttr, "mttr_max", 0, 365 * PD_DAY, &s->mttr_max);
+    }
+}
+
+static void load_sla(struct loader *ld, const struct pd_ynode *sla)
+{
+    static const char *const keys[] = {"availability_min", "mtbf_min", "default_severity",
+                                       "severities", NULL};
+    struct pd_config *cfg = ld->cfg;
+    const struct pd_ynode *v, *def = NULL, *sev = NULL;
+
+    if (sla && pd_ywant(&ld->r, sla, PD_YMAP, "sla") == 0) {
+        pd_ycheck_keys(&ld->r, sla, keys, "sla");
+        if ((v = pd_yget(sla, "availability_min")) &&
+            pd_ywant(&ld->r, v, PD_YSCALAR, "availability_min") == 0) {
+            double d;
+            if (pd_text_double(v->text, &d) < 0 || d < 0 || d > 100)
+                pd_yfail(&ld->r, v, "expected a percentage 0..100 for availability_min, got '%s'",
+                         v->text);
+            else
+                cfg->sla_availability_min = d;
+        }
+        if ((v = pd_yget(sla, "mtbf_min")))
+            pd_yread_duration(&ld->r, v, "mtbf_min", 0, 366 * PD_DAY, &cfg->sla_mtbf_min);
+        if ((def = pd_yget(sla, "default_severity")))
+            pd_yread_id(&ld->r, def, "default_severity", &cfg->sla_default_severity);
+        sev = pd_yget(sla, "severities");
+    }
+    if (sev)
+        load_severities(ld, sev);
+    else if (default_severities(cfg) < 0)
+        pd_yfail_nomem(&ld->r, sla);
+    if (cfg->sla_default_severity && cfg->n_severities > 0 &&
+        !find_severity(cfg, cfg->sla_default_severity)) {
+        char names[256];
+        severity_names(cfg, names, sizeof(names));
+        pd_yfail(&ld->r, def ? def : sev,
+                 "unknown severity '%s' for default_severity (configured: %s)",
+                 cfg->sla_default_severity, names);
+    }
+}
+
+static int cf_bit(struct loader *ld, const struct pd_ynode *node, unsigned *mask)
+{
+    static const char *const names[] = {"AVERAGE", "MIN", "MAX", "LAST"};
+    if (pd_ywant(&ld->r, node, PD_YSCALAR, "cf") < 0)
+        return -EINVAL;
+    for (unsigned i = 0; i < 4; i++) {
+        if (strcasecmp(node->text, names[i]) == 0) {
+            *mask |= 1u << i;
+            return 0;
+        }
+    }
+    pd_yfail(&ld->r, node,
+             "unknown consolidation function '%s' (expected AVERAGE, MIN, MAX or LAST)",
+             node->text);
+    return -EINVAL;
+}
+
+static void load_rra(struct loader *ld, const struct pd_ynode *node, struct pd_rra_conf *rra)
+{
+    static const char *const keys[] = {"step", "keep", "cf", NULL};
+    const struct pd_ynode *v;
+    char buf[32];
+
+    rra->cf = PD_CF_AVERAGE;
+    if (pd_ywant(&ld->r, node, PD_YMAP, "an archive") < 0)
+        return;
+    pd_ycheck_keys(&ld->r, node, keys, "rra");
+    if ((v = pd_yget(node, "step")) && !(v->kind == PD_YSCALAR && strcmp(v->text, "1x") == 0)) {
+        if (pd_yread_duration(&ld->r, v, "step", PD_SEC, 366 * PD_DAY, &rra->step) == 0 &&
+            rra->step % PD_SEC)
+            pd_yfail(&ld->r, v, "step must be a whole number of seconds, got %s", v->text);
+    }
+    if (!(v = pd_yget(node, "keep"))) {
+        pd_yfail(&ld->r, node, "missing required key 'keep' in rra");
+    } else if (pd_yread_duration(&ld->r, v, "keep", PD_SEC, 100 * 366 * PD_DAY, &rra->keep) == 0 &&
+               rra->keep <= rra->step) {
+        pd_yfail(&ld->r, v, "keep (%s) must be longer than step (%s)", v->text,
+                 pd_duration_format(rra->step, buf, sizeof(buf)));
+    }
+    if ((v = pd_yget(node, "cf"))) {
+        rra->cf = 0;
+        if (v->kind == PD_YSEQ) {
+            for (size_t i = 0; i < v->n; i++)
+                cf_bit(ld, v->items[i], &rra->cf);
+            if (v->n == 0)
+                pd_yfail(&ld->r, v, "expected at least one consolidation function");
+        } else {
+            cf_bit(ld, v, &rra->cf);
+        }
+    }
+}
+
+const struct pd_rra_conf pd_rra_defaults[] = {
+    {0, 2 * PD_DAY, PD_CF_AVERAGE},
+    {5 * PD_MINUTE, 14 * PD_DAY, PD_CF_AVERAGE | PD_CF_MIN | PD_CF_MAX},
+    {PD_HOUR, 90 * PD_DAY, PD_CF_AVERAGE | PD_CF_MIN | PD_CF_MAX},
+    {PD_DAY, 1825 * PD_DAY, PD_CF_AVERAGE | PD_CF_MIN | PD_CF_MAX},
+};
+const size_t pd_n_rra_defaults = sizeof(pd_rra_defaults) / sizeof(pd_rra_defaults[0]);
+
+static void load_rrd(struct loader *ld, const struct pd_ynode *rrd)
+{
+    static const char *const keys[] = {"rras", NULL};
+    struct pd_config *cfg = ld->cfg;
+    const struct pd_ynode *rras = NULL;
+
+    if (rrd && pd_ywant(&ld->r, rrd, PD_YMAP, "rrd") == 0) {
+        pd_ycheck_keys(&ld->r, rrd, keys, "rrd");
+        rras = pd_yget(rrd, "rras");
+    }
+    if (rras && pd_ywant(&ld->r, rras, PD_YSEQ, "rras") == 0) {
+        if (rras->n == 0)
+            pd_yfail(&ld->r, rras, "expected at least one archive in rras");
+        if (rras->n && !(cfg->rras = calloc(rras->n, sizeof(*cfg->rras)))) {
+            pd_yfail_nomem(&ld->r, rras);
+            return;
+        }
+        for (size_t i = 0; i < rras->n; i++)
+            load_rra(ld, rras->items[i], &cfg->rras[cfg->n_rras++]);
+        ld->rra_nodes = (const struct pd_ynode *const *)rras->items;
+        return;
+    }
+    if (!(cfg->rras = malloc(sizeof(pd_rra_defaults[0]) * pd_n_rra_defaults))) {
+        pd_yfail_nomem(&ld->r, rrd);
+        return;
+    }
+    memcpy(cfg->rras, pd_rra_defaults, sizeof(pd_rra_defaults[0]) * pd_n_rra_defaults);
+    cfg->n_rras = pd_n_rra_defaults;
+}
+
+static void load_check(struct loader *ld, struct pd_template *tmpl, const struct pd_ynode *node,
+                       struct pd_check_conf *c)
+{
+    static const char *const own[] = {"id",         "type",          "interval",     "timeout",
+                                      "fail_after", "recover_after", "availability", NULL};
+    const struct pd_ynode *v, *timeout = NULL;
+    char buf[32];
+    long n;
+
+    c->at = pd_ymark(&ld->r, node);
+    c->interval = 60 * PD_SEC;
+    c->fail_after = 3;
+    c->recover_after = 2;
+    if (pd_ywant(&ld->r, node, PD_YMAP, "a check") < 0)
+        return;
+    if (!(c->params = calloc(node->n ? node->n : 1, sizeof(*c->params)))) {
+        pd_yfail_nomem(&ld->r, node);
+        return;
+    }
+    for (size_t i = 0; i < node->n; i++) {
+        const struct pd_ynode *key = pd_ymap_key(node, i);
+        v = pd_ymap_value(node, i);
+        size_t k = 0;
+        while (own[k] && strcmp(own[k], key->text) != 0)
+            k++;
+        if (own[k] || pd_ynode_is_null(v))
+            continue;
+        if (v->kind != PD_YSCALAR) {
+            pd_yfail(&ld->r, v, "option '%s' must be a single value, not %s", key->text,
+                     pd_ykind_name(v));
+            continue;
+        }
+        struct pd_param *p = &c->params[c->n_params++];
+        p->at = pd_ymark(&ld->r, key);
+        if (!(p->key = strdup(key->text)) || !(p->value = strdup(v->text)))
+            pd_yfail_nomem(&ld->r, v);
+    }
+
+    if (!(v = pd_yget(node, "id")))
+        pd_yfail(&ld->r, node, "missing required key 'id' in check");
+    else
+        pd_yread_id(&ld->r, v, "check id", &c->id);
+    if (!(v = pd_yget(node, "type")))
+        pd_yfail(&ld->r, node, "missing required key 'type' in check");
+    else
+        pd_yread_id(&ld->r, v, "check type", &c->type);
+    if ((v = pd_yget(node, "interval")))
+        pd_yread_duration(&ld->r, v, "interval", PD_SEC, PD_DAY, &c->interval);
+    c->timeout = c->interval < 10 * PD_SEC ? c->interval : 10 * PD_SEC;
+    if ((timeout = pd_yget(node, "timeout")) &&
+        pd_yread_duration(&ld->r, timeout, "timeout", PD_MSEC, PD_DAY, &c->timeout) == 0 &&
+        c->timeout > c->interval)
+        pd_yfail(&ld->r, timeout, "timeout (%s) must not be longer than the interval (%s)",
+                 timeout->text, pd_duration_format(c->interval, buf, sizeof(buf)));
+    if ((v = pd_yget(node, "fail_after")) &&
+        pd_yread_long(&ld->r, v, "fail_after", 1, 100, &n) == 0)
+        c->fail_after = (int)n;
+    if ((v = pd_yget(node, "recover_after")) &&
+        pd_yread_long(&ld->r, v, "recover_after", 1, 100, &n) == 0)
+        c->recover_after = (int)n;
+    if ((v = pd_yget(node, "availability")))
+        pd_yread_bool(&ld->r, v, "availability", &c->availability);
+
+    for (size_t i = 0; c->id && &tmpl->checks[i] != c; i++) {
+        if (tmpl->checks[i].id && strcmp(tmpl->checks[i].id, c->id) == 0) {
+            pd_yfail(&ld->r, pd_yget(node, "id"),
+                     "duplicate check id '%s' in template '%s' (first at line %d)", c->id,
+                     tmpl->name ? tmpl->name : "?", tmpl->checks[i].at.line);
+            break;
+        }
+    }
+}
+
+/* Without an explicit choice, the first icmp check (or the first check)
+ * decides the target's availability. */
+static void pick_availability(struct pd_template *tmpl)
+{
+    for (size_t i = 0; i < tmpl->n_checks; i++)
+        if (tmpl->checks[i].availability)
+            return;
+    for (size_t i = 0; i < tmpl->n_checks; i++) {
+        if (tmpl->checks[i].type && strcmp(tmpl->checks[i].type, "icmp") == 0) {
+            tmpl->checks[i].availability = 1;
+            return;
+        }
+    }
+    if (tmpl->n_checks > 0)
+        tmpl->checks[0].availability = 1;
+}
+
+static void load_template(struct loader *ld, const struct pd_ynode *key,
+                          const struct pd_ynode *node, struct pd_template *tmpl)
+{
+    static const char *const keys[] = {"severity", "checks", NULL};
+    struct pd_config *cfg = ld->cfg;
+    const struct pd_ynode *v, *checks;
+
+    tmpl->at = pd_ymark(&ld->r, key);
+    pd_yread_id(&ld->r, key, "template name", &tmpl->name);
+    if (pd_ywant(&ld->r, node, PD_YMAP, "a template") < 0)
+        return;
+    pd_ycheck_keys(&ld->r, node, keys, "template");
+    if ((v = pd_yget(node, "severity"))) {
+        if (pd_yread_id(&ld->r, v, "severity", &tmpl->severity) == 0 &&
+            !find_severity(cfg, v->text)) {
+            char names[256];
+            severity_names(cfg, names, sizeof(names));
+            pd_yfail(&ld->r, v, "unknown severity '%s' (configured: %s)", v->text, names);
+        }
+    } else if (cfg->sla_default_severity && !(tmpl->severity = strdup(cfg->sla_default_severity))) {
+        pd_yfail_nomem(&ld->r, node);
+    }
+    if (!(checks = pd_yget(node, "checks"))) {
+        pd_yfail(&ld->r, node, "missing required key 'checks' in template");
+        return;
+    }
+    if (pd_ywant(&ld->r, checks, PD_YSEQ, "checks") < 0)
+        return;
+    if (checks->n == 0) {
+        pd_yfail(&ld->r, checks, "expected at least one check");
+        return;
+    }
+    if (!(tmpl->checks = calloc(checks->n, sizeof(*tmpl->checks)))) {
+        pd_yfail_nomem(&ld->r, checks);
+        return;
+    }
+    for (size_t i = 0; i < checks->n; i++)
+        load_check(ld, tmpl, checks->items[i], &tmpl->checks[tmpl->n_checks++]);
+    pick_availability(tmpl);
+}
+
+static void load_templates(struct loader *ld, const struct pd_ynode *node)
+{
+    struct pd_config *cfg = ld->cfg;
+    if (pd_ywant(&ld->r, node, PD_YMAP, "templates") < 0 || node->n == 0)
+        return;
+    if (!(cfg->templates = calloc(node->n, sizeof(*cfg->templates)))) {
+        pd_yfail_nomem(&ld->r, node);
+        return;
+    }
+    for (size_t i = 0; i < node->n; i++)
+        load_template(ld, pd_ymap_key(node, i), pd_ymap_value(node, i),
+                      &cfg->templates[cfg->n_templates++]);
+}
+
+/* A 1x archive holds rows of the check's interval: keep must exceed it. */
+static void check_rra_keeps(struct loader *ld)
+{
+    const struct pd_config *cfg = ld->cfg;
+    pd_ns longest = 0;
+    char keep[32], interval[32];
+    for (size_t t = 0; t < cfg->n_templates; t++)
+        for (size_t c = 0; c < cfg->templates[t].n_checks; c++)
+            if (cfg->templates[t].checks[c].interval > longest)
+                longest = cfg->templates[t].checks[c].interval;
+    for (size_t i = 0; i < cfg->n_rras && ld->rra_nodes; i++) {
+        const struct pd_rra_conf *r = &cfg->rras[i];
+        if (r->step == 0 && r->keep > 0 && r->keep <= longest)
+            pd_yfail(
+                &ld->r, pd_yget(ld->rra_nodes[i], "keep"),
+                "keep (%s) of a 1x archive must be longer than the longest check interval (%s)",
+                pd_duration_format(r->keep, keep, sizeof(keep)),
+                pd_duration_format(longest, interval, sizeof(interval)));
+    }
+}
+
+static void load_target(struct loader *ld, const struct pd_ynode *node)
+{
+    static const char *const keys[] = {"id", "name", "address", "type", "site", NULL};
+    struct pd_target_conf t = {.at = pd_ymark(&ld->r, node)};
+    char **slot[PD_TF_COUNT] = {&t.id, &t.name, &t.address, &t.type, &t.site};
+    struct pd_mark at[PD_TF_COUNT];
+    int ok = 1;
+
+    if (pd_ywant(&ld->r, node, PD_YMAP, "a target") < 0)
+        return;
+    pd_ycheck_keys(&ld->r, node, keys, "target");
+    for (int f = 0; f < PD_TF_COUNT; f++) {
+        const struct pd_ynode *v = pd_yget(node, keys[f]);
+        at[f] = pd_ymark(&ld->r, v ? v : node);
+        if (!v && f != PD_TF_NAME) {
+            pd_yfail(&ld->r, node, "missing required key '%s' in target", keys[f]);
+            ok = 0;
+        } else if (v && pd_yread_string(&ld->r, v, keys[f], slot[f]) < 0) {
+            ok = 0;
+        }
+    }
+    if (!ok) {
+        for (int f = 0; f < PD_TF_COUNT; f++)
+            free(*slot[f]);
+        return;
+    }
+    int rc = pd_target_add(&ld->targets, ld->cfg, &t, at, ld->r.err, ld->r.errlen);
+    if (rc < 0 && ld->r.rc == 0)
+        ld->r.rc = rc;
+}
+
+static void load_inventory(struct loader *ld, const struct pd_ynode *node)
+{
+    struct pd_config *cfg = ld->cfg;
+    const struct pd_ynode *const *items = (const struct pd_ynode *const *)&node;
+    size_t n = 1;
+
+    /* A single pattern may be written without the list. */
+    if (node->kind == PD_YSEQ) {
+        items = (const struct pd_ynode *const *)node->items;
+        n = node->n;
+    }
+    if (n && !(cfg->inventory = calloc(n, sizeof(*cfg->inventory)))) {
+        pd_yfail_nomem(&ld->r, node);
+        return;
+    }
+    for (size_t i = 0; i < n; i++) {
+        const struct pd_ynode *v = items[i];
+        char **pattern = &cfg->inventory[cfg->n_inventory++];
+        glob_t g;
+        if (pd_yread_path(&ld->r, v, "an inventory file or pattern", pattern) < 0)
+            continue;
+        int grc = glob(*pattern, 0, NULL, &g);
+        if (grc == GLOB_NOMATCH && strpbrk(*pattern, "*?[") == NULL)
+            pd_yfail(&ld->r, v, "inventory file %s: %s", *pattern, strerror(ENOENT));
+        else if (grc == GLOB_NOSPACE)
+            pd_yfail_nomem(&ld->r, v);
+        else if (grc == GLOB_ABORTED)
+            pd_yfail(&ld->r, v, "cannot read the directories of %s", *pattern);
+        for (size_t k = 0; grc == 0 && k < g.gl_pathc; k++) {
+            int seen = 0;
+            for (size_t j = 0; j < cfg->n_files && !seen; j++)
+                seen = strcmp(cfg->files[j], g.gl_pathv[k]) == 0;
+            if (seen)
+                continue;
+            const char *label = file_label(cfg, g.gl_pathv[k]);
+            if (!label) {
+                pd_yfail_nomem(&ld->r, v);
+                break;
+            }
+            int rc = pd_inventory_load(&ld->targets, cfg, label, ld->r.err, ld->r.errlen);
+            if (rc < 0 && ld->r.rc == 0)
+                ld->r.rc = rc;
+        }
+        globfree(&g);
+    }
+}
+
+static int set_defaults(struct pd_config *cfg)
+{
+    cfg->log_level = PD_LOG_INFO;
+    cfg->sla_availability_min = 95;
+    cfg->sla_mtbf_min = 360 * PD_HOUR;
+    cfg->queue_size = 65536;
+    cfg->heartbeat = 60 * PD_SEC;
+    cfg->data_dir = strdup("/var/lib/probed");
+    cfg->timezone = strdup("UTC");
+    cfg->sla_default_severity = strdup("general");
+    return cfg->data_dir && cfg->timezone && cfg->sla_default_severity ? 0 : -ENOMEM;
+}
+
+static void load_root(struct loader *ld, const struct pd_ynode *root)
+{
+    static const char *const keys[] = {
+        "data_dir",  "timezone", "user", "pid_file", "plugin_dir", "log", "inventory",
+        "templates", "targets",  "sla",  "rrd",      "storage",    NULL};
+    struct pd_config *cfg = ld->cfg;
+    const struct pd_ynode *v;
+
+    if (root && pd_ywant(&ld->r, root, PD_YMAP, "the configuration") < 0)
+        root = NULL;
+    if (root)
+        pd_ycheck_keys(&ld->r, root, keys, "the configuration");
+    if ((v = pd_yget(root, "data_dir")))
+        pd_yread_path(&ld->r, v, "data_dir", &cfg->data_dir);
+    if ((v = pd_yget(root, "timezone")))
+        load_timezone(ld, v);
+    if ((v = pd_yget(root, "user")))
+        pd_yread_string(&ld->r, v, "user", &cfg->user);
+    if ((v = pd_yget(root, "pid_file")))
+        pd_yread_path(&ld->r, v, "pid_file", &cfg->pid_file);
+    if ((v = pd_yget(root, "plugin_dir")))
+        pd_yread_path(&ld->r, v, "plugin_dir", &cfg->plugin_dir);
+    if ((v = pd_yget(root, "log")))
+        load_log(ld, v);
+    if ((v = pd_yget(root, "storage")))
+        load_storage(ld, v);
+    load_sla(ld, pd_yget(root, "sla"));
+    load_rrd(ld, pd_yget(root, "rrd"));
+    if ((v = pd_yget(root, "templates")))
+        load_templates(ld, v);
+    check_rra_keeps(ld);
+    if ((v = pd_yget(root, "targets")) && pd_ywant(&ld->r, v, PD_YSEQ, "targets") == 0)
+        for (size_t i = 0; i < v->n; i++)
+            load_target(ld, v->items[i]);
+    if ((v = pd_yget(root, "inventory")))
+        load_inventory(ld, v);
+}
+
+/* The main file's directory, absolute, so that paths stay right after the
+ * daemon changes directory. */
+static char *main_dir(const char *path)
+{
+    const char *slash = strrchr(path, '/');
+    char *dir = slash ? strndup(path, slash == path ? 1 : (size_t)(slash - path)) : strdup(".");
+    char *abs = dir ? realpath(dir, NULL) : NULL;
+    free(dir);
+    return abs;
+}
+
+int pd_config_load(const char *path, struct pd_config **out, char *err, size_t errlen)
+{
+    struct loader ld = {.r = {.err = err, .errlen = errlen}};
+    struct pd_ynode *root = NULL;
+    char *text = NULL;
+    size_t len;
+    int rc;
+
+    *out = NULL;
+    if (err && errlen)
+        err[0] = '\0';
+    pd_target_list_init(&ld.targets);
+    if (!(ld.cfg = calloc(1, sizeof(*ld.cfg))) || !(ld.cfg->path = strdup(path)) ||
+        set_defaults(ld.cfg) < 0 || !(ld.r.file = file_label(ld.cfg, path))) {
+        rc = -ENOMEM;
+        pd_error_at(err, errlen, NULL, "out of memory");
+        goto fail;
+    }
+    if ((rc = pd_read_file(path, &text, &len, err, errlen)) < 0)
+        goto fail;
+    if (!(ld.dir = main_dir(path))) {
+        rc = -errno;
+        struct pd_mark at = {.file = path};
+        pd_error_at(err, errlen, &at, "%s", strerror(errno));
+        goto fail;
+    }
+    ld.r.dir = ld.dir;
+    if ((rc = pd_yaml_parse(ld.r.file, text, len, &root, err, errlen)) < 0)
+        goto fail;
+    load_root(&ld, root);
+    if ((rc = ld.r.rc) < 0)
+        goto fail;
+    ld.cfg->targets = ld.targets.v;
+    ld.cfg->n_targets = ld.targets.n;
+    ld.targets.v = NULL;
+    ld.targets.n = 0;
+    *out = ld.cfg;
+    ld.cfg = NULL;
+fail:
+    pd_target_list_free(&ld.targets);
+    pd_config_free(ld.cfg);
+    pd_ynode_free(root);
+    free(text);
+    free(ld.dir);
+    return rc;
+}
+
+static void free_template(struct pd_template *t)
+{
+    for (size_t c = 0; c < t->n_checks; c++) {
+        struct pd_check_conf *cc = &t->checks[c];
+        for (size_t p = 0; p < cc->n_params; p++) {
+            free(cc->params[p].key);
+            free(cc->params[p].value);
+        }
+        free(cc->params);
+        free(cc->id);
+        free(cc->type);
+    }
+    free(t->checks);
+    free(t->name);
+    free(t->severity);
+}
+
+void pd_config_free(struct pd_config *cfg)
+{
+    if (!cfg)
+        return;
+    for (size_t i = 0; i < cfg->n_targets; i++) {
+        struct pd_target_conf *t = &cfg->targets[i];
+        free(t->id);
+        free(t->name);
+        free(t->address);
+        free(t->type);
+        free(t->site);
+    }
+    free(cfg->targets);
+    for (size_t i = 0; i < cfg->n_templates; i++)
+        free_template(&cfg->templates[i]);
+    free(cfg->templates);
+    for (size_t i = 0; i < cfg->n_severities; i++)
+        free(cfg->severities[i].name);
+    free(cfg->severities);
+    for (size_t i = 0; i < cfg->n_inventory; i++)
+        free(cfg->inventory[i]);
+    free(cfg->inventory);
+    for (size_t i = 0; i < cfg->n_files; i++)
+        free(cfg->files[i]);
+    free(cfg->files);
+    free(cfg->rras);
+    free(cfg->path);
+    free(cfg->data_dir);
+    free(cfg->timezone);
+    free(cfg->user);
+    free(cfg->pid_file);
+    free(cfg->plugin_dir);
+    free(cfg->sla_default_severity);
+    free(cfg);
+}

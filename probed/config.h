@@ -1,0 +1,133 @@
+/*
+ * The main configuration file (YAML) and the inventory files (CSV) it names,
+ * loaded into one immutable struct pd_config.
+ *
+ * Loading checks structure only: keys, types, ids, durations, references
+ * between sections. Plugin options stay unparsed (struct pd_param) until
+ * pd_config_bind_plugins() checks them against each plugin's option table.
+ * Every error names file:line:col and what was expected; loading goes on
+ * after an error to report up to PD_CONFIG_MAX_ERRORS of them at once.
+ */
+#ifndef PROBED_CONFIG_H
+#define PROBED_CONFIG_H
+
+#include <stddef.h>
+
+#include "plugin.h"
+
+#define PD_CONFIG_MAX_ERRORS 20
+#define PD_ID_MAX            64
+
+struct pd_mark {
+    const char *file; /* owned by the config (pd_config.files) */
+    int line;         /* 1-based */
+    int col;          /* 1-based; 0 when not known */
+};
+
+/* One check parameter as written, for the plugin's option table. */
+struct pd_param {
+    char *key;
+    char *value; /* scalar text as written */
+    struct pd_mark at;
+};
+
+struct pd_check_conf {
+    char *id;   /* [a-z0-9._-], unique within its template */
+    char *type; /* plugin name */
+    pd_ns interval;
+    pd_ns timeout; /* defaults to min(interval, 10s) */
+    int fail_after;
+    int recover_after;
+    int availability; /* 1: this check decides the target's availability */
+    struct pd_param *params;
+    size_t n_params;
+    struct pd_mark at;
+};
+
+struct pd_template {
+    char *name; /* the device type it applies to */
+    char *severity;
+    struct pd_check_conf *checks;
+    size_t n_checks;
+    struct pd_mark at;
+};
+
+struct pd_target_conf {
+    char *id;      /* [a-z0-9._-], unique across the whole configuration */
+    char *name;    /* display name, any UTF-8; defaults to id */
+    char *address; /* IP literal or host name */
+    char *type;    /* template name */
+    char *site;    /* slash-separated path of ids, e.g. guizhou/guiyang */
+    const struct pd_template *tmpl; /* borrowed from the same config */
+    struct pd_mark at; /* YAML node or CSV row */
+};
+
+enum pd_rra_cf { PD_CF_AVERAGE = 1, PD_CF_MIN = 2, PD_CF_MAX = 4, PD_CF_LAST = 8 };
+
+struct pd_rra_conf {
+    pd_ns step; /* 0: the check's own interval */
+    pd_ns keep;
+    unsigned cf; /* mask of enum pd_rra_cf */
+};
+
+/* The archives used when the configuration names none: raw rounds for two
+ * days, 5-minute steps for two weeks, hourly for three months, daily for
+ * five years, MIN and MAX beside AVERAGE where a step holds several rounds.
+ * About 215 KiB per metric at a 60 s interval. */
+extern const struct pd_rra_conf pd_rra_defaults[];
+extern const size_t pd_n_rra_defaults;
+
+struct pd_severity_conf {
+    char *name;
+    pd_ns mttr_max; /* contract limit on mean time to repair; 0: none */
+};
+
+struct pd_config {
+    char *path;       /* the main file as given */
+    char *data_dir;   /* absolute or relative to the main file's directory, resolved */
+    char *timezone;   /* IANA name, default "UTC" */
+    char *user;       /* drop to this user when started as root; NULL: stay */
+    char *pid_file;   /* NULL: none */
+    char *plugin_dir; /* NULL: next to the binary, then the installed dir */
+    int log_level;    /* PD_LOG_* */
+    int log_syslog;   /* 1: syslog, 0: stderr */
+
+    char **inventory; /* globs, resolved against the main file's directory */
+    size_t n_inventory;
+
+    struct pd_template *templates;
+    size_t n_templates;
+    struct pd_target_conf *targets; /* YAML targets first, then CSV rows */
+    size_t n_targets;
+
+    double sla_availability_min; /* percent, default 95 */
+    pd_ns sla_mtbf_min;          /* default 360h */
+    char *sla_default_severity;  /* default "general" */
+    struct pd_severity_conf *severities;
+    size_t n_severities;
+
+    struct pd_rra_conf *rras;
+    size_t n_rras;
+
+    size_t queue_size;  /* storage queue, samples; default 65536 */
+    pd_ns heartbeat;    /* default 60s */
+
+    char **files; /* every file read, for marks */
+    size_t n_files;
+};
+
+/* Load path and the inventory it names. On success *out is the new config
+ * (owned by the caller, free with pd_config_free) and 0 is returned. On
+ * failure returns -EINVAL (or -errno for I/O), *out is NULL, and err holds
+ * one "file:line:col: message" line per error. */
+int pd_config_load(const char *path, struct pd_config **out, char *err, size_t errlen);
+void pd_config_free(struct pd_config *cfg);
+
+const struct pd_template *pd_config_template(const struct pd_config *cfg, const char *name);
+
+/* Syntax checks shared with other modules. */
+int pd_id_valid(const char *id);                   /* [a-z0-9._-]{1,64}, not "." or ".." */
+int pd_site_valid(const char *site);               /* ids joined by '/' */
+int pd_duration_parse(const char *text, pd_ns *out); /* "1h30m", "500ms"; 0 or -EINVAL */
+
+#endif

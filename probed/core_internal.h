@@ -1,0 +1,84 @@
+/*
+ * The runtime's structs, shared by core.c (lifecycle, scheduling, state)
+ * and plugin_api.c (the services plugin.h promises). Nothing else includes
+ * this.
+ */
+#ifndef PROBED_CORE_INTERNAL_H
+#define PROBED_CORE_INTERNAL_H
+
+#include "core.h"
+#include "hashmap.h"
+#include "scheduler.h"
+
+struct pd_watch {
+    struct pd_check *check;
+    struct pd_io *io;
+    pd_io_cb cb;
+    void *arg;
+    int fd;
+    int dispatching; /* inside cb: freeing waits until it returns */
+    int cancelled;
+    struct pd_watch *prev, *next;
+};
+
+struct pd_timer {
+    struct pd_check *check;
+    struct pd_tmr *tmr;
+    pd_timer_cb cb;
+    void *arg;
+    int dispatching;
+    int cancelled;
+    struct pd_timer *prev, *next;
+};
+
+struct pd_target {
+    const struct pd_target_conf *conf; /* in the current config */
+    struct pd_check **checks;          /* owned */
+    size_t n_checks;
+    enum pd_state state;
+    pd_ns since;
+    char reason[256]; /* why the state last changed */
+};
+
+struct pd_check {
+    struct pd_sched_item sched;
+    struct pd_core *core;
+    struct pd_target *target;
+    const struct pd_check_conf *conf; /* in the current config */
+    const struct pd_plugin *plugin;
+    void *params;      /* plugin->params_size bytes, options filled */
+    char *key;         /* "target/check": map key and scheduler phase */
+    char *fingerprint; /* what the plugin instance depends on */
+    int started;       /* plugin->start succeeded */
+    int in_round;
+    pd_ns round_wall; /* wall time the current round started */
+    uint64_t rounds, skipped;
+    struct pd_state_machine sm;
+    enum pd_verdict last_verdict;
+    char last_reason[256];
+    struct pd_watch *watches;
+    struct pd_timer *timers;
+};
+
+struct pd_core {
+    struct pd_loop *loop;
+    struct pd_registry *reg;
+    struct pd_storage *storage;
+    struct pd_config *cfg; /* owned */
+    struct pd_target **targets;
+    size_t n_targets;
+    struct pd_hashmap target_map; /* id -> target */
+    struct pd_hashmap check_map;  /* key -> check */
+    struct pd_sched sched;
+    struct pd_tmr *sched_timer;
+    struct pd_tmr *heartbeat_timer;
+    size_t n_checks;
+};
+
+/* plugin_api.c: drop every watch and timer the check still holds. */
+void pd_check_cancel_all(struct pd_check *check);
+
+/* core.c: one round's result, after plugin_api.c copied nothing yet. */
+void pd_core_result(struct pd_check *check, const struct pd_result *result);
+
+#endif

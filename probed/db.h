@@ -1,0 +1,95 @@
+/*
+ * The SQLite event store: schema, migrations, the writes of the storage
+ * thread and the reads of probectl; the only module that includes
+ * <sqlite3.h>. Times are integer nanoseconds since the Unix epoch
+ * (UTC); states are the strings "UP", "DOWN", "UNKNOWN".
+ *
+ * Schema (version 1, PRAGMA user_version):
+ *   runs(id, started_ns, last_heartbeat_ns, stopped_ns, end_ns, end_reason,
+ *        pid, host, version)
+ *   transitions(id, run_id, target_id, check_id, at_ns, detected_ns,
+ *        from_state, to_state, reason)      check_id '' = the target itself
+ *   unobserved(id, from_ns, to_ns, reason)  time no probed was watching
+ *   targets(id, name, address, type, site, added_ns, retired_ns)
+ *   inventory_changes(id, at_ns, target_id, change, detail)
+ *        change in ('added', 'changed', 'retired', 'returned')
+ *   current_state(target_id, check_id, state, since_ns, last_ns,
+ *        last_verdict, last_reason, last_metrics, rounds, skipped, run_id)
+ *        last_verdict in ('ok', 'bad', 'none'); last_metrics a JSON object
+ */
+#ifndef PROBED_DB_H
+#define PROBED_DB_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "plugin.h"
+
+#define PD_DB_FILE           "probed.db"
+#define PD_DB_SCHEMA_VERSION 1
+
+struct pd_db;
+
+/* Open <data_dir>/probed.db. Read-write mode creates and migrates it (WAL,
+ * synchronous=FULL so that a commit survives a power cut); read-only mode fails with
+ * -ENOENT when it does not exist and -EPROTO when its schema is newer than
+ * this binary knows. */
+int pd_db_open(const char *data_dir, int readonly, struct pd_db **out, char *err, size_t errlen);
+void pd_db_close(struct pd_db *db);
+
+/* Row views: strings are valid only during the callback, and never NULL
+ * ("" when the column is empty). A callback returns 0 to go on, non-zero to
+ * stop (which the query then returns). */
+struct pd_run_row {
+    int64_t id;
+    pd_ns started, last_heartbeat;
+    pd_ns stopped; /* 0 while running or after an unclean stop */
+    int pid;
+    const char *host, *version;
+};
+
+struct pd_status_row {
+    const char *target_id, *name, *address, *type, *site;
+    const char *check_id; /* "" for the target itself */
+    const char *state;
+    pd_ns since;
+    pd_ns last; /* 0: no result yet */
+    const char *last_verdict, *last_reason, *last_metrics;
+    uint64_t rounds, skipped;
+};
+
+struct pd_event_row {
+    int64_t id;
+    const char *target_id, *name, *site, *check_id;
+    pd_ns at, detected;
+    const char *from, *to, *reason;
+};
+
+struct pd_event_filter {
+    const char *target_id;   /* NULL: any */
+    const char *site_prefix; /* NULL: any; "guizhou/guiyang" matches it and below */
+    pd_ns from, until;       /* [from, until); 0: open */
+    int targets_only;        /* 1: only check_id '' rows */
+};
+
+struct pd_gap_row {
+    pd_ns from, to;
+    const char *reason;
+};
+
+/* 0 when found, -ENOENT when no run was ever recorded. */
+int pd_db_last_run(struct pd_db *db, int (*cb)(const struct pd_run_row *, void *), void *arg);
+
+/* In-service targets (not retired), ordered by site, target, check. */
+int pd_db_status(struct pd_db *db, const char *site_prefix, const char *target_id,
+                 int (*cb)(const struct pd_status_row *, void *), void *arg);
+
+/* Transitions ordered by at_ns, id. */
+int pd_db_events(struct pd_db *db, const struct pd_event_filter *filter,
+                 int (*cb)(const struct pd_event_row *, void *), void *arg);
+
+/* Unobserved gaps overlapping [from, until), ordered by from. */
+int pd_db_gaps(struct pd_db *db, pd_ns from, pd_ns until,
+               int (*cb)(const struct pd_gap_row *, void *), void *arg);
+
+#endif

@@ -1,0 +1,237 @@
+#include "options.h"
+
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "yaml_tree.h"
+
+/* Beyond PD_CONFIG_MAX_ERRORS lines more errors only bury the first ones. */
+static int error_lines(const char *err)
+{
+    int n = 0;
+    for (const char *p = err; (p = strchr(p, '\n')); p++)
+        n++;
+    return n;
+}
+
+void pd_error_at(char *err, size_t errlen, const struct pd_mark *at, const char *fmt, ...)
+{
+    if (!err || errlen == 0)
+        return;
+    size_t used = strnlen(err, errlen);
+    if (used >= errlen - 1 || error_lines(err) >= PD_CONFIG_MAX_ERRORS) {
+        err[errlen - 1] = '\0';
+        return;
+    }
+    char *p = err + used;
+    size_t room = errlen - used;
+    int n = 0;
+    if (at && at->file && at->line > 0 && at->col > 0)
+        n = snprintf(p, room, "%s:%d:%d: ", at->file, at->line, at->col);
+    else if (at && at->file && at->line > 0)
+        n = snprintf(p, room, "%s:%d: ", at->file, at->line);
+    else if (at && at->file)
+        n = snprintf(p, room, "%s: ", at->file);
+    if (n < 0 || (size_t)n >= room)
+        return;
+    p += n;
+    room -= (size_t)n;
+    va_list ap;
+    va_start(ap, fmt);
+    n = vsnprintf(p, room, fmt, ap);
+    va_end(ap);
+    if (n < 0 || (size_t)n >= room - 1)
+        return;
+    p[n] = '\n';
+    p[n + 1] = '\0';
+}
+
+static const char *type_name(enum pd_opt_type type)
+{
+    switch (type) {
+    case PD_OPT_STRING:
+        return "a string";
+    case PD_OPT_INT:
+        return "an integer";
+    case PD_OPT_DOUBLE:
+        return "a number";
+    case PD_OPT_BOOL:
+        return "true or false";
+    case PD_OPT_DURATION:
+        return "a duration such as 60s, 5m or 1h30m";
+    case PD_OPT_PORT:
+        return "a port number 1..65535";
+    }
+    return "a value";
+}
+
+/* Store text as opt's type at out + opt->offset. 0, -EINVAL or -ENOMEM. */
+static int parse_value(const struct pd_option *opt, const char *text, void *out)
+{
+    char *field = (char *)out + opt->offset;
+    long l;
+    double d;
+    int b;
+    pd_ns ns;
+
+    switch (opt->type) {
+    case PD_OPT_STRING: {
+        char *s = strdup(text);
+        if (!s)
+            return -ENOMEM;
+        free(*(char **)field);
+        *(char **)field = s;
+        return 0;
+    }
+    case PD_OPT_INT:
+        if (pd_text_long(text, &l) < 0)
+            return -EINVAL;
+        *(long *)field = l;
+        return 0;
+    case PD_OPT_DOUBLE:
+        if (pd_text_double(text, &d) < 0)
+            return -EINVAL;
+        *(double *)field = d;
+        return 0;
+    case PD_OPT_BOOL:
+        if (pd_text_bool(text, &b) < 0)
+            return -EINVAL;
+        *(int *)field = b;
+        return 0;
+    case PD_OPT_DURATION:
+        if (pd_duration_parse(text, &ns) < 0)
+            return -EINVAL;
+        *(pd_ns *)field = ns;
+        return 0;
+    case PD_OPT_PORT:
+        if (pd_text_long(text, &l) < 0 || l < 1 || l > 65535)
+            return -EINVAL;
+        *(long *)field = l;
+        return 0;
+    }
+    return -EINVAL;
+}
+
+static const struct pd_option *find_option(const struct pd_plugin *plugin, const char *key)
+{
+    for (size_t i = 0; i < plugin->n_options; i++)
+        if (strcmp(plugin->options[i].key, key) == 0)
+            return &plugin->options[i];
+    return NULL;
+}
+
+static void known_keys(const struct pd_plugin *plugin, char *buf, size_t len)
+{
+    size_t used = 0;
+    buf[0] = '\0';
+    for (size_t i = 0; i < plugin->n_options && used < len; i++) {
+        int n = snprintf(buf + used, len - used, "%s%s", i ? ", " : "", plugin->options[i].key);
+        if (n < 0)
+            break;
+        used += (size_t)n;
+    }
+}
+
+/* check_id may be NULL: then messages say "this check". */
+static int parse_all(const struct pd_plugin *plugin, const struct pd_param *params, size_t n_params,
+                     const struct pd_mark *check_at, const char *check_id, void *out, char *err,
+                     size_t errlen)
+{
+    char who[PD_ID_MAX + 16];
+    int rc = 0;
+
+    if (check_id)
+        snprintf(who, sizeof(who), "check '%s'", check_id);
+    else
+        snprintf(who, sizeof(who), "this check");
+
+    for (size_t i = 0; i < n_params; i++) {
+        if (find_option(plugin, params[i].key))
+            continue;
+        char keys[512];
+        known_keys(plugin, keys, sizeof(keys));
+        if (keys[0])
+            pd_error_at(err, errlen, &params[i].at,
+                        "unknown option '%s' for %s (type %s takes: %s)", params[i].key, who,
+                        plugin->name, keys);
+        else
+            pd_error_at(err, errlen, &params[i].at,
+                        "unknown option '%s' for %s (type %s takes no options)", params[i].key, who,
+                        plugin->name);
+        rc = -EINVAL;
+    }
+
+    for (size_t i = 0; i < plugin->n_options; i++) {
+        const struct pd_option *opt = &plugin->options[i];
+        const struct pd_param *param = NULL;
+        for (size_t j = 0; j < n_params && !param; j++)
+            if (strcmp(params[j].key, opt->key) == 0)
+                param = &params[j];
+        if (!param && !opt->def) {
+            pd_error_at(err, errlen, check_at, "missing required option '%s' for %s (type %s)",
+                        opt->key, who, plugin->name);
+            rc = -EINVAL;
+            continue;
+        }
+        int prc = parse_value(opt, param ? param->value : opt->def, out);
+        if (prc == -ENOMEM) {
+            pd_error_at(err, errlen, check_at, "out of memory");
+            rc = -ENOMEM;
+            goto fail;
+        }
+        if (prc < 0 && param) {
+            pd_error_at(err, errlen, &param->at, "option '%s' of %s: expected %s, got '%s'",
+                        opt->key, who, type_name(opt->type), param->value);
+            rc = -EINVAL;
+        } else if (prc < 0) {
+            /* A bug in the plugin, but the user is the one who sees it. */
+            pd_error_at(err, errlen, check_at, "plugin %s: bad default '%s' for option '%s'",
+                        plugin->name, opt->def, opt->key);
+            rc = -EINVAL;
+        }
+    }
+    if (rc < 0)
+        goto fail;
+
+    if (plugin->validate) {
+        char why[512] = "";
+        if (plugin->validate(out, why, sizeof(why)) < 0) {
+            pd_error_at(err, errlen, check_at, "%s (type %s): %s", who, plugin->name,
+                        why[0] ? why : "invalid options");
+            rc = -EINVAL;
+            goto fail;
+        }
+    }
+    return 0;
+fail:
+    pd_options_free(plugin, out);
+    return rc;
+}
+
+int pd_options_parse(const struct pd_plugin *plugin, const struct pd_param *params, size_t n_params,
+                     const struct pd_mark *check_at, void *out, char *err, size_t errlen)
+{
+    return parse_all(plugin, params, n_params, check_at, NULL, out, err, errlen);
+}
+
+int pd_options_parse_check(const struct pd_plugin *plugin, const struct pd_check_conf *check,
+                           void *out, char *err, size_t errlen)
+{
+    return parse_all(plugin, check->params, check->n_params, &check->at, check->id, out, err,
+                     errlen);
+}
+
+void pd_options_free(const struct pd_plugin *plugin, void *params)
+{
+    for (size_t i = 0; i < plugin->n_options; i++) {
+        const struct pd_option *opt = &plugin->options[i];
+        if (opt->type != PD_OPT_STRING)
+            continue;
+        char **field = (char **)((char *)params + opt->offset);
+        free(*field);
+        *field = NULL;
+    }
+}

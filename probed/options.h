@@ -1,0 +1,35 @@
+/*
+ * Plugin option tables: parse a check's raw parameters (struct pd_param)
+ * into the plugin's params struct, apply defaults, reject unknown keys and
+ * bad values with file:line:col errors.
+ */
+#ifndef PROBED_OPTIONS_H
+#define PROBED_OPTIONS_H
+
+#include "config.h"
+#include "plugin.h"
+
+/* Fill params (zeroed by the caller, plugin->params_size bytes) from the
+ * borrowed raw parameters; then run plugin->validate. check_at is used for
+ * errors about missing required options. Returns 0, or -EINVAL with one
+ * line per error appended to err (which must hold a C string). On failure
+ * the strings already stored are freed. */
+int pd_options_parse(const struct pd_plugin *plugin, const struct pd_param *params, size_t n_params,
+                     const struct pd_mark *check_at, void *out, char *err, size_t errlen);
+
+/* pd_options_parse on a configured check's params, naming the check by
+ * its id in errors ("missing required option 'port' for check 'sip'"). */
+int pd_options_parse_check(const struct pd_plugin *plugin, const struct pd_check_conf *check,
+                           void *out, char *err, size_t errlen);
+
+/* Free the option strings inside params (not params itself). */
+void pd_options_free(const struct pd_plugin *plugin, void *params);
+
+/* Append "file:line:col: message\n" to err, truncating safely. Without a
+ * col (0) the line reads "file:line: ", without a line "file: ", with at
+ * NULL just the message. Once err holds PD_CONFIG_MAX_ERRORS lines, more
+ * are dropped. */
+void pd_error_at(char *err, size_t errlen, const struct pd_mark *at, const char *fmt, ...)
+    __attribute__((format(printf, 4, 5)));
+
+#endif

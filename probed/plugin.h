@@ -1,0 +1,134 @@
+/*
+ * probed plugin ABI: the only header a plugin includes.
+ *
+ * A plugin is a shared object exporting one `const struct pd_plugin
+ * pd_plugin_entry`. It parses nothing itself: it declares its check options
+ * as a table and the core parses, validates and reports file:line:col errors.
+ * It never sees the event loop: it asks the core for fd watches and one-shot
+ * timers, and hands each round's verdict to pd_submit().
+ *
+ * Threading: every function here runs on the core's loop thread and may be
+ * called from inside watch and timer callbacks.
+ *
+ * The special problem of reloads: a reload may hand a running plugin
+ * instance (its params struct, watches and timers) to a new pd_check. Never
+ * keep a pd_check pointer in your own state; use the one each callback
+ * receives.
+ */
+#ifndef PROBED_PLUGIN_H
+#define PROBED_PLUGIN_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#define PD_PLUGIN_ABI 1
+
+typedef int64_t pd_ns; /* nanoseconds: the one time type */
+
+#define PD_MSEC ((pd_ns)1000000)
+#define PD_SEC  ((pd_ns)1000000000)
+
+typedef struct pd_check pd_check;           /* one configured check, opaque */
+typedef struct pd_watch pd_watch;           /* fd watch, owned by the core */
+typedef struct pd_timer pd_timer;           /* one-shot timer, owned by the core */
+typedef struct pd_plugin_ctx pd_plugin_ctx; /* plugin-wide context, opaque */
+
+enum pd_opt_type {
+    PD_OPT_STRING,   /* char *, owned by the core, freed after stop() */
+    PD_OPT_INT,      /* long */
+    PD_OPT_DOUBLE,   /* double */
+    PD_OPT_BOOL,     /* int, 0 or 1 */
+    PD_OPT_DURATION, /* pd_ns, written "500ms", "10s", "5m", "1h30m" */
+    PD_OPT_PORT,     /* long, 1..65535 */
+};
+
+/* One check option. The core parses it into params + offset. */
+struct pd_option {
+    const char *key;
+    enum pd_opt_type type;
+    size_t offset;
+    const char *def;  /* default as written in YAML; NULL: required */
+    const char *help; /* one line for docs and errors */
+};
+
+struct pd_metric {
+    const char *name; /* [a-z0-9_], at most 19 chars (an RRD data source) */
+    double value;     /* NAN = unknown this round */
+};
+
+enum pd_verdict {
+    PD_BAD = 0,      /* the target failed this round */
+    PD_OK = 1,       /* the target answered as expected */
+    PD_NO_VERDICT = -1, /* the probe could not run (local error): says nothing
+                         * about the target, counts as not observed */
+};
+
+/* Borrowed by pd_submit(), which copies what it keeps. */
+struct pd_result {
+    pd_ns when;         /* wall time the round refers to; 0: round start */
+    enum pd_verdict ok; /* round verdict */
+    const char *reason; /* why not ok, for people; NULL when ok */
+    const struct pd_metric *metrics;
+    size_t n_metrics;
+};
+
+enum { PD_READ = 1, PD_WRITE = 2 };
+enum { PD_LOG_ERR = 3, PD_LOG_WARNING = 4, PD_LOG_NOTICE = 5, PD_LOG_INFO = 6, PD_LOG_DEBUG = 7 };
+
+typedef void (*pd_io_cb)(pd_check *check, int fd, unsigned revents, void *arg);
+typedef void (*pd_timer_cb)(pd_check *check, void *arg);
+
+struct pd_plugin {
+    uint32_t abi;     /* PD_PLUGIN_ABI */
+    const char *name; /* "tcp", "icmp", ...: the check `type` in the config */
+    const char *description;
+    const struct pd_option *options;
+    size_t n_options;
+    /* Size of the plugin's per-check struct. The core allocates it zeroed,
+     * fills the option fields, and frees it (and its option strings) after
+     * stop(). The rest of the struct is the plugin's own per-check state. */
+    size_t params_size;
+
+    /* Plugin-wide, before privileges are dropped; NULL if not needed.
+     * Return 0 or -errno and fill err. */
+    int (*init)(pd_plugin_ctx *ctx, char *err, size_t errlen);
+    void (*shutdown)(pd_plugin_ctx *ctx);
+    /* Cross-option checks after parsing; 0 or -EINVAL with err filled. */
+    int (*validate)(const void *params, char *err, size_t errlen);
+    /* Open per-check resources; 0 or -errno with err filled. */
+    int (*start)(pd_check *check, void *params, char *err, size_t errlen);
+    /* Start one round. Must not block; must end in exactly one pd_submit(),
+     * possibly later from a watch or timer callback. */
+    void (*run)(pd_check *check, void *params);
+    /* Abort any round in progress and free own state. The core cancels the
+     * watches and timers the check still holds after this returns. */
+    void (*stop)(pd_check *check, void *params);
+};
+
+/* Core services. */
+
+/* Watch fd for PD_READ and/or PD_WRITE. The watch never closes the fd. */
+pd_watch *pd_watch_fd(pd_check *check, int fd, unsigned events, pd_io_cb cb, void *arg);
+void pd_watch_cancel(pd_watch *watch);
+
+/* Call cb once after delay. The handle is valid until the callback returns
+ * or the timer is cancelled; cancelling inside its own callback is fine. */
+pd_timer *pd_timer_after(pd_check *check, pd_ns delay, pd_timer_cb cb, void *arg);
+void pd_timer_cancel(pd_timer *timer);
+
+/* Hand over the round's result; copies, never blocks, ends the round. */
+void pd_submit(pd_check *check, const struct pd_result *result);
+
+pd_ns pd_now(const pd_check *check);  /* monotonic, for durations */
+pd_ns pd_wall(const pd_check *check); /* wall clock, for result times */
+
+const char *pd_check_target_id(const pd_check *check);
+const char *pd_check_id(const pd_check *check);
+const char *pd_check_address(const pd_check *check); /* the target's address */
+pd_ns pd_check_timeout(const pd_check *check);
+pd_ns pd_check_interval(const pd_check *check);
+
+void pd_log(const pd_check *check, int level, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+
+#endif

@@ -1,0 +1,37 @@
+/*
+ * Plugins: shared objects named <dir>/<type>.so, each exporting
+ * `pd_plugin_entry`. Loaded on first use, checked for the ABI version and
+ * their own name, initialised once (init runs before privileges drop).
+ */
+#ifndef PROBED_REGISTRY_H
+#define PROBED_REGISTRY_H
+
+#include <stddef.h>
+
+#include "config.h"
+#include "plugin.h"
+
+struct pd_registry;
+
+/* dir: borrowed; NULL picks "<directory of the binary>/plugins" when it
+ * exists, else the installed PROBED_PLUGIN_DIR. */
+struct pd_registry *pd_registry_new(const char *dir);
+void pd_registry_free(struct pd_registry *reg); /* shuts down what it initialised */
+const char *pd_registry_dir(const struct pd_registry *reg);
+
+/* Load (once) the plugin for type; NULL with err filled when missing or
+ * incompatible. */
+const struct pd_plugin *pd_registry_get(struct pd_registry *reg, const char *type, char *err,
+                                        size_t errlen);
+
+/* Run init of every loaded plugin not yet initialised. 0 or -errno with
+ * err naming the plugin. */
+int pd_registry_init(struct pd_registry *reg, char *err, size_t errlen);
+
+/* Check every check of every template against its plugin: the type exists,
+ * options parse and validate. Appends file:line:col errors to err.
+ * Returns 0 or -EINVAL. */
+int pd_config_bind_plugins(const struct pd_config *cfg, struct pd_registry *reg, char *err,
+                           size_t errlen);
+
+#endif

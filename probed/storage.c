@@ -1,0 +1,796 @@
+#include "storage.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <pthread.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/file.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "clock.h"
+#include "db.h"
+#include "db_write.h"
+#include "hashmap.h"
+#include "log.h"
+#include "rrd_store.h"
+
+#define DEFAULT_QUEUE 65536
+#define LOCK_FILE     "probed.lock"
+/* Lossy records alone wait this long so that one commit (one fsync)
+ * carries many of them. */
+#define LINGER_NS (1 * PD_SEC)
+#define RETRY_MIN (1 * PD_SEC)
+#define RETRY_MAX (30 * PD_SEC)
+/* On close, a store that keeps failing is given up after this many tries. */
+#define CLOSE_ATTEMPTS 5
+
+enum rec_kind { REC_SAMPLE, REC_LAST, REC_TRANSITION, REC_HEARTBEAT, REC_INVENTORY, REC_END };
+
+/* One queued record and everything it points to, in one allocation. */
+struct rec {
+    struct rec *next; /* durable FIFO */
+    uint64_t seq;
+    enum rec_kind kind;
+    char target_id[PD_ID_MAX + 1];
+    char check_id[PD_ID_MAX + 1];
+    char key[2 * PD_ID_MAX + 2]; /* "target/check": last-result coalescing */
+    pd_ns when;
+    pd_ns interval;
+    enum pd_verdict verdict;
+    uint64_t rounds, skipped;
+    struct pd_transition t;
+    pd_ns detected;
+    const char *reason;
+    struct pd_metric *metrics;
+    size_t n_metrics;
+    struct pd_inventory_item *items;
+    size_t n_items;
+    struct pd_check_ref *checks;
+    size_t n_checks;
+};
+
+#define REC_HEAD ((sizeof(struct rec) + 15) & ~(size_t)15)
+
+struct pd_storage {
+    char *data_dir;
+    char *version;
+    struct pd_db *db;
+    struct pd_rrd_store *rrd;
+    int64_t run_id;
+    int lock_fd;
+    void (*on_commit)(void *arg);
+    void *on_commit_arg;
+
+    pthread_t thread;
+    pthread_mutex_t mu;
+    pthread_cond_t wake;    /* the writer: work, flush or stop */
+    pthread_cond_t written; /* flushers: written_seq moved */
+    bool stopping;
+    bool gave_up; /* closing, and durable records could not be written */
+    int flushers;
+    pd_ns lossy_since; /* real monotonic time the lossy queue became non-empty */
+
+    uint64_t seq;         /* the last one handed out */
+    uint64_t written_seq; /* every record up to it is handled */
+
+    struct rec **ring; /* samples, oldest at ring_head */
+    size_t ring_cap, ring_head, ring_n;
+    struct pd_hashmap last; /* key -> newest pending REC_LAST */
+    struct rec *dur_head, *dur_tail;
+    size_t dur_n;
+
+    struct pd_transition_rec *committed;
+    size_t committed_head, committed_n, committed_cap;
+
+    struct pd_storage_stats stats;
+
+    /* The writer's scratch, sized ring_cap. */
+    struct rec **batch_samples;
+    struct pd_rrd_sample *rrd_samples;
+};
+
+struct batch {
+    struct rec **samples;
+    size_t n_samples;
+    struct rec **lasts;
+    size_t n_lasts;
+    struct rec *durable; /* FIFO */
+    uint64_t seq;        /* the last seq handed out when it was taken */
+};
+
+/* The real monotonic clock, not pd_clock: these are the writer thread's own
+ * waits, and a fake clock that tests hold still would stall it. */
+static pd_ns real_mono(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (pd_ns)ts.tv_sec * PD_SEC + ts.tv_nsec;
+}
+
+static void timed_wait(pthread_cond_t *c, pthread_mutex_t *mu, pd_ns deadline)
+{
+    struct timespec ts = {.tv_sec = deadline / PD_SEC, .tv_nsec = deadline % PD_SEC};
+    pthread_cond_timedwait(c, mu, &ts);
+}
+
+static size_t str_size(const char *s)
+{
+    return s ? strlen(s) + 1 : 0;
+}
+
+static char *put_str(char **cur, const char *s)
+{
+    if (!s)
+        return NULL;
+    size_t n = strlen(s) + 1;
+    char *out = memcpy(*cur, s, n);
+    *cur += n;
+    return out;
+}
+
+/* A record with `extra` bytes after it; *cur points at them. NULL (logged)
+ * when an id is too long or memory is short. */
+static struct rec *rec_new(enum rec_kind kind, const char *target_id, const char *check_id,
+                           size_t extra, char **cur)
+{
+    target_id = target_id ? target_id : "";
+    check_id = check_id ? check_id : "";
+    if (strlen(target_id) > PD_ID_MAX || strlen(check_id) > PD_ID_MAX) {
+        pd_logf(PD_LOG_ERR, "storage", NULL, "id too long, record dropped: %.80s/%.80s", target_id,
+                check_id);
+        return NULL;
+    }
+    struct rec *r = calloc(1, REC_HEAD + extra);
+    if (!r) {
+        pd_logf(PD_LOG_ERR, "storage", NULL, "out of memory, record dropped");
+        return NULL;
+    }
+    r->kind = kind;
+    strcpy(r->target_id, target_id);
+    strcpy(r->check_id, check_id);
+    *cur = (char *)r + REC_HEAD;
+    return r;
+}
+
+static size_t metrics_size(const struct pd_metric *metrics, size_t n)
+{
+    size_t size = n * sizeof(*metrics);
+    for (size_t i = 0; i < n; i++)
+        size += str_size(metrics[i].name ? metrics[i].name : "");
+    return size;
+}
+
+/* Arrays come first: REC_HEAD and the element sizes keep them aligned. */
+static void put_metrics(struct rec *r, char **cur, const struct pd_metric *metrics, size_t n)
+{
+    r->metrics = (struct pd_metric *)*cur;
+    r->n_metrics = n;
+    *cur += n * sizeof(*metrics);
+    for (size_t i = 0; i < n; i++) {
+        r->metrics[i].name = put_str(cur, metrics[i].name ? metrics[i].name : "");
+        r->metrics[i].value = metrics[i].value;
+    }
+}
+
+static bool lossy_empty(const struct pd_storage *s)
+{
+    return s->ring_n == 0 && s->last.n == 0;
+}
+
+/* Under the lock: a lossy record arrived. The writer needs waking only
+ * to start its linger, or early when the ring fills up. */
+static void lossy_arrived(struct pd_storage *s, bool was_empty)
+{
+    if (was_empty) {
+        s->lossy_since = real_mono();
+        pthread_cond_signal(&s->wake);
+    } else if (s->ring_n == s->ring_cap / 2 + 1) {
+        pthread_cond_signal(&s->wake);
+    }
+}
+
+static uint64_t push_durable(struct pd_storage *s, struct rec *r)
+{
+    pthread_mutex_lock(&s->mu);
+    uint64_t seq = r->seq = ++s->seq;
+    if (s->dur_tail)
+        s->dur_tail->next = r;
+    else
+        s->dur_head = r;
+    s->dur_tail = r;
+    s->dur_n++;
+    pthread_cond_signal(&s->wake);
+    pthread_mutex_unlock(&s->mu);
+    return seq;
+}
+
+void pd_storage_sample(struct pd_storage *s, const char *target_id, const char *check_id,
+                       pd_ns interval, pd_ns when, const struct pd_metric *metrics,
+                       size_t n_metrics)
+{
+    if (n_metrics == 0)
+        return;
+    char *cur;
+    struct rec *r =
+        rec_new(REC_SAMPLE, target_id, check_id, metrics_size(metrics, n_metrics), &cur);
+    if (!r)
+        return;
+    r->interval = interval;
+    r->when = when;
+    put_metrics(r, &cur, metrics, n_metrics);
+
+    struct rec *dropped = NULL;
+    pthread_mutex_lock(&s->mu);
+    bool was_empty = lossy_empty(s);
+    r->seq = ++s->seq;
+    if (s->ring_n == s->ring_cap) {
+        dropped = s->ring[s->ring_head];
+        s->ring_head = (s->ring_head + 1) % s->ring_cap;
+        s->ring_n--;
+        s->stats.samples_dropped++;
+    }
+    s->ring[(s->ring_head + s->ring_n) % s->ring_cap] = r;
+    s->ring_n++;
+    lossy_arrived(s, was_empty);
+    pthread_mutex_unlock(&s->mu);
+    if (dropped)
+        pd_logf(PD_LOG_WARNING, "storage", NULL, "storage queue full: oldest samples dropped");
+    free(dropped);
+}
+
+void pd_storage_last_result(struct pd_storage *s, const char *target_id, const char *check_id,
+                            pd_ns when, enum pd_verdict verdict, const char *reason,
+                            const struct pd_metric *metrics, size_t n_metrics, uint64_t rounds,
+                            uint64_t skipped)
+{
+    char *cur;
+    struct rec *r = rec_new(REC_LAST, target_id, check_id,
+                            metrics_size(metrics, n_metrics) + str_size(reason), &cur);
+    if (!r)
+        return;
+    snprintf(r->key, sizeof(r->key), "%s/%s", r->target_id, r->check_id);
+    r->when = when;
+    r->verdict = verdict;
+    r->rounds = rounds;
+    r->skipped = skipped;
+    put_metrics(r, &cur, metrics, n_metrics);
+    r->reason = put_str(&cur, reason);
+
+    pthread_mutex_lock(&s->mu);
+    bool was_empty = lossy_empty(s);
+    r->seq = ++s->seq;
+    /* Only the newest result of a check is worth writing; replacing an
+     * entry never allocates, so a failed put leaves nothing pending. */
+    struct rec *old = pd_hashmap_get(&s->last, r->key);
+    if (pd_hashmap_put(&s->last, r->key, r) < 0)
+        old = r;
+    lossy_arrived(s, was_empty);
+    pthread_mutex_unlock(&s->mu);
+    free(old);
+}
+
+uint64_t pd_storage_transition(struct pd_storage *s, const char *target_id, const char *check_id,
+                               const struct pd_transition *t, pd_ns detected, const char *reason)
+{
+    char *cur;
+    struct rec *r = rec_new(REC_TRANSITION, target_id, check_id, str_size(reason), &cur);
+    if (!r)
+        return 0;
+    r->t = *t;
+    r->detected = detected;
+    r->reason = put_str(&cur, reason);
+    return push_durable(s, r);
+}
+
+void pd_storage_heartbeat(struct pd_storage *s, pd_ns at)
+{
+    char *cur;
+    struct rec *r = rec_new(REC_HEARTBEAT, "", "", 0, &cur);
+    if (!r)
+        return;
+    r->when = at;
+    push_durable(s, r);
+}
+
+void pd_storage_inventory(struct pd_storage *s, pd_ns at, const struct pd_inventory_item *targets,
+                          size_t n_targets, const struct pd_check_ref *checks, size_t n_checks)
+{
+    size_t extra = n_targets * sizeof(*targets) + n_checks * sizeof(*checks);
+    for (size_t i = 0; i < n_targets; i++) {
+        const struct pd_inventory_item *it = &targets[i];
+        extra += str_size(it->id) + str_size(it->name) + str_size(it->address) +
+                 str_size(it->type) + str_size(it->site);
+    }
+    for (size_t i = 0; i < n_checks; i++)
+        extra += str_size(checks[i].target_id) + str_size(checks[i].check_id);
+    char *cur;
+    struct rec *r = rec_new(REC_INVENTORY, "", "", extra, &cur);
+    if (!r)
+        return;
+    r->when = at;
+    r->items = (struct pd_inventory_item *)cur;
+    r->n_items = n_targets;
+    cur += n_targets * sizeof(*targets);
+    r->checks = (struct pd_check_ref *)cur;
+    r->n_checks = n_checks;
+    cur += n_checks * sizeof(*checks);
+    for (size_t i = 0; i < n_targets; i++) {
+        const struct pd_inventory_item *it = &targets[i];
+        r->items[i] = (struct pd_inventory_item){
+            put_str(&cur, it->id),   put_str(&cur, it->name), put_str(&cur, it->address),
+            put_str(&cur, it->type), put_str(&cur, it->site),
+        };
+    }
+    for (size_t i = 0; i < n_checks; i++) {
+        r->checks[i].target_id = put_str(&cur, checks[i].target_id);
+        r->checks[i].check_id = put_str(&cur, checks[i].check_id);
+    }
+    push_durable(s, r);
+}
+
+void pd_storage_flush(struct pd_storage *s)
+{
+    pthread_mutex_lock(&s->mu);
+    uint64_t target = s->seq;
+    s->flushers++;
+    pthread_cond_signal(&s->wake);
+    while (s->written_seq < target && !s->gave_up)
+        pthread_cond_wait(&s->written, &s->mu);
+    s->flushers--;
+    pthread_mutex_unlock(&s->mu);
+}
+
+size_t pd_storage_take_committed(struct pd_storage *s, struct pd_transition_rec *out, size_t max)
+{
+    pthread_mutex_lock(&s->mu);
+    size_t n = s->committed_n < max ? s->committed_n : max;
+    memcpy(out, s->committed + s->committed_head, n * sizeof(*out));
+    s->committed_head += n;
+    s->committed_n -= n;
+    if (s->committed_n == 0)
+        s->committed_head = 0;
+    pthread_mutex_unlock(&s->mu);
+    return n;
+}
+
+void pd_storage_stats(struct pd_storage *s, struct pd_storage_stats *out)
+{
+    pthread_mutex_lock(&s->mu);
+    *out = s->stats;
+    out->queue_depth = s->ring_n + s->last.n + s->dur_n;
+    pthread_mutex_unlock(&s->mu);
+}
+
+int64_t pd_storage_run_id(const struct pd_storage *s)
+{
+    return s->run_id;
+}
+
+static int cmp_seq(const void *a, const void *b)
+{
+    const struct rec *x = *(struct rec *const *)a, *y = *(struct rec *const *)b;
+    return x->seq < y->seq ? -1 : x->seq > y->seq;
+}
+
+static int cmp_file(const void *a, const void *b)
+{
+    const struct rec *x = *(struct rec *const *)a, *y = *(struct rec *const *)b;
+    int c = strcmp(x->target_id, y->target_id);
+    if (c == 0)
+        c = strcmp(x->check_id, y->check_id);
+    return c ? c : cmp_seq(a, b);
+}
+
+static bool same_file(const struct rec *a, const struct rec *b)
+{
+    return strcmp(a->target_id, b->target_id) == 0 && strcmp(a->check_id, b->check_id) == 0;
+}
+
+static void free_list(struct rec *r)
+{
+    while (r) {
+        struct rec *next = r->next;
+        free(r);
+        r = next;
+    }
+}
+
+static int apply(struct pd_storage *s, const struct rec *r)
+{
+    switch (r->kind) {
+    case REC_LAST:
+        return pd_db_last_result(s->db, s->run_id, r->target_id, r->check_id, r->when, r->verdict,
+                                 r->reason, r->metrics, r->n_metrics, r->rounds, r->skipped);
+    case REC_TRANSITION:
+        return pd_db_transition(s->db, s->run_id, r->target_id, r->check_id, &r->t, r->detected,
+                                r->reason);
+    case REC_HEARTBEAT:
+        return pd_db_heartbeat(s->db, s->run_id, r->when);
+    case REC_INVENTORY:
+        return pd_db_inventory(s->db, s->run_id, r->when, r->items, r->n_items, r->checks,
+                               r->n_checks);
+    case REC_END:
+        return pd_db_end_run(s->db, s->run_id, r->when);
+    case REC_SAMPLE:
+        break;
+    }
+    return 0;
+}
+
+static const char *const kind_names[] = {
+    [REC_SAMPLE] = "sample",       [REC_LAST] = "last result",    [REC_TRANSITION] = "transition",
+    [REC_HEARTBEAT] = "heartbeat", [REC_INVENTORY] = "inventory", [REC_END] = "end of run",
+};
+
+/* One transaction for the durable records and last results, in the order
+ * they were queued. A record that can never be written is logged and
+ * dropped; any other failure rolls everything back and is returned. */
+static int write_db(struct pd_storage *s, struct batch *b)
+{
+    if (!b->durable && b->n_lasts == 0)
+        return 0;
+    if (b->n_lasts > 0)
+        qsort(b->lasts, b->n_lasts, sizeof(*b->lasts), cmp_seq);
+    int rc = pd_db_begin(s->db);
+    struct rec **link = &b->durable;
+    size_t li = 0;
+    while (rc == 0 && (*link || li < b->n_lasts)) {
+        bool durable = *link && (li == b->n_lasts || (*link)->seq < b->lasts[li]->seq);
+        struct rec *r = durable ? *link : b->lasts[li++];
+        rc = apply(s, r);
+        if (rc == -EINVAL) {
+            pd_logf(PD_LOG_ERR, "storage", NULL,
+                    "%s for %s/%s violates the event store's constraints: dropped",
+                    kind_names[r->kind], r->target_id, r->check_id);
+            rc = 0;
+            if (durable) {
+                *link = r->next;
+                free(r);
+            }
+        } else if (durable) {
+            link = &r->next;
+        }
+    }
+    if (rc == 0)
+        rc = pd_db_commit(s->db);
+    if (rc < 0) {
+        pd_db_rollback(s->db);
+        pd_logf(PD_LOG_ERR, "storage", NULL, "event store write failed (%s); will retry",
+                strerror(-rc));
+    }
+    return rc;
+}
+
+/* Hand the committed transitions to the loop. */
+static void acknowledge(struct pd_storage *s, const struct rec *durable)
+{
+    size_t n = 0;
+    for (const struct rec *r = durable; r; r = r->next)
+        n += r->kind == REC_TRANSITION;
+    if (n == 0)
+        return;
+    pthread_mutex_lock(&s->mu);
+    if (s->committed_head > 0) {
+        memmove(s->committed, s->committed + s->committed_head,
+                s->committed_n * sizeof(*s->committed));
+        s->committed_head = 0;
+    }
+    if (s->committed_n + n > s->committed_cap) {
+        size_t cap =
+            2 * s->committed_cap > s->committed_n + n ? 2 * s->committed_cap : s->committed_n + n;
+        void *p = realloc(s->committed, cap * sizeof(*s->committed));
+        if (!p) {
+            pthread_mutex_unlock(&s->mu);
+            pd_logf(PD_LOG_ERR, "storage", NULL, "out of memory: %zu commits not reported", n);
+            return;
+        }
+        s->committed = p;
+        s->committed_cap = cap;
+    }
+    for (const struct rec *r = durable; r; r = r->next) {
+        if (r->kind != REC_TRANSITION)
+            continue;
+        struct pd_transition_rec *a = &s->committed[s->committed_n++];
+        a->seq = r->seq;
+        memcpy(a->target_id, r->target_id, sizeof(a->target_id));
+        memcpy(a->check_id, r->check_id, sizeof(a->check_id));
+        a->t = r->t;
+        a->detected = r->detected;
+    }
+    s->stats.transitions_committed += n;
+    pthread_mutex_unlock(&s->mu);
+    if (s->on_commit)
+        s->on_commit(s->on_commit_arg);
+}
+
+/* One librrd call per file; frees the samples. */
+static void write_rrd(struct pd_storage *s, struct batch *b)
+{
+    uint64_t written = 0, errors = 0;
+    if (b->n_samples > 0)
+        qsort(b->samples, b->n_samples, sizeof(*b->samples), cmp_file);
+    for (size_t i = 0, j; i < b->n_samples; i = j) {
+        const struct rec *first = b->samples[i];
+        for (j = i; j < b->n_samples && same_file(first, b->samples[j]); j++) {
+            const struct rec *r = b->samples[j];
+            s->rrd_samples[j - i] = (struct pd_rrd_sample){r->when, r->metrics, r->n_metrics};
+        }
+        written += pd_rrd_write(s->rrd, first->target_id, first->check_id, first->interval,
+                                s->rrd_samples, j - i, &errors);
+    }
+    for (size_t i = 0; i < b->n_samples; i++)
+        free(b->samples[i]);
+    pthread_mutex_lock(&s->mu);
+    s->stats.samples_written += written;
+    s->stats.rrd_errors += errors;
+    pthread_mutex_unlock(&s->mu);
+}
+
+/* Under the lock: move everything pending into b. */
+static void take_batch(struct pd_storage *s, struct batch *b)
+{
+    b->n_samples = 0;
+    for (; s->ring_n > 0; s->ring_n--) {
+        b->samples[b->n_samples++] = s->ring[s->ring_head];
+        s->ring_head = (s->ring_head + 1) % s->ring_cap;
+    }
+    s->ring_head = 0;
+    b->n_lasts = 0;
+    b->lasts = s->last.n ? malloc(s->last.n * sizeof(*b->lasts)) : NULL;
+    if (b->lasts) {
+        const char *key;
+        void *value;
+        for (size_t pos = 0; pd_hashmap_next(&s->last, &pos, &key, &value);)
+            b->lasts[b->n_lasts++] = value;
+        pd_hashmap_free(&s->last);
+    }
+    b->durable = s->dur_head;
+    s->dur_head = s->dur_tail = NULL;
+    s->dur_n = 0;
+    b->seq = s->seq;
+}
+
+/* Under the lock: failed durable records go back to the front. */
+static void requeue(struct pd_storage *s, struct batch *b)
+{
+    if (!b->durable)
+        return;
+    struct rec *tail = b->durable;
+    size_t n = 1;
+    for (; tail->next; tail = tail->next)
+        n++;
+    tail->next = s->dur_head;
+    if (!s->dur_head)
+        s->dur_tail = tail;
+    s->dur_head = b->durable;
+    s->dur_n += n;
+    if (s->written_seq < b->durable->seq - 1)
+        s->written_seq = b->durable->seq - 1;
+}
+
+/* Under the lock: closing, and the event store keeps failing. */
+static void give_up(struct pd_storage *s)
+{
+    pd_logf(PD_LOG_ERR, "storage", NULL,
+            "closing: %zu records could not be written to the event store and are lost", s->dur_n);
+    free_list(s->dur_head);
+    s->dur_head = s->dur_tail = NULL;
+    s->dur_n = 0;
+    s->gave_up = true;
+}
+
+/* Under the lock: wait until a batch is worth writing. */
+static void wait_for_work(struct pd_storage *s, int failures)
+{
+    if (failures > 0) {
+        pd_ns backoff = RETRY_MIN << (failures < 6 ? failures - 1 : 5);
+        pd_ns retry_at = real_mono() + (backoff < RETRY_MAX ? backoff : RETRY_MAX);
+        while (real_mono() < retry_at)
+            timed_wait(&s->wake, &s->mu, retry_at);
+        return;
+    }
+    for (;;) {
+        if (s->stopping || s->dur_head)
+            return;
+        if (!lossy_empty(s)) {
+            pd_ns due = s->lossy_since + LINGER_NS;
+            if (s->flushers > 0 || s->ring_n > s->ring_cap / 2 || real_mono() >= due)
+                return;
+            timed_wait(&s->wake, &s->mu, due);
+            continue;
+        }
+        if (s->flushers > 0 && s->written_seq < s->seq)
+            return;
+        pthread_cond_wait(&s->wake, &s->mu);
+    }
+}
+
+static void *writer_main(void *arg)
+{
+    struct pd_storage *s = arg;
+    struct batch b = {.samples = s->batch_samples};
+    int failures = 0;
+    pthread_mutex_lock(&s->mu);
+    for (;;) {
+        wait_for_work(s, failures);
+        if (s->stopping && failures >= CLOSE_ATTEMPTS)
+            give_up(s);
+        if (s->stopping && !s->dur_head && lossy_empty(s))
+            break;
+        take_batch(s, &b);
+        pthread_mutex_unlock(&s->mu);
+
+        int rc = write_db(s, &b);
+        for (size_t i = 0; i < b.n_lasts; i++)
+            free(b.lasts[i]);
+        free(b.lasts);
+        if (rc == 0) {
+            acknowledge(s, b.durable);
+            free_list(b.durable);
+            b.durable = NULL;
+        }
+        write_rrd(s, &b);
+
+        pthread_mutex_lock(&s->mu);
+        if (rc < 0) {
+            failures++;
+            requeue(s, &b);
+        } else {
+            failures = 0;
+            s->written_seq = b.seq;
+        }
+        pthread_cond_broadcast(&s->written);
+    }
+    s->written_seq = s->seq;
+    pthread_cond_broadcast(&s->written);
+    pthread_mutex_unlock(&s->mu);
+    return NULL;
+}
+
+static int mkdir_p(const char *path, char *err, size_t errlen)
+{
+    char buf[4096];
+    size_t n = strlen(path);
+    if (n == 0 || n >= sizeof(buf)) {
+        snprintf(err, errlen, "bad data directory \"%.200s\"", path);
+        return -ENAMETOOLONG;
+    }
+    memcpy(buf, path, n + 1);
+    for (char *p = buf + 1;; p++) {
+        if (*p != '/' && *p != '\0')
+            continue;
+        char c = *p;
+        *p = '\0';
+        if (mkdir(buf, 0755) < 0 && errno != EEXIST) {
+            int rc = -errno;
+            snprintf(err, errlen, "cannot create %s: %s", buf, strerror(errno));
+            return rc;
+        }
+        *p = c;
+        if (c == '\0')
+            return 0;
+    }
+}
+
+/* One daemon per data directory: two would each close the other's run. */
+static int lock_data_dir(struct pd_storage *s, char *err, size_t errlen)
+{
+    char path[4096];
+    snprintf(path, sizeof(path), "%s/%s", s->data_dir, LOCK_FILE);
+    s->lock_fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0644);
+    if (s->lock_fd < 0) {
+        int rc = -errno;
+        snprintf(err, errlen, "%s: %s", path, strerror(errno));
+        return rc;
+    }
+    if (flock(s->lock_fd, LOCK_EX | LOCK_NB) < 0) {
+        int rc = errno == EWOULDBLOCK ? -EBUSY : -errno;
+        snprintf(err, errlen, "%s: %s", path,
+                 rc == -EBUSY ? "another probed uses this data directory" : strerror(errno));
+        return rc;
+    }
+    return 0;
+}
+
+static void storage_free(struct pd_storage *s)
+{
+    for (size_t i = 0; i < s->ring_n; i++)
+        free(s->ring[(s->ring_head + i) % s->ring_cap]);
+    const char *key;
+    void *value;
+    for (size_t pos = 0; pd_hashmap_next(&s->last, &pos, &key, &value);)
+        free(value);
+    pd_hashmap_free(&s->last);
+    free_list(s->dur_head);
+    pd_db_close(s->db);
+    pd_rrd_close(s->rrd);
+    if (s->lock_fd >= 0)
+        close(s->lock_fd);
+    pthread_cond_destroy(&s->written);
+    pthread_cond_destroy(&s->wake);
+    pthread_mutex_destroy(&s->mu);
+    free(s->committed);
+    free(s->rrd_samples);
+    free(s->batch_samples);
+    free(s->ring);
+    free(s->version);
+    free(s->data_dir);
+    free(s);
+}
+
+int pd_storage_open(const struct pd_storage_opts *opts, struct pd_storage **out, char *err,
+                    size_t errlen)
+{
+    *out = NULL;
+    struct pd_storage *s = calloc(1, sizeof(*s));
+    if (!s) {
+        snprintf(err, errlen, "out of memory");
+        return -ENOMEM;
+    }
+    s->lock_fd = -1;
+    pthread_mutex_init(&s->mu, NULL);
+    pthread_condattr_t attr;
+    pthread_condattr_init(&attr);
+    pthread_condattr_setclock(&attr, CLOCK_MONOTONIC);
+    pthread_cond_init(&s->wake, &attr);
+    pthread_cond_init(&s->written, &attr);
+    pthread_condattr_destroy(&attr);
+    pd_hashmap_init(&s->last);
+    s->on_commit = opts->on_commit;
+    s->on_commit_arg = opts->on_commit_arg;
+    s->ring_cap = opts->queue_size ? opts->queue_size : DEFAULT_QUEUE;
+    s->data_dir = strdup(opts->data_dir);
+    s->version = strdup(opts->version ? opts->version : "");
+    s->ring = calloc(s->ring_cap, sizeof(*s->ring));
+    s->batch_samples = calloc(s->ring_cap, sizeof(*s->batch_samples));
+    s->rrd_samples = calloc(s->ring_cap, sizeof(*s->rrd_samples));
+    int rc = -ENOMEM;
+    if (!s->data_dir || !s->version || !s->ring || !s->batch_samples || !s->rrd_samples) {
+        snprintf(err, errlen, "out of memory");
+        goto fail;
+    }
+    if ((rc = mkdir_p(s->data_dir, err, errlen)) < 0 || (rc = lock_data_dir(s, err, errlen)) < 0 ||
+        (rc = pd_db_open(s->data_dir, 0, &s->db, err, errlen)) < 0 ||
+        (rc = pd_rrd_open(s->data_dir, opts->rras, opts->n_rras, &s->rrd, err, errlen)) < 0 ||
+        (rc = pd_db_start_run(s->db, pd_clock_wall(), s->version, &s->run_id, err, errlen)) < 0)
+        goto fail;
+    rc = -pthread_create(&s->thread, NULL, writer_main, s);
+    if (rc < 0) {
+        snprintf(err, errlen, "cannot start the storage thread: %s", strerror(-rc));
+        /* Stop the run just begun, or the next start would call it unclean. */
+        if (pd_db_begin(s->db) == 0 && pd_db_end_run(s->db, s->run_id, pd_clock_wall()) == 0)
+            pd_db_commit(s->db);
+        pd_db_rollback(s->db);
+        goto fail;
+    }
+    pd_logf(PD_LOG_INFO, "storage", NULL, "run %lld started, data in %s", (long long)s->run_id,
+            s->data_dir);
+    *out = s;
+    return 0;
+fail:
+    storage_free(s);
+    return rc;
+}
+
+void pd_storage_close(struct pd_storage *s, pd_ns at)
+{
+    if (!s)
+        return;
+    char *cur;
+    struct rec *r = rec_new(REC_END, "", "", 0, &cur);
+    if (r) {
+        r->when = at;
+        push_durable(s, r);
+    }
+    pthread_mutex_lock(&s->mu);
+    s->stopping = true;
+    pthread_cond_signal(&s->wake);
+    pthread_mutex_unlock(&s->mu);
+    pthread_join(s->thread, NULL);
+    storage_free(s);
+}

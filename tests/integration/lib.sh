@@ -1,0 +1,327 @@
+# shellcheck shell=bash
+#
+# The namespace lab of probed's integration tests. A test does
+#
+#   set -euo pipefail
+#   . "$(dirname "$0")/lib.sh" "$1"     # $1: the build directory
+#   pd_lab_init                          # exits 77 when the lab cannot be built
+#
+# and then adds targets (each a namespace joined to the prober's by a veth
+# pair), listeners, a config, and the daemon. Everything is named
+# pdt-<pid>-*, lives inside those namespaces, and is removed by the EXIT
+# trap whether the test passed or not. Addresses: target N has 10.213.N.2
+# and fd00:213:N::2, the prober's end of its link 10.213.N.1 and
+# fd00:213:N::1; nothing is routed anywhere else.
+#
+# Every wait is a bounded poll. On failure the tail of the daemon's log is
+# printed; PD_KEEP=1 keeps the temporary directory for a look afterwards.
+
+if [ $# -lt 1 ] || [ ! -d "$1" ]; then
+    echo "usage: $0 BUILD_DIR" >&2
+    exit 2
+fi
+
+PD_BUILD=$(cd "$1" && pwd)
+PD_PREFIX="pdt-$$"
+PD_PROBER="$PD_PREFIX-p"
+PD_TMP=""
+PD_CFG=""
+PD_DATA=""
+PD_DB=""
+PD_LOG=""
+PD_DAEMON_PID=""
+PD_DAEMON_RC=""
+PD_RUN_ID=""
+PD_NS=()
+PD_PIDS=()
+
+pd_note() { echo "# $*"; }
+pd_ok() { echo "ok - $*"; }
+pd_skip() {
+    echo "SKIP: $*" >&2
+    exit 77
+}
+pd_fail() {
+    echo "FAIL: $*" >&2
+    exit 1
+}
+
+pd_now_ns() { date +%s%N; }
+
+# Nanoseconds as seconds with 3 decimals, for messages.
+pd_secs() { awk -v n="$1" 'BEGIN { printf "%.3f", n / 1e9 }'; }
+
+pd_require_cmd() {
+    local c
+    for c in "$@"; do
+        command -v "$c" >/dev/null 2>&1 || pd_skip "needs '$c' (not installed)"
+    done
+}
+
+# Checks that the lab can be built here (else exit 77), sets up the
+# temporary directory and the cleanup trap, creates the prober namespace.
+pd_lab_init() {
+    local bin out
+
+    [ "$(id -u)" -eq 0 ] || pd_skip "needs root for network namespaces and nftables"
+    pd_require_cmd ip nft sqlite3 awk
+    for bin in probed probectl pd-listen; do
+        # A missing binary is a broken build, not a missing lab: fail.
+        [ -x "$PD_BUILD/$bin" ] || pd_fail "$PD_BUILD/$bin missing: build first"
+    done
+
+    PD_TMP=$(mktemp -d "/tmp/$PD_PREFIX.XXXXXX")
+    PD_CFG="$PD_TMP/probed.yaml"
+    PD_DATA="$PD_TMP/data"
+    PD_DB="$PD_DATA/probed.db"
+    PD_LOG="$PD_TMP/probed.log"
+    : >"$PD_LOG"
+    trap pd_cleanup EXIT
+    trap 'exit 130' INT
+    trap 'exit 143' TERM
+
+    if ! out=$(ip netns add "$PD_PROBER" 2>&1); then
+        pd_skip "cannot create a network namespace: $out"
+    fi
+    PD_NS+=("$PD_PROBER")
+    ip -n "$PD_PROBER" link set lo up
+    if ! out=$(ip netns exec "$PD_PROBER" nft list ruleset 2>&1); then
+        pd_skip "nft does not work inside a namespace: $out"
+    fi
+}
+
+# Runs as the EXIT trap: stop what we started, delete what we created.
+pd_cleanup() {
+    local rc=$? pid i
+    set +e
+    trap - EXIT INT TERM
+    if [ "$rc" -ne 0 ] && [ "$rc" -ne 77 ] && [ -s "$PD_LOG" ]; then
+        echo "--- daemon log, last 60 lines ($PD_LOG) ---" >&2
+        tail -n 60 "$PD_LOG" >&2
+        echo "--- end of daemon log ---" >&2
+    fi
+    if [ -n "$PD_DAEMON_PID" ]; then
+        pd_stop_pid "$PD_DAEMON_PID" 10
+    fi
+    for pid in "${PD_PIDS[@]}"; do
+        pd_stop_pid "$pid" 5
+    done
+    for ((i = ${#PD_NS[@]} - 1; i >= 0; i--)); do
+        ip netns del "${PD_NS[i]}" 2>/dev/null
+    done
+    if [ -n "$PD_TMP" ]; then
+        if [ "${PD_KEEP:-0}" = 1 ]; then
+            echo "# kept $PD_TMP" >&2
+        else
+            rm -rf "$PD_TMP"
+        fi
+    fi
+    exit "$rc"
+}
+
+# True while pid runs (a zombie does not count).
+pd_pid_running() {
+    local st
+    [ -r "/proc/$1/stat" ] || return 1
+    read -r st <"/proc/$1/stat" || return 1
+    st=${st##*) }
+    [ "${st%% *}" != Z ]
+}
+
+# SIGTERM, up to $2 seconds for it to go, then SIGKILL; reaps it.
+pd_stop_pid() {
+    local pid=$1 secs=$2 i
+    kill -TERM "$pid" 2>/dev/null || true
+    for ((i = 0; i < secs * 10; i++)); do
+        pd_pid_running "$pid" || break
+        sleep 0.1
+    done
+    if pd_pid_running "$pid"; then
+        echo "# pid $pid ignored SIGTERM for ${secs}s: SIGKILL" >&2
+        kill -KILL "$pid" 2>/dev/null || true
+    fi
+    wait "$pid" 2>/dev/null || true
+}
+
+# pd_target NAME N: namespace $PD_PREFIX-NAME joined to the prober's by a
+# veth pair (t<N> on the prober side, eth0 inside), with the addresses
+# above. IPv6 addresses skip duplicate address detection so they work at once.
+pd_target() {
+    local name=$1 n=$2 ns="$PD_PREFIX-$1"
+    if [ "$n" -lt 1 ] || [ "$n" -gt 254 ]; then
+        pd_fail "pd_target $name: index $n not in 1..254"
+    fi
+    ip netns add "$ns"
+    PD_NS+=("$ns")
+    ip -n "$ns" link set lo up
+    ip -n "$PD_PROBER" link add "t$n" type veth peer name eth0 netns "$ns"
+    ip -n "$PD_PROBER" addr add "10.213.$n.1/24" dev "t$n"
+    ip -n "$PD_PROBER" addr add "fd00:213:$n::1/64" dev "t$n" nodad
+    ip -n "$ns" addr add "10.213.$n.2/24" dev eth0
+    ip -n "$ns" addr add "fd00:213:$n::2/64" dev eth0 nodad
+    ip -n "$PD_PROBER" link set "t$n" up
+    ip -n "$ns" link set eth0 up
+}
+
+pd_addr4() { echo "10.213.$1.2"; }
+pd_addr6() { echo "fd00:213:$1::2"; }
+
+# pd_listen NAME ADDR PORTSPEC...: pd-listen in target NAME's namespace,
+# returning once it listens.
+pd_listen() {
+    local name=$1 ns="$PD_PREFIX-$1" errf i pid
+    shift
+    errf="$PD_TMP/listen-$name-${#PD_PIDS[@]}.log"
+    ip netns exec "$ns" "$PD_BUILD/pd-listen" "$@" 2>"$errf" &
+    pid=$!
+    PD_PIDS+=("$pid")
+    for ((i = 0; i < 50; i++)); do
+        grep -q '^listening on' "$errf" && return 0
+        pd_pid_running "$pid" || break
+        sleep 0.1
+    done
+    cat "$errf" >&2
+    pd_fail "pd-listen $* in $ns did not start"
+}
+
+# Cut target NAME off: every packet coming in on its link is dropped, so a
+# TCP connect to it times out, as with a dead device.
+pd_cut() {
+    ip netns exec "$PD_PREFIX-$1" nft -f - <<'EOF'
+table inet pdt_cut {
+    chain input {
+        type filter hook input priority filter; policy accept;
+        iifname "eth0" drop
+    }
+}
+EOF
+}
+
+pd_restore() {
+    ip netns exec "$PD_PREFIX-$1" nft delete table inet pdt_cut
+}
+
+# pd_loss NAME PERCENT: drop that share of the packets coming in, at random.
+pd_loss() {
+    ip netns exec "$PD_PREFIX-$1" nft -f - <<EOF
+table inet pdt_loss {
+    chain input {
+        type filter hook input priority filter; policy accept;
+        iifname "eth0" numgen random mod 100 < $2 drop
+    }
+}
+EOF
+}
+
+# Write stdin to a file in one rename, so the daemon never reads half a file.
+pd_write_file() {
+    cat >"$1.tmp.$$"
+    mv -f "$1.tmp.$$" "$1"
+}
+
+pd_sql() {
+    [ -f "$PD_DB" ] || return 1
+    sqlite3 -batch -noheader -separator '|' -cmd '.timeout 5000' "$PD_DB" "$1"
+}
+
+# Starts probed in the prober namespace, in the foreground, its output to
+# $PD_LOG; returns once its run is in the store (PD_RUN_ID).
+pd_daemon_start() {
+    local i
+    echo "# --- probed started $(date '+%F %T.%N') ---" >>"$PD_LOG"
+    ip netns exec "$PD_PROBER" "$PD_BUILD/probed" -c "$PD_CFG" -f >>"$PD_LOG" 2>&1 &
+    PD_DAEMON_PID=$!
+    PD_DAEMON_RC=""
+    PD_RUN_ID=""
+    for ((i = 0; i < 100; i++)); do
+        pd_daemon_alive
+        PD_RUN_ID=$(pd_sql "SELECT id FROM runs WHERE pid = $PD_DAEMON_PID ORDER BY id DESC LIMIT 1" 2>/dev/null) || true
+        [ -n "$PD_RUN_ID" ] && return 0
+        sleep 0.2
+    done
+    pd_fail "probed (pid $PD_DAEMON_PID) recorded no run in $PD_DB within 20 s"
+}
+
+pd_daemon_alive() {
+    pd_pid_running "$PD_DAEMON_PID" && return 0
+    wait "$PD_DAEMON_PID" 2>/dev/null && PD_DAEMON_RC=0 || PD_DAEMON_RC=$?
+    PD_DAEMON_PID=""
+    pd_fail "probed died (exit status $PD_DAEMON_RC)"
+}
+
+pd_daemon_signal() {
+    kill "-$1" "$PD_DAEMON_PID"
+}
+
+# SIGTERM and wait up to 15 s; PD_DAEMON_RC is its exit status.
+pd_daemon_stop() {
+    local i pid=$PD_DAEMON_PID
+    kill -TERM "$pid"
+    for ((i = 0; i < 150; i++)); do
+        pd_pid_running "$pid" || break
+        sleep 0.1
+    done
+    pd_pid_running "$pid" && pd_fail "probed did not stop within 15 s of SIGTERM"
+    wait "$pid" && PD_DAEMON_RC=0 || PD_DAEMON_RC=$?
+    PD_DAEMON_PID=""
+}
+
+# SIGKILL: no chance to write anything.
+pd_daemon_kill9() {
+    local pid=$PD_DAEMON_PID
+    kill -KILL "$pid"
+    wait "$pid" 2>/dev/null || true
+    PD_DAEMON_PID=""
+}
+
+# pd_wait_for QUERY EXPECTED [SECONDS=10]: poll the store every 0.2 s until
+# QUERY prints EXPECTED; fail with what it printed last.
+pd_wait_for() {
+    local q=$1 want=$2 secs=${3:-10} got="" i
+    for ((i = 0; i < secs * 5; i++)); do
+        got=$(pd_sql "$q" 2>&1) || true
+        [ "$got" = "$want" ] && return 0
+        [ -n "$PD_DAEMON_PID" ] && pd_daemon_alive
+        sleep 0.2
+    done
+    pd_fail "waited ${secs}s for: $q
+    expected: $want
+    got:      $got"
+}
+
+# pd_wait_until SECONDS DESCRIPTION COMMAND...: poll COMMAND every 0.2 s.
+pd_wait_until() {
+    local secs=$1 what=$2 i
+    shift 2
+    for ((i = 0; i < secs * 5; i++)); do
+        "$@" && return 0
+        [ -n "$PD_DAEMON_PID" ] && pd_daemon_alive
+        sleep 0.2
+    done
+    pd_fail "waited ${secs}s for $what"
+}
+
+pd_log_lines() { wc -l <"$PD_LOG"; }
+
+# True when the log, after its first $1 lines, has a line matching ERE $2.
+pd_log_has_after() {
+    tail -n "+$(($1 + 1))" "$PD_LOG" | grep -Eq -- "$2"
+}
+
+# The state of (target, check) from the committed transitions: the last
+# one's to_state, "" when there is none.
+pd_state_sql() {
+    echo "SELECT to_state FROM transitions WHERE target_id = '$1' AND check_id = '$2'
+          ORDER BY at_ns DESC, id DESC LIMIT 1"
+}
+
+pd_wait_state() {
+    pd_wait_for "$(pd_state_sql "$1" "$2")" "$3" "${4:-10}"
+}
+
+# pd_assert_range WHAT VALUE LOW HIGH (integers)
+pd_assert_range() {
+    if [ "$2" -lt "$3" ] || [ "$2" -gt "$4" ]; then
+        pd_fail "$1 = $2, expected within [$3, $4]"
+    fi
+}

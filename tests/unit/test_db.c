@@ -1,0 +1,136 @@
+/*
+ * The event store's read side as probectl uses it: filters, read-only
+ * opening (missing store, another user, a newer schema).
+ */
+#include "test_store.h"
+
+#include <sys/stat.h>
+#include <sys/wait.h>
+
+#include "log.h"
+
+static void test_status_filters_and_order(void **state)
+{
+    struct fixture *f = *state;
+    struct pd_storage *s = open_storage(f, 0, NULL);
+    basic_inventory(s, T0);
+    pd_storage_flush(s);
+
+    struct statuses l;
+    read_status(f, NULL, NULL, &l);
+    assert_int_equal(l.n, 7); /* 3 targets, 4 checks */
+    /* Ordered by site, target, check. */
+    assert_string_equal(l.s[0].site, "guizhou/guiyang");
+    assert_string_equal(l.s[0].check_id, "");
+    assert_string_equal(l.s[1].check_id, "icmp");
+    assert_string_equal(l.s[2].check_id, "tcp");
+    assert_string_equal(l.s[3].site, "guizhou/guiyangx");
+    assert_string_equal(l.s[6].site, "guizhou/zunyi");
+
+    read_status(f, "guizhou/guiyang", NULL, &l);
+    assert_int_equal(l.n, 3); /* not guizhou/guiyangx */
+    assert_string_equal(l.s[0].name, "贵阳市局终端");
+    read_status(f, "guizhou", NULL, &l);
+    assert_int_equal(l.n, 7);
+    read_status(f, "guizhou/gui", NULL, &l);
+    assert_int_equal(l.n, 0);
+    read_status(f, NULL, "zy-cam-02", &l);
+    assert_int_equal(l.n, 2);
+    pd_storage_close(s, T0 + PD_SEC);
+}
+
+static void test_readonly_missing_store(void **state)
+{
+    struct fixture *f = *state;
+    struct pd_db *db = (struct pd_db *)1;
+    char err[256] = "";
+    assert_int_equal(pd_db_open(f->dir, 1, &db, err, sizeof(err)), -ENOENT);
+    assert_null(db);
+    assert_non_null(strstr(err, PD_DB_FILE));
+    /* and it did not create one */
+    char path[PATH_MAX + 16];
+    snprintf(path, sizeof(path), "%s/%s", f->dir, PD_DB_FILE);
+    assert_int_equal(access(path, F_OK), -1);
+
+    /* A store with no run yet has no last run. */
+    assert_int_equal(pd_db_open(f->dir, 0, &db, err, sizeof(err)), 0);
+    struct run run;
+    assert_int_equal(pd_db_last_run(db, copy_run, &run), -ENOENT);
+    pd_db_close(db);
+}
+
+/* probectl run by a user who may read the store but not write its
+ * directory, while the daemon runs and after it stopped. */
+static int read_as_nobody(struct fixture *f, size_t want_events)
+{
+    pid_t pid = fork();
+    if (pid == 0) {
+        if (setgid(65534) < 0 || setuid(65534) < 0)
+            _exit(10);
+        struct pd_db *db = NULL;
+        char err[256];
+        if (pd_db_open(f->dir, 1, &db, err, sizeof(err)) < 0) {
+            fprintf(stderr, "%s\n", err);
+            _exit(11);
+        }
+        struct events l = {0};
+        int rc = pd_db_events(db, NULL, copy_event, &l);
+        pd_db_close(db);
+        _exit(rc == 0 && l.n == want_events ? 0 : 12);
+    }
+    int status = -1;
+    waitpid(pid, &status, 0);
+    return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+}
+
+static void test_readonly_by_another_user(void **state)
+{
+    struct fixture *f = *state;
+    if (geteuid() != 0)
+        skip(); /* needs root to become another user */
+    assert_int_equal(chmod(f->dir, 0755), 0);
+    struct pd_storage *s = open_storage(f, 0, NULL);
+    basic_inventory(s, T0);
+    transition(s, "gy-mcu-01", "icmp", PD_STATE_UNKNOWN, PD_STATE_UP, T0, "");
+    pd_storage_flush(s);
+    assert_int_equal(read_as_nobody(f, 1), 0);
+    pd_storage_close(s, T0 + PD_SEC);
+    assert_int_equal(read_as_nobody(f, 2), 0);
+}
+
+static void test_newer_schema_refused(void **state)
+{
+    struct fixture *f = *state;
+    struct pd_storage *s = open_storage(f, 0, NULL);
+    pd_storage_close(s, T0);
+    sqlite3 *raw = open_raw(f);
+    assert_int_equal(sqlite3_exec(raw, "PRAGMA user_version = 2", NULL, NULL, NULL), SQLITE_OK);
+    sqlite3_close(raw);
+
+    struct pd_db *db = NULL;
+    char err[256] = "";
+    assert_int_equal(pd_db_open(f->dir, 1, &db, err, sizeof(err)), -EPROTO);
+    assert_null(db);
+    assert_non_null(strstr(err, "newer"));
+    err[0] = '\0';
+    assert_int_equal(pd_db_open(f->dir, 0, &db, err, sizeof(err)), -EPROTO);
+    assert_non_null(strstr(err, "newer"));
+
+    struct pd_storage_opts o = {.data_dir = f->dir};
+    err[0] = '\0';
+    assert_int_equal(pd_storage_open(&o, &s, err, sizeof(err)), -EPROTO);
+    assert_null(s);
+    assert_non_null(strstr(err, "version 2"));
+}
+
+int main(void)
+{
+    pd_log_setup(PD_LOG_STDERR, PD_LOG_ERR, "test_db");
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test_setup_teardown(test_status_filters_and_order, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_readonly_missing_store, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_readonly_by_another_user, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_newer_schema_refused, setup, teardown),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}

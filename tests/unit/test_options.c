@@ -1,0 +1,327 @@
+#include "test_files.h"
+
+#include <errno.h>
+#include <math.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include <cmocka.h>
+
+#include "config.h"
+#include "options.h"
+
+/* A plugin table with every option type. */
+struct tparams {
+    char *host;
+    long count;
+    double ratio;
+    int verbose;
+    pd_ns wait;
+    long port;
+    char *label;
+    int validated; /* plugin state beyond the options */
+};
+
+static int tvalidate(const void *params, char *err, size_t errlen)
+{
+    const struct tparams *p = params;
+    if (p->count > 5 && p->verbose) {
+        snprintf(err, errlen, "count above 5 needs verbose off");
+        return -EINVAL;
+    }
+    ((struct tparams *)params)->validated = 1;
+    return 0;
+}
+
+static const struct pd_option topts[] = {
+    {"host", PD_OPT_STRING, offsetof(struct tparams, host), NULL, "host to ask"},
+    {"count", PD_OPT_INT, offsetof(struct tparams, count), "3", "tries"},
+    {"ratio", PD_OPT_DOUBLE, offsetof(struct tparams, ratio), "0.5", "share"},
+    {"verbose", PD_OPT_BOOL, offsetof(struct tparams, verbose), "no", "say more"},
+    {"wait", PD_OPT_DURATION, offsetof(struct tparams, wait), "1s", "pause"},
+    {"port", PD_OPT_PORT, offsetof(struct tparams, port), NULL, "TCP port"},
+    {"label", PD_OPT_STRING, offsetof(struct tparams, label), "none", "tag"},
+};
+
+static const struct pd_plugin tplugin = {
+    .abi = PD_PLUGIN_ABI,
+    .name = "tcp",
+    .options = topts,
+    .n_options = sizeof(topts) / sizeof(topts[0]),
+    .params_size = sizeof(struct tparams),
+    .validate = tvalidate,
+};
+
+static const struct pd_mark check_at = {.file = "f.yaml", .line = 3, .col = 9};
+static struct tparams params;
+static char err[4096];
+
+static int setup(void **state)
+{
+    (void)state;
+    memset(&params, 0, sizeof(params));
+    err[0] = '\0';
+    return 0;
+}
+
+static int teardown(void **state)
+{
+    (void)state;
+    pd_options_free(&tplugin, &params);
+    return 0;
+}
+
+#define P(k, v, l, c)                                                                              \
+    {                                                                                              \
+        .key = (char *)(k), .value = (char *)(v), .at = {                                          \
+            .file = "f.yaml",                                                                      \
+            .line = (l),                                                                           \
+            .col = (c)                                                                             \
+        }                                                                                          \
+    }
+
+static int parse(const struct pd_param *p, size_t n)
+{
+    return pd_options_parse(&tplugin, p, n, &check_at, &params, err, sizeof(err));
+}
+
+static void expect_error(const char *line)
+{
+    if (!test_has_line(err, line)) {
+        print_error("no line starting with\n  %s\nin:\n%s", line, err);
+        fail();
+    }
+}
+
+static void test_defaults(void **state)
+{
+    (void)state;
+    const struct pd_param p[] = {P("host", "sip.example", 4, 11), P("port", "5060", 5, 11)};
+    assert_int_equal(parse(p, 2), 0);
+    assert_string_equal(err, "");
+    assert_string_equal(params.host, "sip.example");
+    assert_int_equal(params.port, 5060);
+    assert_int_equal(params.count, 3);
+    assert_true(params.ratio == 0.5);
+    assert_int_equal(params.verbose, 0);
+    assert_int_equal(params.wait, PD_SEC);
+    assert_string_equal(params.label, "none");
+    assert_int_equal(params.validated, 1);
+}
+
+static void test_every_type(void **state)
+{
+    (void)state;
+    const struct pd_param p[] = {
+        P("port", "1", 4, 11),      P("host", "", 5, 11),      P("count", "-42", 6, 11),
+        P("ratio", "1e-3", 7, 11),  P("verbose", "On", 8, 11), P("wait", "1h30m", 9, 11),
+        P("label", "贵州", 10, 11),
+    };
+    assert_int_equal(parse(p, sizeof(p) / sizeof(p[0])), 0);
+    assert_int_equal(params.port, 1);
+    assert_string_equal(params.host, "");
+    assert_int_equal(params.count, -42);
+    assert_true(params.ratio == 1e-3);
+    assert_int_equal(params.verbose, 1);
+    assert_int_equal(params.wait, 90 * 60 * PD_SEC);
+    assert_string_equal(params.label, "贵州");
+}
+
+static void test_bools(void **state)
+{
+    (void)state;
+    static const struct {
+        const char *text;
+        int value;
+    } cases[] = {{"true", 1},  {"TRUE", 1}, {"yes", 1}, {"on", 1},
+                 {"false", 0}, {"No", 0},   {"off", 0}};
+    for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+        struct pd_param p[] = {P("port", "80", 4, 11), P("host", "h", 5, 11),
+                               P("verbose", cases[i].text, 6, 11)};
+        params.verbose = -1;
+        assert_int_equal(parse(p, 3), 0);
+        assert_int_equal(params.verbose, cases[i].value);
+        pd_options_free(&tplugin, &params);
+    }
+}
+
+static void test_required(void **state)
+{
+    (void)state;
+    const struct pd_param p[] = {P("count", "4", 4, 11)};
+    assert_int_equal(parse(p, 1), -EINVAL);
+    expect_error("f.yaml:3:9: missing required option 'host' for this check (type tcp)");
+    expect_error("f.yaml:3:9: missing required option 'port' for this check (type tcp)");
+    assert_int_equal(test_count_lines(err), 2);
+
+    /* Named after the check when the caller passes the whole check. */
+    err[0] = '\0';
+    struct pd_param only[] = {P("host", "h", 4, 11)};
+    struct pd_check_conf check = {
+        .id = "sip", .type = "tcp", .params = only, .n_params = 1, .at = check_at};
+    assert_int_equal(pd_options_parse_check(&tplugin, &check, &params, err, sizeof(err)), -EINVAL);
+    assert_string_equal(err, "f.yaml:3:9: missing required option 'port' for check 'sip' (type "
+                             "tcp)\n");
+    assert_null(params.host); /* freed on failure */
+}
+
+static void test_unknown_keys(void **state)
+{
+    (void)state;
+    const struct pd_param p[] = {P("host", "h", 4, 11), P("port", "80", 5, 11),
+                                 P("prot", "80", 6, 11)};
+    assert_int_equal(parse(p, 3), -EINVAL);
+    assert_string_equal(err, "f.yaml:6:11: unknown option 'prot' for this check (type tcp takes: "
+                             "host, count, ratio, verbose, wait, port, label)\n");
+    assert_null(params.host);
+
+    static const struct pd_plugin bare = {.abi = PD_PLUGIN_ABI, .name = "icmp"};
+    err[0] = '\0';
+    assert_int_equal(pd_options_parse(&bare, p, 1, &check_at, &params, err, sizeof(err)), -EINVAL);
+    assert_string_equal(err, "f.yaml:4:11: unknown option 'host' for this check (type icmp takes "
+                             "no options)\n");
+}
+
+static void test_bad_values(void **state)
+{
+    (void)state;
+    const struct pd_param p[] = {
+        P("host", "h", 4, 11),        P("count", "12x", 5, 11), P("ratio", "nan", 6, 11),
+        P("verbose", "maybe", 7, 11), P("wait", "60", 8, 11),   P("port", "65536", 9, 11),
+        P("label", "x", 10, 11),
+    };
+    assert_int_equal(parse(p, sizeof(p) / sizeof(p[0])), -EINVAL);
+    expect_error("f.yaml:5:11: option 'count' of this check: expected an integer, got '12x'");
+    expect_error("f.yaml:6:11: option 'ratio' of this check: expected a number, got 'nan'");
+    expect_error("f.yaml:7:11: option 'verbose' of this check: expected true or false, got "
+                 "'maybe'");
+    expect_error("f.yaml:8:11: option 'wait' of this check: expected a duration such as 60s, 5m "
+                 "or 1h30m, got '60'");
+    expect_error("f.yaml:9:11: option 'port' of this check: expected a port number 1..65535, got "
+                 "'65536'");
+    assert_int_equal(test_count_lines(err), 5);
+    assert_null(params.host);
+    assert_null(params.label);
+
+    static const char *const bad_ports[] = {"0", "-1", "http", "", "80.0", " 80", "0x50"};
+    for (size_t i = 0; i < sizeof(bad_ports) / sizeof(bad_ports[0]); i++) {
+        struct pd_param q[] = {P("host", "h", 4, 11), P("port", bad_ports[i], 5, 11)};
+        err[0] = '\0';
+        if (parse(q, 2) != -EINVAL)
+            fail_msg("port '%s' was accepted", bad_ports[i]);
+    }
+    static const char *const bad_numbers[] = {"inf", "1e999", "0x10", "", "1,5", "--1"};
+    for (size_t i = 0; i < sizeof(bad_numbers) / sizeof(bad_numbers[0]); i++) {
+        struct pd_param q[] = {P("host", "h", 4, 11), P("port", "1", 5, 11),
+                               P("ratio", bad_numbers[i], 6, 11)};
+        err[0] = '\0';
+        if (parse(q, 3) != -EINVAL)
+            fail_msg("ratio '%s' was accepted", bad_numbers[i]);
+    }
+    struct pd_param big[] = {P("host", "h", 4, 11), P("port", "1", 5, 11),
+                             P("count", "99999999999999999999", 6, 11)};
+    assert_int_equal(parse(big, 3), -EINVAL);
+}
+
+static void test_validate_hook(void **state)
+{
+    (void)state;
+    struct pd_param p[] = {P("host", "h", 4, 11), P("port", "1", 5, 11), P("count", "6", 6, 11),
+                           P("verbose", "yes", 7, 11)};
+    struct pd_check_conf check = {
+        .id = "sip", .type = "tcp", .params = p, .n_params = 4, .at = check_at};
+    assert_int_equal(pd_options_parse_check(&tplugin, &check, &params, err, sizeof(err)), -EINVAL);
+    assert_string_equal(err, "f.yaml:3:9: check 'sip' (type tcp): count above 5 needs verbose "
+                             "off\n");
+    assert_null(params.host);
+    assert_int_equal(params.validated, 0);
+}
+
+static void test_bad_default_in_plugin(void **state)
+{
+    (void)state;
+    static const struct pd_option opts[] = {
+        {"n", PD_OPT_INT, offsetof(struct tparams, count), "three", "a bug"}};
+    static const struct pd_plugin buggy = {
+        .abi = PD_PLUGIN_ABI, .name = "buggy", .options = opts, .n_options = 1};
+    assert_int_equal(pd_options_parse(&buggy, NULL, 0, &check_at, &params, err, sizeof(err)),
+                     -EINVAL);
+    assert_string_equal(err, "f.yaml:3:9: plugin buggy: bad default 'three' for option 'n'\n");
+}
+
+/* Parameters come from a real configuration file, marks and all. */
+static void test_from_config(void **state)
+{
+    (void)state;
+    char dir[PATH_MAX], path[PATH_MAX], line[2 * PATH_MAX];
+    const char *text = "templates:\n"
+                       "  pbx:\n"
+                       "    checks:\n"
+                       "      - { id: sip, type: tcp, host: pbx.example, port: 5060, wait: 2s }\n"
+                       "      - { id: web, type: tcp, host: pbx.example, port: 0 }\n";
+    struct pd_config *cfg;
+    assert_int_equal(test_dir_make(dir), 0);
+    assert_int_equal(test_write(dir, "main.yaml", text, strlen(text), path), 0);
+    assert_int_equal(pd_config_load(path, &cfg, err, sizeof(err)), 0);
+
+    const struct pd_check_conf *sip = &cfg->templates[0].checks[0];
+    assert_int_equal(pd_options_parse_check(&tplugin, sip, &params, err, sizeof(err)), 0);
+    assert_string_equal(params.host, "pbx.example");
+    assert_int_equal(params.port, 5060);
+    assert_int_equal(params.wait, 2 * PD_SEC);
+    pd_options_free(&tplugin, &params);
+    assert_null(params.host);
+
+    const struct pd_check_conf *web = &cfg->templates[0].checks[1];
+    assert_int_equal(pd_options_parse_check(&tplugin, web, &params, err, sizeof(err)), -EINVAL);
+    snprintf(line, sizeof(line),
+             "%s:5:50: option 'port' of check 'web': expected a port number 1..65535, got '0'\n",
+             path);
+    assert_string_equal(err, line);
+    pd_config_free(cfg);
+    assert_int_equal(test_dir_remove(dir), 0);
+}
+
+static void test_error_at(void **state)
+{
+    (void)state;
+    const struct pd_mark full = {.file = "a.yaml", .line = 2, .col = 5};
+    const struct pd_mark no_col = {.file = "b.csv", .line = 7};
+    const struct pd_mark no_line = {.file = "c.csv"};
+    pd_error_at(err, sizeof(err), &full, "one %d", 1);
+    pd_error_at(err, sizeof(err), &no_col, "two");
+    pd_error_at(err, sizeof(err), &no_line, "three");
+    pd_error_at(err, sizeof(err), NULL, "four");
+    assert_string_equal(err, "a.yaml:2:5: one 1\nb.csv:7: two\nc.csv: three\nfour\n");
+
+    err[0] = '\0';
+    for (int i = 0; i < PD_CONFIG_MAX_ERRORS + 5; i++)
+        pd_error_at(err, sizeof(err), &full, "error %d", i);
+    assert_int_equal(test_count_lines(err), PD_CONFIG_MAX_ERRORS);
+
+    char small[16] = "";
+    pd_error_at(small, sizeof(small), &full, "a long message that does not fit");
+    assert_true(strlen(small) < sizeof(small));
+    pd_error_at(small, sizeof(small), &full, "more");
+    assert_true(strlen(small) < sizeof(small));
+    pd_error_at(NULL, 0, &full, "nowhere");
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test_setup_teardown(test_defaults, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_every_type, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_bools, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_required, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_unknown_keys, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_bad_values, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_validate_hook, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_bad_default_in_plugin, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_from_config, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_error_at, setup, teardown),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
