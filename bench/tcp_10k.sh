@@ -235,7 +235,7 @@ awk -v hz="$hz" -v t0="$t0" -v t1="$t1" -v c0="$cpu0" -v c1="$cpu1" \
     if (per > 0)
         printf "  ratio              check_tcp uses %.0fx the CPU of probed per check\n", peer_per / per
     printf "\n| %d | %.1f%% | %.1f us | %.1f MiB | %d | %d/%d | %.1f us | %.0fx |\n", n,
-        cpu / wall * 100, per, hwm / 1024, s1 - s0, up, n, peer_per, per > 0 ? peer_per / per : 0
+        cpu / wall * 100, per, hwm / 1024, s1 - s0, up, n, peer_per, (per > 0 ? peer_per / per : 0)
 }'
 [ "$n_up" = "$TARGETS" ] || die "only $n_up of $TARGETS targets UP at the end"
 [ "$n_down" = 0 ] || die "$n_down DOWN transitions during the bench"

@@ -53,13 +53,13 @@ struct pd_template {
 };
 
 struct pd_target_conf {
-    char *id;      /* [a-z0-9._-], unique across the whole configuration */
-    char *name;    /* display name, any UTF-8; defaults to id */
-    char *address; /* IP literal or host name */
-    char *type;    /* template name */
-    char *site;    /* slash-separated path of ids, e.g. guizhou/guiyang */
+    char *id;                       /* [a-z0-9._-], unique across the whole configuration */
+    char *name;                     /* display name, any UTF-8; defaults to id */
+    char *address;                  /* IP literal or host name */
+    char *type;                     /* template name */
+    char *site;                     /* slash-separated path of ids, e.g. guizhou/guiyang */
     const struct pd_template *tmpl; /* borrowed from the same config */
-    struct pd_mark at; /* YAML node or CSV row */
+    struct pd_mark at;              /* YAML node or CSV row */
 };
 
 enum pd_rra_cf { PD_CF_AVERAGE = 1, PD_CF_MIN = 2, PD_CF_MAX = 4, PD_CF_LAST = 8 };
@@ -109,8 +109,8 @@ struct pd_config {
     struct pd_rra_conf *rras;
     size_t n_rras;
 
-    size_t queue_size;  /* storage queue, samples; default 65536 */
-    pd_ns heartbeat;    /* default 60s */
+    size_t queue_size; /* storage queue, samples; default 65536 */
+    pd_ns heartbeat;   /* default 60s */
 
     char **files; /* every file read, for marks */
     size_t n_files;
@@ -126,8 +126,8 @@ void pd_config_free(struct pd_config *cfg);
 const struct pd_template *pd_config_template(const struct pd_config *cfg, const char *name);
 
 /* Syntax checks shared with other modules. */
-int pd_id_valid(const char *id);                   /* [a-z0-9._-]{1,64}, not "." or ".." */
-int pd_site_valid(const char *site);               /* ids joined by '/' */
+int pd_id_valid(const char *id);                     /* [a-z0-9._-]{1,64}, not "." or ".." */
+int pd_site_valid(const char *site);                 /* ids joined by '/' */
 int pd_duration_parse(const char *text, pd_ns *out); /* "1h30m", "500ms"; 0 or -EINVAL */
 
 #endif

@@ -183,12 +183,14 @@ void pd_core_committed(struct pd_core *core)
                 const struct pd_check *c = pd_hashmap_get(&core->check_map, key);
                 reason = c ? c->last_reason : "";
             }
-            pd_notice("state", "%s%s%s%s%s: %s -> %s since %s%s%s%s", r->target_id,
-                      r->check_id[0] ? "/" : "", r->check_id,
-                      target && r->check_id[0] == '\0' ? " " : "",
-                      target && r->check_id[0] == '\0' ? target->conf->name : "",
-                      pd_state_name(r->t.from), pd_state_name(r->t.to), at, reason[0] ? " (" : "",
-                      reason, reason[0] ? ")" : "");
+            /* Rate limited per target: one flapping device must not hide the
+             * outages of others. */
+            pd_logf(PD_LOG_NOTICE, "state", target ? (const void *)target : NULL,
+                    "%s%s%s%s%s: %s -> %s since %s%s%s%s", r->target_id, r->check_id[0] ? "/" : "",
+                    r->check_id, target && r->check_id[0] == '\0' ? " " : "",
+                    target && r->check_id[0] == '\0' ? target->conf->name : "",
+                    pd_state_name(r->t.from), pd_state_name(r->t.to), at, reason[0] ? " (" : "",
+                    reason, reason[0] ? ")" : "");
         }
     }
 }
@@ -414,10 +416,11 @@ int pd_core_apply(struct pd_core *core, struct pd_config *cfg, char *err, size_t
     struct pd_config *old_cfg = core->cfg;
     core->cfg = cfg;
 
+    /* The inventory first: storage shows a target only once it is known. */
+    send_inventory(core);
     pd_ns wall = pd_clock_wall();
     for (size_t i = 0; i < core->n_targets; i++)
         update_target(core, core->targets[i], wall, "configuration changed");
-    send_inventory(core);
     pd_config_free(old_cfg);
     arm_scheduler(core);
     return 0;

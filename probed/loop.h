@@ -16,7 +16,7 @@ struct pd_sig;
 
 /* The process's default loop (the only one that can watch signals). */
 struct pd_loop *pd_loop_default(void);
-void pd_loop_run(struct pd_loop *loop);  /* until pd_loop_break */
+void pd_loop_run(struct pd_loop *loop); /* until pd_loop_break */
 void pd_loop_break(struct pd_loop *loop);
 void pd_loop_run_once(struct pd_loop *loop); /* one iteration, for tests */
 

@@ -57,8 +57,8 @@ struct pd_metric {
 };
 
 enum pd_verdict {
-    PD_BAD = 0,      /* the target failed this round */
-    PD_OK = 1,       /* the target answered as expected */
+    PD_BAD = 0,         /* the target failed this round */
+    PD_OK = 1,          /* the target answered as expected */
     PD_NO_VERDICT = -1, /* the probe could not run (local error): says nothing
                          * about the target, counts as not observed */
 };

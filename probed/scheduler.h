@@ -15,9 +15,9 @@
 #include "plugin.h"
 
 struct pd_sched_item {
-    pd_ns due;        /* ro: next slot, monotonic */
-    pd_ns interval;   /* ro */
-    pd_ns phase;      /* ro: due % interval == phase */
+    pd_ns due;         /* ro: next slot, monotonic */
+    pd_ns interval;    /* ro */
+    pd_ns phase;       /* ro: due % interval == phase */
     size_t heap_index; /* private; SIZE_MAX when not scheduled */
 };
 

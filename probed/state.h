@@ -18,10 +18,10 @@
 enum pd_state { PD_STATE_UNKNOWN = 0, PD_STATE_UP = 1, PD_STATE_DOWN = 2 };
 
 struct pd_state_machine {
-    enum pd_state state; /* ro */
-    pd_ns since;         /* ro: when state began; 0 before any */
-    int fail_after;      /* rw, >= 1 */
-    int recover_after;   /* rw, >= 1 */
+    enum pd_state state;     /* ro */
+    pd_ns since;             /* ro: when state began; 0 before any */
+    int fail_after;          /* rw, >= 1 */
+    int recover_after;       /* rw, >= 1 */
     enum pd_state run_state; /* private: what the current run of rounds says */
     int run_len;             /* private */
     pd_ns run_start;         /* private */

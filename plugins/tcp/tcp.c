@@ -55,15 +55,15 @@ static int tcp_start(pd_check *check, void *params, char *err, size_t errlen)
         tc->addr_len = sizeof(*in6);
     } else {
         /* Host names need the resolver, which is not there yet. */
-        snprintf(err, errlen, "address '%s' is not an IP address (host names are not supported yet)",
-                 address);
+        snprintf(err, errlen,
+                 "address '%s' is not an IP address (host names are not supported yet)", address);
         return -EINVAL;
     }
     return 0;
 }
 
-static void round_end(pd_check *check, struct tcp_check *tc, enum pd_verdict ok,
-                      const char *reason, double connect_ms)
+static void round_end(pd_check *check, struct tcp_check *tc, enum pd_verdict ok, const char *reason,
+                      double connect_ms)
 {
     pd_watch_cancel(tc->watch);
     pd_timer_cancel(tc->timer);

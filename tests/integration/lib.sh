@@ -80,6 +80,7 @@ pd_lab_init() {
     trap 'exit 130' INT
     trap 'exit 143' TERM
 
+    pd_reap_stale
     if ! out=$(ip netns add "$PD_PROBER" 2>&1); then
         pd_skip "cannot create a network namespace: $out"
     fi
@@ -88,6 +89,29 @@ pd_lab_init() {
     if ! out=$(ip netns exec "$PD_PROBER" nft list ruleset 2>&1); then
         pd_skip "nft does not work inside a namespace: $out"
     fi
+}
+
+# A test killed outright (SIGKILL at a ctest timeout) leaves its namespaces
+# and processes behind: remove those of tests whose shell is gone.
+pd_reap_stale() {
+    local ns owner pid
+    for ns in $(ip netns list 2>/dev/null | awk '$1 ~ /^pdt-[0-9]+-/ { print $1 }'); do
+        owner=${ns#pdt-}
+        owner=${owner%%-*}
+        pd_pid_running "$owner" && continue
+        for pid in $(ip netns pids "$ns" 2>/dev/null); do
+            kill -KILL "$pid" 2>/dev/null || true
+        done
+        ip netns del "$ns" 2>/dev/null || true
+        echo "# removed stale namespace $ns" >&2
+    done
+    for ns in /tmp/pdt-[0-9]*.??????; do
+        [ -d "$ns" ] || continue
+        owner=${ns#/tmp/pdt-}
+        owner=${owner%%.*}
+        [[ "$owner" =~ ^[0-9]+$ ]] || continue
+        pd_pid_running "$owner" || rm -rf "$ns"
+    done
 }
 
 # Runs as the EXIT trap: stop what we started, delete what we created.

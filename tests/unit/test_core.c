@@ -164,14 +164,14 @@ static void test_states_and_reload(void **state)
 {
     struct fixture *f = *state;
     char err[4096] = "";
-    write_config(f,
-                 "  - { id: stays, name: \"保留的终端\", address: 127.0.0.1, type: open, site: a/b }\n"
-                 "  - { id: gone, address: 127.0.0.1, type: closed, site: a/b }\n",
-                 f->open_port);
+    write_config(
+        f,
+        "  - { id: stays, name: \"保留的终端\", address: 127.0.0.1, type: open, site: a/b }\n"
+        "  - { id: gone, address: 127.0.0.1, type: closed, site: a/b }\n",
+        f->open_port);
     struct pd_config *cfg = load(f);
     open_storage(f, cfg);
-    assert_int_equal(pd_core_new(f->loop, f->reg, f->storage, cfg, &f->core, err, sizeof(err)),
-                     0);
+    assert_int_equal(pd_core_new(f->loop, f->reg, f->storage, cfg, &f->core, err, sizeof(err)), 0);
     assert_int_equal(pd_core_n_checks(f->core), 2);
     run_until(f, "stays", PD_STATE_UP);
     run_until(f, "gone", PD_STATE_DOWN);
@@ -183,10 +183,11 @@ static void test_states_and_reload(void **state)
     uint64_t rounds_before = pd_core_check_rounds(check, NULL);
 
     /* Reload: "gone" leaves, "fresh" arrives, "stays" is untouched. */
-    write_config(f,
-                 "  - { id: stays, name: \"保留的终端\", address: 127.0.0.1, type: open, site: a/b }\n"
-                 "  - { id: fresh, address: 127.0.0.1, type: open, site: a/c }\n",
-                 f->open_port);
+    write_config(
+        f,
+        "  - { id: stays, name: \"保留的终端\", address: 127.0.0.1, type: open, site: a/b }\n"
+        "  - { id: fresh, address: 127.0.0.1, type: open, site: a/c }\n",
+        f->open_port);
     cfg = load(f);
     assert_int_equal(pd_core_apply(f->core, cfg, err, sizeof(err)), 0);
     check = pd_core_find_check(f->core, "stays", "sip");
@@ -199,9 +200,9 @@ static void test_states_and_reload(void **state)
     run_until(f, "fresh", PD_STATE_UP);
 
     /* A changed probe parameter restarts the probe, not the state. */
-    write_config(f,
-                 "  - { id: stays, name: \"保留的终端\", address: 127.0.0.1, type: open, site: a/b }\n",
-                 f->closed_port);
+    write_config(
+        f, "  - { id: stays, name: \"保留的终端\", address: 127.0.0.1, type: open, site: a/b }\n",
+        f->closed_port);
     cfg = load(f);
     assert_int_equal(pd_core_apply(f->core, cfg, err, sizeof(err)), 0);
     check = pd_core_find_check(f->core, "stays", "sip");

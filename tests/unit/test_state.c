@@ -7,7 +7,7 @@
 
 #include "state.h"
 
-#define S(x) ((pd_ns)(x) * PD_SEC)
+#define S(x) ((pd_ns)(x)*PD_SEC)
 
 static void feed_expect_none(struct pd_state_machine *sm, pd_ns when, enum pd_verdict v)
 {
