@@ -336,13 +336,16 @@ const size_t pd_n_rra_defaults = sizeof(pd_rra_defaults) / sizeof(pd_rra_default
 
 static void load_rrd(struct loader *ld, const struct pd_ynode *rrd)
 {
-    static const char *const keys[] = {"rras", NULL};
+    static const char *const keys[] = {"rras", "write_delay", NULL};
     struct pd_config *cfg = ld->cfg;
-    const struct pd_ynode *rras = NULL;
+    const struct pd_ynode *rras = NULL, *v;
 
+    cfg->rrd_write_delay = 60 * PD_SEC;
     if (rrd && pd_ywant(&ld->r, rrd, PD_YMAP, "rrd") == 0) {
         pd_ycheck_keys(&ld->r, rrd, keys, "rrd");
         rras = pd_yget(rrd, "rras");
+        if ((v = pd_yget(rrd, "write_delay")))
+            pd_yread_duration(&ld->r, v, "write_delay", 0, PD_HOUR, &cfg->rrd_write_delay);
     }
     if (rras && pd_ywant(&ld->r, rras, PD_YSEQ, "rras") == 0) {
         if (rras->n == 0)

@@ -108,6 +108,7 @@ struct pd_config {
 
     struct pd_rra_conf *rras;
     size_t n_rras;
+    pd_ns rrd_write_delay; /* samples of a file written together; default 60s */
 
     size_t queue_size; /* storage queue, samples; default 65536 */
     pd_ns heartbeat;   /* default 60s */

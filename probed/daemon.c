@@ -270,6 +270,7 @@ static int run(struct daemon *d, struct pd_config *cfg, const char *pid_path)
         .data_dir = cfg->data_dir,
         .rras = cfg->rras,
         .n_rras = cfg->n_rras,
+        .rrd_write_delay = cfg->rrd_write_delay,
         .queue_size = cfg->queue_size,
         .version = PROBED_VERSION,
         .on_commit = on_commit,

@@ -92,6 +92,22 @@ struct pd_storage {
     /* The writer's scratch, sized ring_cap. */
     struct rec **batch_samples;
     struct pd_rrd_sample *rrd_samples;
+
+    /* Write-behind of RRD samples, the writer's own: "target/check" ->
+     * struct held_file. held_due (under mu) is when the oldest held sample
+     * must be written, 0 when none is held. */
+    pd_ns rrd_write_delay;
+    struct pd_hashmap held;
+    size_t held_n;
+    pd_ns held_due;
+};
+
+struct held_file {
+    char key[2 * PD_ID_MAX + 2];
+    pd_ns first; /* real monotonic time the oldest sample arrived */
+    bool fresh;  /* not written since start: write at once (creates the file) */
+    struct rec **v;
+    size_t n, cap;
 };
 
 struct batch {
@@ -101,6 +117,7 @@ struct batch {
     size_t n_lasts;
     struct rec *durable; /* FIFO */
     uint64_t seq;        /* the last seq handed out when it was taken */
+    bool force;          /* write every held RRD sample (flush, close) */
 };
 
 /* The real monotonic clock, not pd_clock: these are the writer thread's own
@@ -336,7 +353,9 @@ void pd_storage_inventory(struct pd_storage *s, pd_ns at, const struct pd_invent
 void pd_storage_flush(struct pd_storage *s)
 {
     pthread_mutex_lock(&s->mu);
-    uint64_t target = s->seq;
+    /* A sequence number of its own: the writer runs one more batch, which
+     * also writes the RRD samples it holds back. */
+    uint64_t target = ++s->seq;
     s->flushers++;
     pthread_cond_signal(&s->wake);
     while (s->written_seq < target && !s->gave_up)
@@ -375,20 +394,6 @@ static int cmp_seq(const void *a, const void *b)
 {
     const struct rec *x = *(struct rec *const *)a, *y = *(struct rec *const *)b;
     return x->seq < y->seq ? -1 : x->seq > y->seq;
-}
-
-static int cmp_file(const void *a, const void *b)
-{
-    const struct rec *x = *(struct rec *const *)a, *y = *(struct rec *const *)b;
-    int c = strcmp(x->target_id, y->target_id);
-    if (c == 0)
-        c = strcmp(x->check_id, y->check_id);
-    return c ? c : cmp_seq(a, b);
-}
-
-static bool same_file(const struct rec *a, const struct rec *b)
-{
-    return strcmp(a->target_id, b->target_id) == 0 && strcmp(a->check_id, b->check_id) == 0;
 }
 
 static void free_list(struct rec *r)
@@ -509,26 +514,94 @@ static void acknowledge(struct pd_storage *s, const struct rec *durable)
 }
 
 /* One librrd call per file; frees the samples. */
-static void write_rrd(struct pd_storage *s, struct batch *b)
+static int cmp_when(const void *a, const void *b)
+{
+    pd_ns x = (*(struct rec *const *)a)->when, y = (*(struct rec *const *)b)->when;
+    return (x > y) - (x < y);
+}
+
+/* Write the samples held for one file in one update, and drop them. */
+static void write_held_file(struct pd_storage *s, struct held_file *h, uint64_t *written,
+                            uint64_t *errors)
+{
+    qsort(h->v, h->n, sizeof(*h->v), cmp_when);
+    for (size_t i = 0; i < h->n; i++)
+        s->rrd_samples[i] =
+            (struct pd_rrd_sample){h->v[i]->when, h->v[i]->metrics, h->v[i]->n_metrics};
+    const struct rec *first = h->v[0];
+    *written += pd_rrd_write(s->rrd, first->target_id, first->check_id, first->interval,
+                             s->rrd_samples, h->n, errors);
+    for (size_t i = 0; i < h->n; i++)
+        free(h->v[i]);
+    s->held_n -= h->n;
+    h->n = 0;
+}
+
+/* Add the batch's samples to what is held, then write every file whose
+ * oldest sample has waited rrd_write_delay (all of them when forced, or
+ * when more than a queue's worth is held). A file's first samples since
+ * start are written at once, so new files appear (and are created, the
+ * costly part) as checks start, not all together a delay later. Returns when the oldest sample
+ * still held is due, 0 when none is. */
+static pd_ns write_rrd(struct pd_storage *s, struct batch *b)
 {
     uint64_t written = 0, errors = 0;
-    if (b->n_samples > 0)
-        qsort(b->samples, b->n_samples, sizeof(*b->samples), cmp_file);
-    for (size_t i = 0, j; i < b->n_samples; i = j) {
-        const struct rec *first = b->samples[i];
-        for (j = i; j < b->n_samples && same_file(first, b->samples[j]); j++) {
-            const struct rec *r = b->samples[j];
-            s->rrd_samples[j - i] = (struct pd_rrd_sample){r->when, r->metrics, r->n_metrics};
+    pd_ns now = real_mono();
+    for (size_t i = 0; i < b->n_samples; i++) {
+        struct rec *r = b->samples[i];
+        char key[sizeof(((struct held_file *)0)->key)];
+        snprintf(key, sizeof(key), "%s/%s", r->target_id, r->check_id);
+        struct held_file *h = pd_hashmap_get(&s->held, key);
+        if (!h && (h = calloc(1, sizeof(*h)))) {
+            memcpy(h->key, key, sizeof(key));
+            h->fresh = true;
+            if (pd_hashmap_put(&s->held, h->key, h) < 0) {
+                free(h);
+                h = NULL;
+            }
         }
-        written += pd_rrd_write(s->rrd, first->target_id, first->check_id, first->interval,
-                                s->rrd_samples, j - i, &errors);
+        if (h && h->n == h->cap) {
+            size_t cap = h->cap ? h->cap * 2 : 8;
+            struct rec **v = realloc(h->v, cap * sizeof(*v));
+            if (v) {
+                h->v = v;
+                h->cap = cap;
+            }
+        }
+        if (!h || h->n == h->cap) {
+            pd_logf(PD_LOG_ERR, "storage", NULL, "out of memory: RRD sample dropped");
+            free(r);
+            continue;
+        }
+        if (h->n == 0)
+            h->first = now;
+        h->v[h->n++] = r;
+        s->held_n++;
+        if (h->n == s->ring_cap) /* the scratch for one update is full */
+            write_held_file(s, h, &written, &errors);
     }
-    for (size_t i = 0; i < b->n_samples; i++)
-        free(b->samples[i]);
+    bool all = b->force || s->held_n > s->ring_cap;
+    pd_ns due = 0;
+    const char *key;
+    void *value;
+    for (size_t pos = 0; pd_hashmap_next(&s->held, &pos, &key, &value);) {
+        struct held_file *h = value;
+        if (h->n == 0)
+            continue;
+        if (all || h->fresh || now - h->first >= s->rrd_write_delay) {
+            h->fresh = false;
+            write_held_file(s, h, &written, &errors);
+            continue;
+        }
+        pd_ns h_due = h->first + s->rrd_write_delay;
+        if (due == 0 || h_due < due)
+            due = h_due;
+    }
     pthread_mutex_lock(&s->mu);
     s->stats.samples_written += written;
     s->stats.rrd_errors += errors;
     pthread_mutex_unlock(&s->mu);
+    return due;
 }
 
 /* Under the lock: move everything pending into b. */
@@ -553,6 +626,7 @@ static void take_batch(struct pd_storage *s, struct batch *b)
     s->dur_head = s->dur_tail = NULL;
     s->dur_n = 0;
     b->seq = s->seq;
+    b->force = s->flushers > 0 || s->stopping;
 }
 
 /* Under the lock: failed durable records go back to the front. */
@@ -606,6 +680,12 @@ static void wait_for_work(struct pd_storage *s, int failures)
         }
         if (s->flushers > 0 && s->written_seq < s->seq)
             return;
+        if (s->held_due) {
+            if (real_mono() >= s->held_due)
+                return;
+            timed_wait(&s->wake, &s->mu, s->held_due);
+            continue;
+        }
         pthread_cond_wait(&s->wake, &s->mu);
     }
 }
@@ -634,9 +714,10 @@ static void *writer_main(void *arg)
             free_list(b.durable);
             b.durable = NULL;
         }
-        write_rrd(s, &b);
+        pd_ns held_due = write_rrd(s, &b);
 
         pthread_mutex_lock(&s->mu);
+        s->held_due = held_due;
         if (rc < 0) {
             failures++;
             requeue(s, &b);
@@ -646,6 +727,12 @@ static void *writer_main(void *arg)
         }
         pthread_cond_broadcast(&s->written);
     }
+    pthread_mutex_unlock(&s->mu);
+    /* The last batch may have been taken before stopping was set. */
+    b.n_samples = 0;
+    b.force = true;
+    write_rrd(s, &b);
+    pthread_mutex_lock(&s->mu);
     s->written_seq = s->seq;
     pthread_cond_broadcast(&s->written);
     pthread_mutex_unlock(&s->mu);
@@ -706,6 +793,14 @@ static void storage_free(struct pd_storage *s)
     for (size_t pos = 0; pd_hashmap_next(&s->last, &pos, &key, &value);)
         free(value);
     pd_hashmap_free(&s->last);
+    for (size_t pos = 0; pd_hashmap_next(&s->held, &pos, &key, &value);) {
+        struct held_file *h = value;
+        for (size_t i = 0; i < h->n; i++)
+            free(h->v[i]);
+        free(h->v);
+        free(h);
+    }
+    pd_hashmap_free(&s->held);
     free_list(s->dur_head);
     pd_db_close(s->db);
     pd_rrd_close(s->rrd);
@@ -741,6 +836,8 @@ int pd_storage_open(const struct pd_storage_opts *opts, struct pd_storage **out,
     pthread_cond_init(&s->written, &attr);
     pthread_condattr_destroy(&attr);
     pd_hashmap_init(&s->last);
+    pd_hashmap_init(&s->held);
+    s->rrd_write_delay = opts->rrd_write_delay;
     s->on_commit = opts->on_commit;
     s->on_commit_arg = opts->on_commit_arg;
     s->ring_cap = opts->queue_size ? opts->queue_size : DEFAULT_QUEUE;

@@ -29,6 +29,10 @@ struct pd_storage_opts {
     const char *data_dir; /* borrowed; created if missing */
     const struct pd_rra_conf *rras;
     size_t n_rras; /* 0: built-in defaults */
+    /* Samples of one RRD file are held up to this long and written in one
+     * update: opening an RRD file costs far more than adding a row. 0:
+     * write at once. pd_storage_flush() and close write everything held. */
+    pd_ns rrd_write_delay;
     size_t queue_size;
     const char *version; /* written into the run record */
     /* Called on the storage thread after each commit that acknowledged

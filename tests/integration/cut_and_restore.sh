@@ -21,9 +21,13 @@ pd_target server 2
 pd_listen codec "$(pd_addr4 1)" 5060 1720
 pd_listen server "$(pd_addr6 2)" 5060
 
+# The daemon starts as root and drops to nobody, who must reach data_dir.
+chmod 755 "$PD_TMP"
+
 pd_write_file "$PD_CFG" <<EOF
 data_dir: ./data
 timezone: Asia/Shanghai
+user: nobody
 log: { level: info }
 storage: { heartbeat: 2s }
 templates:
@@ -45,6 +49,14 @@ EOF
 
 pd_daemon_start
 pd_note "probed pid $PD_DAEMON_PID, run $PD_RUN_ID"
+
+uid=$(awk '/^Uid:/ { print $2 "/" $3 }' "/proc/$PD_DAEMON_PID/status")
+[ "$uid" = "$(id -u nobody)/$(id -u nobody)" ] ||
+    pd_fail "probed runs as uid $uid (real/effective), expected nobody"
+capeff=$(awk '/^CapEff:/ { print $2 }' "/proc/$PD_DAEMON_PID/status")
+[ "$capeff" = 0000000000000000 ] || pd_fail "probed kept capabilities $capeff, expected none"
+grep -q 'running as nobody' "$PD_LOG" || pd_fail "the log does not say which user probed runs as"
+pd_ok "privileges dropped to nobody, no capabilities kept"
 
 pd_wait_state gy-codec-01 sip UP 15
 pd_wait_state gy-codec-01 '' UP 5

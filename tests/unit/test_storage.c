@@ -119,6 +119,62 @@ static void test_samples_written_and_read_back(void **state)
     pd_storage_close(s, T0);
 }
 
+/* Write-behind: a file's first sample is written at once (the file
+ * appears); later ones wait in memory until the delay passes, and a flush
+ * or close writes them all, each file in one update. */
+static void test_samples_held_until_flush_or_close(void **state)
+{
+    struct fixture *f = *state;
+    struct pd_storage_opts o = {
+        .data_dir = f->dir, .version = "test", .rrd_write_delay = 3600 * PD_SEC};
+    char err[256] = "";
+    struct pd_storage *s = NULL;
+    assert_int_equal(pd_storage_open(&o, &s, err, sizeof(err)), 0);
+    const pd_ns interval = 10 * PD_SEC;
+    struct pd_storage_stats st;
+    struct pd_metric m = {"connect_ms", 1.0};
+    pd_storage_sample(s, "gy-sw-01", "ssh", interval, T0 + interval, &m, 1);
+    for (int i = 0; i < 50; i++) {
+        pd_storage_stats(s, &st);
+        if (st.samples_written == 1)
+            break;
+        usleep(100 * 1000);
+    }
+    assert_int_equal(st.samples_written, 1);
+
+    for (int i = 1; i < 3; i++) {
+        m.value = 1.0 + i;
+        pd_storage_sample(s, "gy-sw-01", "ssh", interval, T0 + (i + 1) * interval, &m, 1);
+    }
+    /* The lossy queue lingers about a second before the writer takes it;
+     * what it takes must stay in memory (a second more shows it does). */
+    for (int i = 0; i < 100; i++) {
+        pd_storage_stats(s, &st);
+        if (st.queue_depth == 0)
+            break;
+        usleep(100 * 1000);
+    }
+    assert_int_equal(st.queue_depth, 0);
+    usleep(1000 * 1000);
+    pd_storage_stats(s, &st);
+    assert_int_equal(st.samples_written, 1);
+
+    pd_storage_flush(s);
+    pd_storage_stats(s, &st);
+    assert_int_equal(st.samples_written, 3);
+    double v[3];
+    fetch(f, "gy-sw-01", "ssh", "connect_ms", T0 / PD_SEC, 3, 10, v);
+    assert_float_equal(v[0], 1.0, 1e-9);
+    assert_float_equal(v[2], 3.0, 1e-9);
+
+    /* Held at close: written before the file is closed. */
+    m.value = 7.5;
+    pd_storage_sample(s, "gy-sw-01", "ssh", interval, T0 + 4 * interval, &m, 1);
+    pd_storage_close(s, T0 + 5 * interval);
+    fetch(f, "gy-sw-01", "ssh", "connect_ms", T0 / PD_SEC + 30, 1, 10, v);
+    assert_float_equal(v[0], 7.5, 1e-9);
+}
+
 static void test_batch_and_changed_metric_set(void **state)
 {
     struct fixture *f = *state;
@@ -634,6 +690,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test_setup_teardown(test_open_creates_schema_and_run, setup, teardown),
         cmocka_unit_test_setup_teardown(test_samples_written_and_read_back, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_samples_held_until_flush_or_close, setup, teardown),
         cmocka_unit_test_setup_teardown(test_batch_and_changed_metric_set, setup, teardown),
         cmocka_unit_test_setup_teardown(test_transitions_committed_and_acknowledged, setup,
                                         teardown),
