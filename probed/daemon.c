@@ -14,6 +14,7 @@
 #include "clock.h"
 #include "config.h"
 #include "core.h"
+#include "fsutil.h"
 #include "log.h"
 #include "loop.h"
 #include "privileges.h"
@@ -211,23 +212,6 @@ static int write_pid_file(const char *path)
     return fd; /* kept open: the lock lives as long as we do */
 }
 
-static int make_dirs(const char *path)
-{
-    char buf[4096];
-    snprintf(buf, sizeof(buf), "%s", path);
-    for (char *p = buf + 1; *p; p++) {
-        if (*p != '/')
-            continue;
-        *p = '\0';
-        if (mkdir(buf, 0755) < 0 && errno != EEXIST)
-            return -errno;
-        *p = '/';
-    }
-    if (mkdir(buf, 0750) < 0 && errno != EEXIST)
-        return -errno;
-    return 0;
-}
-
 static int run(struct daemon *d, struct pd_config *cfg, const char *pid_path)
 {
     static char err[ERR_LEN];
@@ -249,9 +233,9 @@ static int run(struct daemon *d, struct pd_config *cfg, const char *pid_path)
     }
     if (pid_file[0] && (pid_fd = write_pid_file(pid_file)) < 0)
         goto out;
-    int mk = make_dirs(cfg->data_dir);
-    if (mk < 0) {
-        pd_err("core", "data_dir %s: %s", cfg->data_dir, strerror(-mk));
+    /* Created while still root: the user we become may not be able to. */
+    if (pd_mkdir_p(cfg->data_dir, err, sizeof(err)) < 0) {
+        pd_err("core", "data_dir: %s", err);
         goto out;
     }
     if (cfg->user && geteuid() == 0) {

@@ -15,6 +15,7 @@
 #include "clock.h"
 #include "db.h"
 #include "db_write.h"
+#include "fsutil.h"
 #include "hashmap.h"
 #include "log.h"
 #include "rrd_store.h"
@@ -739,31 +740,6 @@ static void *writer_main(void *arg)
     return NULL;
 }
 
-static int mkdir_p(const char *path, char *err, size_t errlen)
-{
-    char buf[4096];
-    size_t n = strlen(path);
-    if (n == 0 || n >= sizeof(buf)) {
-        snprintf(err, errlen, "bad data directory \"%.200s\"", path);
-        return -ENAMETOOLONG;
-    }
-    memcpy(buf, path, n + 1);
-    for (char *p = buf + 1;; p++) {
-        if (*p != '/' && *p != '\0')
-            continue;
-        char c = *p;
-        *p = '\0';
-        if (mkdir(buf, 0755) < 0 && errno != EEXIST) {
-            int rc = -errno;
-            snprintf(err, errlen, "cannot create %s: %s", buf, strerror(errno));
-            return rc;
-        }
-        *p = c;
-        if (c == '\0')
-            return 0;
-    }
-}
-
 /* One daemon per data directory: two would each close the other's run. */
 static int lock_data_dir(struct pd_storage *s, char *err, size_t errlen)
 {
@@ -851,7 +827,8 @@ int pd_storage_open(const struct pd_storage_opts *opts, struct pd_storage **out,
         snprintf(err, errlen, "out of memory");
         goto fail;
     }
-    if ((rc = mkdir_p(s->data_dir, err, errlen)) < 0 || (rc = lock_data_dir(s, err, errlen)) < 0 ||
+    if ((rc = pd_mkdir_p(s->data_dir, err, errlen)) < 0 ||
+        (rc = lock_data_dir(s, err, errlen)) < 0 ||
         (rc = pd_db_open(s->data_dir, 0, &s->db, err, errlen)) < 0 ||
         (rc = pd_rrd_open(s->data_dir, opts->rras, opts->n_rras, &s->rrd, err, errlen)) < 0 ||
         (rc = pd_db_start_run(s->db, pd_clock_wall(), s->version, &s->run_id, err, errlen)) < 0)
