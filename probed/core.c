@@ -132,7 +132,9 @@ static void start_round(struct pd_check *check)
         char why[256] = "";
         if (check->plugin->start(check, check->params, why, sizeof(why)) < 0) {
             struct pd_result r = {.ok = PD_NO_VERDICT, .reason = why};
-            pd_log(check, PD_LOG_ERR, "cannot start: %s", why);
+            /* Retried every round; said again only when the reason changes. */
+            if (strcmp(why, check->last_reason) != 0)
+                pd_log(check, PD_LOG_ERR, "cannot start: %s", why);
             pd_core_result(check, &r);
             return;
         }

@@ -551,7 +551,11 @@ int pd_yread_path(struct pd_yreader *r, const struct pd_ynode *node, const char 
         return -EINVAL;
     if (text[0] != '/') {
         char *abs;
-        if (asprintf(&abs, "%s/%s", r->dir, text) < 0) {
+        /* "./data" reads better in logs as "<dir>/data". */
+        const char *rel = text;
+        while (rel[0] == '.' && rel[1] == '/')
+            rel += 2;
+        if (asprintf(&abs, "%s/%s", r->dir, rel) < 0) {
             free(text);
             pd_yfail_nomem(r, node);
             return -ENOMEM;
