@@ -415,11 +415,15 @@ static void load_check(struct loader *ld, struct pd_template *tmpl, const struct
         pd_yread_id(&ld->r, v, "check type", &c->type);
     if ((v = pd_yget(node, "interval")))
         pd_yread_duration(&ld->r, v, "interval", PD_SEC, PD_DAY, &c->interval);
-    c->timeout = c->interval < 10 * PD_SEC ? c->interval : 10 * PD_SEC;
+    /* A round must end, timeout included, before its next slot: one still
+     * running then is skipped. 10% of the interval is left for that. */
+    c->timeout = c->interval / 2 < 10 * PD_SEC ? c->interval / 2 : 10 * PD_SEC;
     if ((timeout = pd_yget(node, "timeout")) &&
         pd_yread_duration(&ld->r, timeout, "timeout", PD_MSEC, PD_DAY, &c->timeout) == 0 &&
-        c->timeout > c->interval)
-        pd_yfail(&ld->r, timeout, "timeout (%s) must not be longer than the interval (%s)",
+        c->timeout > c->interval / 10 * 9)
+        pd_yfail(&ld->r, timeout,
+                 "timeout (%s) must be at most 90%% of the interval (%s), so that a round "
+                 "ends before the next one starts",
                  timeout->text, pd_duration_format(c->interval, buf, sizeof(buf)));
     if ((v = pd_yget(node, "fail_after")) &&
         pd_yread_long(&ld->r, v, "fail_after", 1, 100, &n) == 0)

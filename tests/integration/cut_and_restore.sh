@@ -141,6 +141,11 @@ grep -q gy-srv-01 <<<"$events" && pd_fail "probectl events --target gy-codec-01 
 $events"
 pd_ok "probectl events lists the transitions ($(wc -l <<<"$events") lines)"
 
+# Rounds that time out (the cut) still end before their next slot.
+skipped=$(pd_sql "SELECT sum(skipped) FROM current_state WHERE check_id != ''")
+[ "$skipped" = 0 ] || pd_fail "$skipped rounds skipped; none expected with timeout < interval"
+pd_ok "no round skipped, the outage's timeouts included"
+
 pd_daemon_stop
 [ "$PD_DAEMON_RC" = 0 ] || pd_fail "probed exited $PD_DAEMON_RC on SIGTERM, expected 0"
 pd_ok "clean stop"

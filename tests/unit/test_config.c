@@ -162,7 +162,7 @@ static void test_full(void **state)
     const struct pd_check_conf *ping = check_of(codec, "ping");
     assert_string_equal(ping->type, "icmp");
     assert_int_equal(ping->interval, S(10));
-    assert_int_equal(ping->timeout, S(10));
+    assert_int_equal(ping->timeout, S(5));
     assert_int_equal(ping->fail_after, 3);
     assert_int_equal(ping->recover_after, 2);
     assert_int_equal(ping->availability, 1);
@@ -279,8 +279,8 @@ static void test_defaults(void **state)
     assert_int_equal(http->timeout, S(10));
     assert_int_equal(http->fail_after, 3);
     assert_int_equal(http->recover_after, 2);
-    assert_int_equal(check_of(host, "fast")->timeout, S(5));  /* min(interval, 10s) */
-    assert_int_equal(check_of(host, "ping")->timeout, S(10)); /* empty = absent */
+    assert_int_equal(check_of(host, "fast")->timeout, 2500 * PD_MSEC); /* min(interval/2, 10s) */
+    assert_int_equal(check_of(host, "ping")->timeout, S(10));          /* empty = absent */
     /* No check marked: the first icmp check decides availability. */
     assert_int_equal(http->availability, 0);
     assert_int_equal(check_of(host, "fast")->availability, 0);
@@ -623,8 +623,9 @@ static void test_timeout_and_ranges(void **state)
     expect_fail("templates:\n"
                 "  host:\n"
                 "    checks:\n"
-                "      - { id: sip, type: tcp, interval: 5s, timeout: 10s }\n",
-                "4:54: timeout (10s) must not be longer than the interval (5s)");
+                "      - { id: sip, type: tcp, interval: 5s, timeout: 5s }\n",
+                "4:54: timeout (5s) must be at most 90% of the interval (5s), so that a round "
+                "ends before the next one starts");
     expect_fail("templates:\n"
                 "  host: { checks: [{ id: a, type: tcp, timeout: 0s }] }\n",
                 "2:49: timeout must be between 1ms and 1d, got 0s");
