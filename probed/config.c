@@ -157,7 +157,7 @@ static void load_log(struct loader *ld, const struct pd_ynode *log)
 
 static void load_storage(struct loader *ld, const struct pd_ynode *st)
 {
-    static const char *const keys[] = {"queue_size", "heartbeat", NULL};
+    static const char *const keys[] = {"queue_size", "heartbeat", "status_refresh", NULL};
     const struct pd_ynode *v;
     long n;
     if (pd_ywant(&ld->r, st, PD_YMAP, "storage") < 0)
@@ -168,6 +168,8 @@ static void load_storage(struct loader *ld, const struct pd_ynode *st)
         ld->cfg->queue_size = (size_t)n;
     if ((v = pd_yget(st, "heartbeat")))
         pd_yread_duration(&ld->r, v, "heartbeat", PD_SEC, 10 * PD_MINUTE, &ld->cfg->heartbeat);
+    if ((v = pd_yget(st, "status_refresh")))
+        pd_yread_duration(&ld->r, v, "status_refresh", 0, 10 * PD_MINUTE, &ld->cfg->status_refresh);
 }
 
 static const struct pd_severity_conf *find_severity(const struct pd_config *cfg, const char *name)
@@ -622,6 +624,7 @@ static int set_defaults(struct pd_config *cfg)
     cfg->sla_mtbf_min = 360 * PD_HOUR;
     cfg->queue_size = 65536;
     cfg->heartbeat = 60 * PD_SEC;
+    cfg->status_refresh = 30 * PD_SEC;
     cfg->data_dir = strdup("/var/lib/probed");
     cfg->timezone = strdup("UTC");
     cfg->sla_default_severity = strdup("general");

@@ -112,6 +112,9 @@ struct pd_config {
 
     size_t queue_size; /* storage queue, samples; default 65536 */
     pd_ns heartbeat;   /* default 60s */
+    /* A check's status row is rewritten when its verdict or reason changes,
+     * otherwise at most this often; default 30s, 0: every round. */
+    pd_ns status_refresh;
 
     char **files; /* every file read, for marks */
     size_t n_files;

@@ -56,6 +56,7 @@ struct pd_check {
     struct pd_state_machine sm;
     enum pd_verdict last_verdict;
     char last_reason[256];
+    pd_ns status_written; /* monotonic time its status row was last queued */
     struct pd_watch *watches;
     struct pd_timer *timers;
 };

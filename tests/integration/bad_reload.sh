@@ -25,7 +25,7 @@ write_config() {
 data_dir: ./data
 timezone: Asia/Shanghai
 log: { level: info }
-storage: { heartbeat: 2s }
+storage: { heartbeat: 2s, status_refresh: 0s }   # every result in the status table
 ${1:-# (line 5)}
 templates:
   codec:

@@ -29,7 +29,7 @@ data_dir: ./data
 timezone: Asia/Shanghai
 user: nobody
 log: { level: info }
-storage: { heartbeat: 2s }
+storage: { heartbeat: 2s, status_refresh: 0s }   # every result in the status table
 templates:
   codec:
     severity: important

@@ -139,6 +139,7 @@ static void test_full(void **state)
     assert_int_equal(cfg->severities[2].mttr_max, 0);
 
     assert_int_equal(cfg->n_rras, 3);
+    assert_int_equal(cfg->rrd_write_delay, M(2));
     assert_int_equal(cfg->rras[0].step, 0);
     assert_int_equal(cfg->rras[0].keep, D(7));
     assert_int_equal(cfg->rras[0].cf, PD_CF_AVERAGE);
@@ -151,6 +152,7 @@ static void test_full(void **state)
 
     assert_int_equal(cfg->queue_size, 4096);
     assert_int_equal(cfg->heartbeat, S(30));
+    assert_int_equal(cfg->status_refresh, S(5));
 
     assert_int_equal(cfg->n_templates, 3);
     const struct pd_template *codec = pd_config_template(cfg, "codec");
@@ -271,6 +273,8 @@ static void test_defaults(void **state)
     assert_int_equal(cfg->rras[3].keep, D(1825));
     assert_int_equal(cfg->queue_size, 65536);
     assert_int_equal(cfg->heartbeat, S(60));
+    assert_int_equal(cfg->status_refresh, S(30));
+    assert_int_equal(cfg->rrd_write_delay, S(60));
 
     const struct pd_template *host = &cfg->templates[0];
     assert_string_equal(host->severity, "general");

@@ -225,10 +225,61 @@ static void test_states_and_reload(void **state)
     pd_db_close(db);
 }
 
+static void write_hang_config(struct fixture *f)
+{
+    FILE *out = fopen(f->config, "w");
+    assert_non_null(out);
+    fprintf(out,
+            "data_dir: %s/data\n"
+            "plugin_dir: %s\n"
+            "log: { level: error }\n"
+            "templates:\n"
+            "  stuck:\n"
+            "    checks: [ { id: h, type: hang, interval: 1s, availability: true } ]\n"
+            "targets:\n"
+            "  - { id: stuck-01, address: 127.0.0.1, type: stuck, site: a }\n",
+            f->dir, PD_TEST_EXTRA_PLUGIN_DIR);
+    fclose(out);
+}
+
+static void run_for(struct fixture *f, pd_ns duration)
+{
+    pd_ns end = pd_clock_mono() + duration;
+    while (pd_clock_mono() < end)
+        pd_loop_run_once(f->loop);
+}
+
+/* A round that never ends is never joined by a second one: its slots are
+ * skipped and counted, across a reload too. */
+static void test_round_never_stacked(void **state)
+{
+    struct fixture *f = *state;
+    char err[4096] = "";
+    write_hang_config(f);
+    struct pd_config *cfg = load(f);
+    open_storage(f, cfg);
+    assert_int_equal(pd_core_new(f->loop, f->reg, f->storage, cfg, &f->core, err, sizeof(err)), 0);
+    run_for(f, 3500 * PD_MSEC);
+    pd_check *check = pd_core_find_check(f->core, "stuck-01", "h");
+    uint64_t skipped;
+    assert_int_equal(pd_core_check_rounds(check, &skipped), 0);
+    assert_true(skipped >= 2);
+    assert_int_equal(pd_core_check_state(check, NULL), PD_STATE_UNKNOWN);
+
+    uint64_t skipped_before = skipped;
+    cfg = load(f);
+    assert_int_equal(pd_core_apply(f->core, cfg, err, sizeof(err)), 0);
+    run_for(f, 2500 * PD_MSEC);
+    check = pd_core_find_check(f->core, "stuck-01", "h");
+    assert_int_equal(pd_core_check_rounds(check, &skipped), 0);
+    assert_true(skipped >= skipped_before + 1);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test_setup_teardown(test_states_and_reload, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_round_never_stacked, setup, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
