@@ -6,10 +6,13 @@
 #
 # Two network namespaces: the prober's, and a target namespace where an
 # AnyIP route makes every address of 10.214.0.0/16 local, so one pd-listen
-# on 0.0.0.0:5060 answers 10,000 distinct targets. Nothing leaves them.
+# on 0.0.0.0:5060-5061 answers 10,000 distinct targets. Nothing leaves them.
+# After the window, probed is stopped and pd-connect-floor makes the same
+# connects from a bare epoll loop: the kernel's share that any prober pays.
 # Environment (for shorter trial runs): PD_BENCH_TARGETS (10000),
 # PD_BENCH_WARMUP (20 s), PD_BENCH_WINDOW (120 s), PD_BENCH_PEER_SAMPLE
-# (1000), PD_BENCH_PEER_JOBS (4), PD_KEEP=1 keeps the work directory.
+# (1000), PD_BENCH_PEER_JOBS (4), PD_BENCH_FLOOR_WINDOW (30 s), PD_KEEP=1
+# keeps the work directory.
 set -euo pipefail
 
 TARGETS=${PD_BENCH_TARGETS:-10000}
@@ -18,6 +21,7 @@ WINDOW=${PD_BENCH_WINDOW:-120}
 INTERVAL=10 # s, the check interval
 PEER_SAMPLE=${PD_BENCH_PEER_SAMPLE:-1000}
 PEER_JOBS=${PD_BENCH_PEER_JOBS:-4}
+FLOOR_WINDOW=${PD_BENCH_FLOOR_WINDOW:-30}
 CHECK_TCP=/usr/lib/nagios/plugins/check_tcp
 
 die() {
@@ -31,7 +35,7 @@ if [ $# -lt 1 ] || [ ! -d "$1" ]; then
 fi
 BUILD=$(cd "$1" && pwd)
 [ "$(id -u)" -eq 0 ] || die "needs root (network namespaces)"
-for b in probed pd-listen; do
+for b in probed pd-listen pd-connect-floor; do
     [ -x "$BUILD/$b" ] || die "$BUILD/$b missing: build first"
 done
 if [ "$TARGETS" -lt 1 ] || [ "$TARGETS" -gt 60000 ]; then
@@ -229,11 +233,21 @@ peer_ok=$(grep -c '^TCP OK' "$WORK/peer.out" || true)
 peer_checks=$((passes * PEER_SAMPLE))
 
 rrd_bytes=$(du -sb "$WORK/data/rrd" 2>/dev/null | awk '{ print $1 }')
+
+# The floor: the same connect rate from a bare epoll loop (no scheduler, no
+# state, no storage), with probed stopped. In this lab the kernel work of
+# both ends of every handshake lands on the connecting side; that much any
+# prober pays here, and what probed costs beyond it is its own.
+stop_pid "$PROBED_PID"
+PROBED_PID=""
+floor=$(ip netns exec "$P_NS" "$BUILD/pd-connect-floor" 10.214.0.1 "$TARGETS" 5061 \
+    $((TARGETS / INTERVAL)) "$FLOOR_WINDOW") || die "pd-connect-floor failed: $floor"
+read -r _ floor_n _ _ _ _ _ floor_cpu _ floor_wall <<<"$floor"
 awk -v hz="$hz" -v t0="$t0" -v t1="$t1" -v c0="$cpu0" -v c1="$cpu1" \
     -v r0="$syn0" -v r1="$syn1" -v s0="$skipped0" -v s1="$skipped1" \
     -v hwm="$hwm_kb" -v n="$TARGETS" -v up="$n_up" -v down="$n_down" -v iv="$INTERVAL" \
     -v pw="$peer_wall" -v pu="$peer_user" -v ps="$peer_sys" -v pc="$peer_checks" -v pok="$peer_ok" \
-    -v rrd="${rrd_bytes:-0}" 'BEGIN {
+    -v rrd="${rrd_bytes:-0}" -v fn="$floor_n" -v fc="$floor_cpu" -v fw="$floor_wall" 'BEGIN {
     wall = (t1 - t0) / 1e9
     cpu = (c1 - c0) / hz
     rounds = r1 - r0
@@ -247,13 +261,17 @@ awk -v hz="$hz" -v t0="$t0" -v t1="$t1" -v c0="$cpu0" -v c1="$cpu1" \
     printf "  skipped rounds     %d\n", s1 - s0
     printf "  targets UP         %d of %d; DOWN transitions: %d\n", up, n, down
     printf "  RRD files          %.1f MiB\n", rrd / 1048576
+    printf "bare connect loop (pd-connect-floor), same rate, %.0f s alone:\n", fw
+    printf "  CPU                %.2f s = %.1f%% of one core, %.1f us per connect\n", fc, fc / fw * 100, fc / fn * 1e6
+    printf "  probed beyond it   %.1f%% of one core, %.1f us per check\n", cpu / wall * 100 - fc / fw * 100, per - fc / fn * 1e6
     printf "check_tcp (monitoring-plugins), %d checks in the same window:\n", pc
     printf "  CPU                %.2f s user + %.2f s sys over %.0f s\n", pu, ps, pw
     printf "  CPU per check      %.1f us  (%d answered TCP OK)\n", peer_per, pok
     if (per > 0)
         printf "  ratio              check_tcp uses %.0fx the CPU of probed per check\n", peer_per / per
-    printf "\n| %d | %.1f%% | %.1f us | %.1f MiB | %d | %d/%d | %.1f us | %.0fx |\n", n,
-        cpu / wall * 100, per, hwm / 1024, s1 - s0, up, n, peer_per, (per > 0 ? peer_per / per : 0)
+    printf "\n| %d | %.1f%% | %.1f us | %.1f%% | %.1f MiB | %d | %d/%d | %.1f us | %.0fx |\n", n,
+        cpu / wall * 100, per, fc / fw * 100, hwm / 1024, s1 - s0, up, n, peer_per,
+        (per > 0 ? peer_per / per : 0)
 }'
 [ "$n_up" = "$TARGETS" ] || die "only $n_up of $TARGETS targets UP at the end"
 [ "$n_down" = 0 ] || die "$n_down DOWN transitions during the bench"
