@@ -103,11 +103,21 @@ struct pd_storage {
     pd_ns held_due;
 };
 
+/* The samples of one file waiting to be written, kept compact (a time and
+ * the values) rather than as queued records: 10,000 checks hold a minute
+ * of samples. All rows share one set of metric names; a sample with
+ * another set has the held rows written first. */
 struct held_file {
     char key[2 * PD_ID_MAX + 2];
+    char target_id[PD_ID_MAX + 1];
+    char check_id[PD_ID_MAX + 1];
+    pd_ns interval;
     pd_ns first; /* real monotonic time the oldest sample arrived */
     bool fresh;  /* not written since start: write at once (creates the file) */
-    struct rec **v;
+    char **names;
+    size_t n_names;
+    pd_ns *whens;   /* n rows, in arrival (= round) order */
+    double *values; /* n rows of n_names values */
     size_t n, cap;
 };
 
@@ -515,68 +525,139 @@ static void acknowledge(struct pd_storage *s, const struct rec *durable)
 }
 
 /* One librrd call per file; frees the samples. */
-static int cmp_when(const void *a, const void *b)
-{
-    pd_ns x = (*(struct rec *const *)a)->when, y = (*(struct rec *const *)b)->when;
-    return (x > y) - (x < y);
-}
-
 /* Write the samples held for one file in one update, and drop them. */
 static void write_held_file(struct pd_storage *s, struct held_file *h, uint64_t *written,
                             uint64_t *errors)
 {
-    qsort(h->v, h->n, sizeof(*h->v), cmp_when);
-    for (size_t i = 0; i < h->n; i++)
-        s->rrd_samples[i] =
-            (struct pd_rrd_sample){h->v[i]->when, h->v[i]->metrics, h->v[i]->n_metrics};
-    const struct rec *first = h->v[0];
-    *written += pd_rrd_write(s->rrd, first->target_id, first->check_id, first->interval,
-                             s->rrd_samples, h->n, errors);
-    for (size_t i = 0; i < h->n; i++)
-        free(h->v[i]);
+    struct pd_metric *m = malloc(h->n * h->n_names * sizeof(*m));
+    if (!m) {
+        pd_logf(PD_LOG_ERR, "storage", NULL, "out of memory: %zu RRD samples of %s dropped", h->n,
+                h->key);
+        goto out;
+    }
+    for (size_t i = 0; i < h->n; i++) {
+        for (size_t j = 0; j < h->n_names; j++)
+            m[i * h->n_names + j] = (struct pd_metric){h->names[j], h->values[i * h->n_names + j]};
+        s->rrd_samples[i] = (struct pd_rrd_sample){h->whens[i], &m[i * h->n_names], h->n_names};
+    }
+    *written +=
+        pd_rrd_write(s->rrd, h->target_id, h->check_id, h->interval, s->rrd_samples, h->n, errors);
+    free(m);
+out:
     s->held_n -= h->n;
     h->n = 0;
+}
+
+static void held_names_free(struct held_file *h)
+{
+    for (size_t j = 0; j < h->n_names; j++)
+        free(h->names[j]);
+    free(h->names);
+    h->names = NULL;
+    h->n_names = 0;
+}
+
+static bool same_names(const struct held_file *h, const struct rec *r)
+{
+    if (h->n_names != r->n_metrics)
+        return false;
+    for (size_t j = 0; j < h->n_names; j++)
+        if (strcmp(h->names[j], r->metrics[j].name) != 0)
+            return false;
+    return true;
+}
+
+/* Take over the names of r for the rows to come; 0 or -ENOMEM. */
+static int held_set_names(struct held_file *h, const struct rec *r)
+{
+    held_names_free(h);
+    free(h->values);
+    h->values = NULL;
+    h->cap = 0;
+    if (!(h->names = calloc(r->n_metrics + 1, sizeof(*h->names))))
+        return -ENOMEM;
+    for (; h->n_names < r->n_metrics; h->n_names++)
+        if (!(h->names[h->n_names] = strdup(r->metrics[h->n_names].name)))
+            return -ENOMEM;
+    return 0;
+}
+
+static int held_append(struct held_file *h, const struct rec *r)
+{
+    if (h->n == h->cap) {
+        size_t cap = h->cap ? h->cap * 2 : 8;
+        pd_ns *whens = realloc(h->whens, cap * sizeof(*whens));
+        if (whens)
+            h->whens = whens;
+        double *values = realloc(h->values, cap * (h->n_names + 1) * sizeof(*values));
+        if (values)
+            h->values = values;
+        if (!whens || !values)
+            return -ENOMEM;
+        h->cap = cap;
+    }
+    h->whens[h->n] = r->when;
+    for (size_t j = 0; j < h->n_names; j++)
+        h->values[h->n * h->n_names + j] = r->metrics[j].value;
+    h->n++;
+    return 0;
+}
+
+static struct held_file *held_get(struct pd_storage *s, const struct rec *r)
+{
+    char key[sizeof(((struct held_file *)0)->key)];
+    snprintf(key, sizeof(key), "%s/%s", r->target_id, r->check_id);
+    struct held_file *h = pd_hashmap_get(&s->held, key);
+    if (h || !(h = calloc(1, sizeof(*h))))
+        return h;
+    memcpy(h->key, key, sizeof(key));
+    memcpy(h->target_id, r->target_id, sizeof(h->target_id));
+    memcpy(h->check_id, r->check_id, sizeof(h->check_id));
+    h->fresh = true;
+    if (pd_hashmap_put(&s->held, h->key, h) < 0) {
+        free(h);
+        return NULL;
+    }
+    return h;
+}
+
+static void held_free(struct held_file *h)
+{
+    held_names_free(h);
+    free(h->whens);
+    free(h->values);
+    free(h);
 }
 
 /* Add the batch's samples to what is held, then write every file whose
  * oldest sample has waited rrd_write_delay (all of them when forced, or
  * when more than a queue's worth is held). A file's first samples since
  * start are written at once, so new files appear (and are created, the
- * costly part) as checks start, not all together a delay later. Returns when the oldest sample
- * still held is due, 0 when none is. */
+ * costly part) as checks start, not all together a delay later. Returns
+ * when the oldest sample still held is due, 0 when none is. */
 static pd_ns write_rrd(struct pd_storage *s, struct batch *b)
 {
     uint64_t written = 0, errors = 0;
     pd_ns now = real_mono();
     for (size_t i = 0; i < b->n_samples; i++) {
         struct rec *r = b->samples[i];
-        char key[sizeof(((struct held_file *)0)->key)];
-        snprintf(key, sizeof(key), "%s/%s", r->target_id, r->check_id);
-        struct held_file *h = pd_hashmap_get(&s->held, key);
-        if (!h && (h = calloc(1, sizeof(*h)))) {
-            memcpy(h->key, key, sizeof(key));
-            h->fresh = true;
-            if (pd_hashmap_put(&s->held, h->key, h) < 0) {
-                free(h);
-                h = NULL;
-            }
+        struct held_file *h = held_get(s, r);
+        if (h && h->n > 0 && !same_names(h, r))
+            write_held_file(s, h, &written, &errors);
+        int rc = h ? 0 : -ENOMEM;
+        if (rc == 0 && (h->n_names == 0 || !same_names(h, r)))
+            rc = held_set_names(h, r);
+        if (rc == 0) {
+            h->interval = r->interval;
+            rc = held_append(h, r);
         }
-        if (h && h->n == h->cap) {
-            size_t cap = h->cap ? h->cap * 2 : 8;
-            struct rec **v = realloc(h->v, cap * sizeof(*v));
-            if (v) {
-                h->v = v;
-                h->cap = cap;
-            }
-        }
-        if (!h || h->n == h->cap) {
+        free(r);
+        if (rc < 0) {
             pd_logf(PD_LOG_ERR, "storage", NULL, "out of memory: RRD sample dropped");
-            free(r);
             continue;
         }
-        if (h->n == 0)
+        if (h->n == 1)
             h->first = now;
-        h->v[h->n++] = r;
         s->held_n++;
         if (h->n == s->ring_cap) /* the scratch for one update is full */
             write_held_file(s, h, &written, &errors);
@@ -769,13 +850,8 @@ static void storage_free(struct pd_storage *s)
     for (size_t pos = 0; pd_hashmap_next(&s->last, &pos, &key, &value);)
         free(value);
     pd_hashmap_free(&s->last);
-    for (size_t pos = 0; pd_hashmap_next(&s->held, &pos, &key, &value);) {
-        struct held_file *h = value;
-        for (size_t i = 0; i < h->n; i++)
-            free(h->v[i]);
-        free(h->v);
-        free(h);
-    }
+    for (size_t pos = 0; pd_hashmap_next(&s->held, &pos, &key, &value);)
+        held_free(value);
     pd_hashmap_free(&s->held);
     free_list(s->dur_head);
     pd_db_close(s->db);
