@@ -68,8 +68,8 @@ static void usage(FILE *out)
                  "Exit status: 0 on a clean stop or a valid configuration, 1 on errors,\n"
                  "2 on bad usage.\n"
                  "\n"
-                 "See probectl(8) for status and events, docs/configuration.md for the\n"
-                 "configuration reference.\n");
+                 "See 'probectl --help' for status and events, and docs/configuration.md\n"
+                 "for every configuration key.\n");
 }
 
 /* Load, then check every check against its plugin. */
