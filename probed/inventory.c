@@ -9,6 +9,7 @@
 #include <strings.h>
 
 #include "options.h"
+#include "utf8.h"
 #include "yaml_tree.h"
 
 static const char *const field_names[PD_TF_COUNT] = {"id", "name", "address", "type", "site"};
@@ -35,47 +36,6 @@ void pd_target_list_free(struct pd_target_list *list)
     free(list->v);
     pd_hashmap_free(&list->ids);
     pd_target_list_init(list);
-}
-
-int pd_utf8_valid(const char *s, size_t len, size_t *bad)
-{
-    const unsigned char *p = (const unsigned char *)s;
-    size_t i = 0;
-    while (i < len) {
-        unsigned c = p[i];
-        size_t need;
-        uint32_t cp, min;
-        if (c == 0)
-            goto invalid;
-        if (c < 0x80) {
-            i++;
-            continue;
-        }
-        if ((c & 0xe0) == 0xc0) {
-            need = 1, cp = c & 0x1f, min = 0x80;
-        } else if ((c & 0xf0) == 0xe0) {
-            need = 2, cp = c & 0x0f, min = 0x800;
-        } else if ((c & 0xf8) == 0xf0) {
-            need = 3, cp = c & 0x07, min = 0x10000;
-        } else {
-            goto invalid;
-        }
-        if (len - i <= need)
-            goto invalid;
-        for (size_t k = 1; k <= need; k++) {
-            if ((p[i + k] & 0xc0) != 0x80)
-                goto invalid;
-            cp = (cp << 6) | (p[i + k] & 0x3f);
-        }
-        if (cp < min || cp > 0x10ffff || (cp >= 0xd800 && cp <= 0xdfff))
-            goto invalid;
-        i += need + 1;
-    }
-    return 1;
-invalid:
-    if (bad)
-        *bad = i;
-    return 0;
 }
 
 /* Any UTF-8 text without control characters (C0, DEL, C1). */

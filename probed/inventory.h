@@ -51,8 +51,4 @@ int pd_inventory_parse(struct pd_target_list *list, const struct pd_config *cfg,
 int pd_inventory_load(struct pd_target_list *list, const struct pd_config *cfg, const char *path,
                       char *err, size_t errlen);
 
-/* 1 when s[0..len) is valid UTF-8 (no overlongs, surrogates or NUL);
- * otherwise 0 and *bad is the offset of the first bad byte. */
-int pd_utf8_valid(const char *s, size_t len, size_t *bad);
-
 #endif

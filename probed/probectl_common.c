@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "text_table.h"
+#include "utf8.h"
 #include "timefmt.h"
 
 void *pctl_grow(void *v, size_t *cap, size_t n, size_t size)

@@ -2,6 +2,7 @@
 #define _GNU_SOURCE
 
 #include "text_table.h"
+#include "utf8.h"
 
 #include <assert.h>
 #include <errno.h>
@@ -10,8 +11,7 @@
 #include <string.h>
 #include <wchar.h>
 
-#define REPLACEMENT 0xFFFDu
-#define ELLIPSIS    "\xe2\x80\xa6"
+#define ELLIPSIS "\xe2\x80\xa6"
 
 struct pd_table {
     size_t n_cols;
@@ -21,51 +21,6 @@ struct pd_table {
     char ***rows; /* rows[i][col], each cell sanitised */
     size_t n_rows, cap_rows;
 };
-
-size_t pd_utf8_decode(const char *s, size_t n, uint32_t *cp)
-{
-    const unsigned char *u = (const unsigned char *)s;
-    unsigned char lo = 0x80, hi = 0xBF;
-    size_t need;
-    uint32_t v;
-
-    if (u[0] < 0x80) {
-        *cp = u[0];
-        return 1;
-    }
-    if (u[0] >= 0xC2 && u[0] <= 0xDF) {
-        need = 1;
-        v = u[0] & 0x1F;
-    } else if (u[0] >= 0xE0 && u[0] <= 0xEF) {
-        need = 2;
-        v = u[0] & 0x0F;
-        if (u[0] == 0xE0)
-            lo = 0xA0; /* overlong */
-        else if (u[0] == 0xED)
-            hi = 0x9F; /* surrogates */
-    } else if (u[0] >= 0xF0 && u[0] <= 0xF4) {
-        need = 3;
-        v = u[0] & 0x07;
-        if (u[0] == 0xF0)
-            lo = 0x90; /* overlong */
-        else if (u[0] == 0xF4)
-            hi = 0x8F; /* above U+10FFFF */
-    } else {
-        *cp = REPLACEMENT;
-        return 1;
-    }
-    for (size_t i = 1; i <= need; i++) {
-        if (i >= n || u[i] < lo || u[i] > hi) {
-            *cp = REPLACEMENT;
-            return i;
-        }
-        v = v << 6 | (u[i] & 0x3F);
-        lo = 0x80;
-        hi = 0xBF;
-    }
-    *cp = v;
-    return need + 1;
-}
 
 static int is_control(uint32_t cp)
 {
@@ -125,7 +80,7 @@ static char *sanitise(const char *s)
         uint32_t cp;
         size_t k = pd_utf8_decode(s + i, n - i, &cp);
 
-        if (cp == REPLACEMENT || is_control(cp)) {
+        if (cp == PD_UTF8_REPLACEMENT || is_control(cp)) {
             memcpy(o, "\xef\xbf\xbd", 3);
             o += 3;
         } else {

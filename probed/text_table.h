@@ -40,9 +40,4 @@ int pd_table_print(const struct pd_table *t, FILE *out);
 /* Terminal columns s takes once sanitised as above. */
 size_t pd_text_width(const char *s);
 
-/* Decode one UTF-8 sequence from s (n > 0 bytes available). Returns the
- * bytes consumed (>= 1) and sets *cp, to U+FFFD for an invalid or truncated
- * sequence (consuming its longest valid prefix, as Unicode recommends). */
-size_t pd_utf8_decode(const char *s, size_t n, uint32_t *cp);
-
 #endif

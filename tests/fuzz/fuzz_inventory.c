@@ -1,11 +1,11 @@
 /*
  * libFuzzer harness for the inventory CSV reader.
  *
- *   clang -g -O1 -fsanitize=fuzzer,address,undefined -Iprobed \
- *     tests/fuzz/fuzz_inventory.c probed/inventory.c probed/config.c \
- *     probed/options.c probed/yaml_tree.c probed/hashmap.c probed/log.c \
- *     probed/clock.c -lyaml -o fuzz_inventory
- *   ./fuzz_inventory -max_total_time=60 -max_len=4096 tests/fuzz/corpus/inventory
+ *   CC=clang cmake -S . -B build-fuzz -DPROBED_FUZZ=ON -DSANITIZE=ON
+ *   cmake --build build-fuzz --target fuzz_inventory
+ *   ./build-fuzz/tests/fuzz_inventory -max_total_time=60 -max_len=4096 tests/fuzz/corpus/inventory
+ *
+ * Every build also replays the corpus under ctest (fuzz_replay.fuzz_inventory).
  */
 #include <stddef.h>
 #include <stdint.h>

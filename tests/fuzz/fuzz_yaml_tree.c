@@ -1,11 +1,11 @@
 /*
  * libFuzzer harness for the YAML reader behind the configuration.
  *
- *   clang -g -O1 -fsanitize=fuzzer,address,undefined -Iprobed \
- *     tests/fuzz/fuzz_yaml_tree.c probed/yaml_tree.c probed/options.c \
- *     probed/config.c probed/inventory.c probed/hashmap.c probed/log.c \
- *     probed/clock.c -lyaml -o fuzz_yaml_tree
- *   ./fuzz_yaml_tree -max_total_time=60 -max_len=4096 tests/fuzz/corpus/yaml
+ *   CC=clang cmake -S . -B build-fuzz -DPROBED_FUZZ=ON -DSANITIZE=ON
+ *   cmake --build build-fuzz --target fuzz_yaml_tree
+ *   ./build-fuzz/tests/fuzz_yaml_tree -max_total_time=60 -max_len=4096 tests/fuzz/corpus/yaml
+ *
+ * Every build also replays the corpus under ctest (fuzz_replay.fuzz_yaml_tree).
  */
 #include <stddef.h>
 #include <stdint.h>

@@ -10,6 +10,7 @@
 
 #include "config.h"
 #include "inventory.h"
+#include "utf8.h"
 
 static struct pd_template templates[] = {{.name = "codec"}, {.name = "switch"}};
 static const struct pd_config cfg = {.templates = templates, .n_templates = 2};

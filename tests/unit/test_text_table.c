@@ -10,6 +10,7 @@
 #include <cmocka.h>
 
 #include "text_table.h"
+#include "utf8.h"
 
 #define FFFD "\xef\xbf\xbd"
 
