@@ -342,7 +342,6 @@ static void load_rrd(struct loader *ld, const struct pd_ynode *rrd)
     struct pd_config *cfg = ld->cfg;
     const struct pd_ynode *rras = NULL, *v;
 
-    cfg->rrd_write_delay = 60 * PD_SEC;
     if (rrd && pd_ywant(&ld->r, rrd, PD_YMAP, "rrd") == 0) {
         pd_ycheck_keys(&ld->r, rrd, keys, "rrd");
         rras = pd_yget(rrd, "rras");
@@ -625,6 +624,7 @@ static int set_defaults(struct pd_config *cfg)
     cfg->queue_size = 65536;
     cfg->heartbeat = 60 * PD_SEC;
     cfg->status_refresh = 30 * PD_SEC;
+    cfg->rrd_write_delay = 60 * PD_SEC;
     cfg->data_dir = strdup("/var/lib/probed");
     cfg->timezone = strdup("UTC");
     cfg->sla_default_severity = strdup("general");

@@ -524,7 +524,6 @@ static void acknowledge(struct pd_storage *s, const struct rec *durable)
         s->on_commit(s->on_commit_arg);
 }
 
-/* One librrd call per file; frees the samples. */
 /* Write the samples held for one file in one update, and drop them. */
 static void write_held_file(struct pd_storage *s, struct held_file *h, uint64_t *written,
                             uint64_t *errors)
@@ -642,11 +641,12 @@ static pd_ns write_rrd(struct pd_storage *s, struct batch *b)
     for (size_t i = 0; i < b->n_samples; i++) {
         struct rec *r = b->samples[i];
         struct held_file *h = held_get(s, r);
-        if (h && h->n > 0 && !same_names(h, r))
-            write_held_file(s, h, &written, &errors);
         int rc = h ? 0 : -ENOMEM;
-        if (rc == 0 && (h->n_names == 0 || !same_names(h, r)))
+        if (rc == 0 && !same_names(h, r)) {
+            if (h->n > 0)
+                write_held_file(s, h, &written, &errors);
             rc = held_set_names(h, r);
+        }
         if (rc == 0) {
             h->interval = r->interval;
             rc = held_append(h, r);

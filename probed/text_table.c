@@ -2,7 +2,6 @@
 #define _GNU_SOURCE
 
 #include "text_table.h"
-#include "utf8.h"
 
 #include <assert.h>
 #include <errno.h>
@@ -10,6 +9,8 @@
 #include <stdlib.h>
 #include <string.h>
 #include <wchar.h>
+
+#include "utf8.h"
 
 #define ELLIPSIS "\xe2\x80\xa6"
 
