@@ -60,6 +60,10 @@ int pd_duration_parse(const char *text, pd_ns *out)
 
     if (!p || !*p)
         return -EINVAL;
+    if (strcmp(p, "0") == 0) { /* zero needs no unit */
+        *out = 0;
+        return 0;
+    }
     while (*p) {
         pd_ns n = 0, unit;
         if (*p < '0' || *p > '9')
@@ -69,6 +73,8 @@ int pd_duration_parse(const char *text, pd_ns *out)
                 return -EINVAL;
         if (p[0] == 'm' && p[1] == 's')
             unit = PD_MSEC, p += 2;
+        else if (p[0] == 'u' && p[1] == 's')
+            unit = PD_MSEC / 1000, p += 2;
         else if (*p == 's')
             unit = PD_SEC, p++;
         else if (*p == 'm')
@@ -368,6 +374,62 @@ static void load_rrd(struct loader *ld, const struct pd_ynode *rrd)
     cfg->n_rras = pd_n_rra_defaults;
 }
 
+/* The scalar values of a mapping, except the keys in skip, as plugin
+ * parameters for an option table to parse later. */
+static int collect_params(struct loader *ld, const struct pd_ynode *node, const char *const *skip,
+                          struct pd_param **out, size_t *n_out)
+{
+    struct pd_param *params = calloc(node->n ? node->n : 1, sizeof(*params));
+    size_t n = 0;
+    if (!params) {
+        pd_yfail_nomem(&ld->r, node);
+        return -ENOMEM;
+    }
+    for (size_t i = 0; i < node->n; i++) {
+        const struct pd_ynode *key = pd_ymap_key(node, i), *v = pd_ymap_value(node, i);
+        size_t k = 0;
+        while (skip[k] && strcmp(skip[k], key->text) != 0)
+            k++;
+        if (skip[k] || pd_ynode_is_null(v))
+            continue;
+        if (v->kind != PD_YSCALAR) {
+            pd_yfail(&ld->r, v, "option '%s' must be a single value, not %s", key->text,
+                     pd_ykind_name(v));
+            continue;
+        }
+        struct pd_param *p = &params[n++];
+        p->at = pd_ymark(&ld->r, key);
+        if (!(p->key = strdup(key->text)) || !(p->value = strdup(v->text)))
+            pd_yfail_nomem(&ld->r, v);
+    }
+    *out = params;
+    *n_out = n;
+    return 0;
+}
+
+static void load_plugins(struct loader *ld, const struct pd_ynode *node)
+{
+    static const char *const none[] = {NULL};
+    struct pd_config *cfg = ld->cfg;
+    if (pd_ywant(&ld->r, node, PD_YMAP, "plugins") < 0)
+        return;
+    if (!(cfg->plugins = calloc(node->n ? node->n : 1, sizeof(*cfg->plugins)))) {
+        pd_yfail_nomem(&ld->r, node);
+        return;
+    }
+    for (size_t i = 0; i < node->n; i++) {
+        const struct pd_ynode *key = pd_ymap_key(node, i), *v = pd_ymap_value(node, i);
+        struct pd_plugin_conf *pc = &cfg->plugins[cfg->n_plugins];
+        if (pd_ynode_is_null(v) || pd_ywant(&ld->r, v, PD_YMAP, "plugin settings") < 0)
+            continue;
+        pc->at = pd_ymark(&ld->r, key);
+        if (pd_yread_id(&ld->r, key, "plugin name", &pc->name) < 0)
+            continue;
+        cfg->n_plugins++;
+        collect_params(ld, v, none, &pc->params, &pc->n_params);
+    }
+}
+
 static void load_check(struct loader *ld, struct pd_template *tmpl, const struct pd_ynode *node,
                        struct pd_check_conf *c)
 {
@@ -383,28 +445,8 @@ static void load_check(struct loader *ld, struct pd_template *tmpl, const struct
     c->recover_after = 2;
     if (pd_ywant(&ld->r, node, PD_YMAP, "a check") < 0)
         return;
-    if (!(c->params = calloc(node->n ? node->n : 1, sizeof(*c->params)))) {
-        pd_yfail_nomem(&ld->r, node);
+    if (collect_params(ld, node, own, &c->params, &c->n_params) < 0)
         return;
-    }
-    for (size_t i = 0; i < node->n; i++) {
-        const struct pd_ynode *key = pd_ymap_key(node, i);
-        v = pd_ymap_value(node, i);
-        size_t k = 0;
-        while (own[k] && strcmp(own[k], key->text) != 0)
-            k++;
-        if (own[k] || pd_ynode_is_null(v))
-            continue;
-        if (v->kind != PD_YSCALAR) {
-            pd_yfail(&ld->r, v, "option '%s' must be a single value, not %s", key->text,
-                     pd_ykind_name(v));
-            continue;
-        }
-        struct pd_param *p = &c->params[c->n_params++];
-        p->at = pd_ymark(&ld->r, key);
-        if (!(p->key = strdup(key->text)) || !(p->value = strdup(v->text)))
-            pd_yfail_nomem(&ld->r, v);
-    }
 
     if (!(v = pd_yget(node, "id")))
         pd_yfail(&ld->r, node, "missing required key 'id' in check");
@@ -625,6 +667,8 @@ static int set_defaults(struct pd_config *cfg)
     cfg->heartbeat = 60 * PD_SEC;
     cfg->status_refresh = 30 * PD_SEC;
     cfg->rrd_write_delay = 60 * PD_SEC;
+    cfg->dns_refresh = 5 * PD_MINUTE;
+    cfg->dns_retry = 30 * PD_SEC;
     cfg->data_dir = strdup("/var/lib/probed");
     cfg->timezone = strdup("UTC");
     cfg->sla_default_severity = strdup("general");
@@ -633,9 +677,10 @@ static int set_defaults(struct pd_config *cfg)
 
 static void load_root(struct loader *ld, const struct pd_ynode *root)
 {
-    static const char *const keys[] = {
-        "data_dir",  "timezone", "user", "pid_file", "plugin_dir", "log", "inventory",
-        "templates", "targets",  "sla",  "rrd",      "storage",    NULL};
+    static const char *const keys[] = {"data_dir",    "timezone",  "user",      "pid_file",
+                                       "plugin_dir",  "log",       "inventory", "templates",
+                                       "targets",     "sla",       "rrd",       "storage",
+                                       "dns_refresh", "dns_retry", "plugins",   NULL};
     struct pd_config *cfg = ld->cfg;
     const struct pd_ynode *v;
 
@@ -657,6 +702,12 @@ static void load_root(struct loader *ld, const struct pd_ynode *root)
         load_log(ld, v);
     if ((v = pd_yget(root, "storage")))
         load_storage(ld, v);
+    if ((v = pd_yget(root, "dns_refresh")))
+        pd_yread_duration(&ld->r, v, "dns_refresh", PD_SEC, PD_DAY, &cfg->dns_refresh);
+    if ((v = pd_yget(root, "dns_retry")))
+        pd_yread_duration(&ld->r, v, "dns_retry", PD_SEC, PD_DAY, &cfg->dns_retry);
+    if ((v = pd_yget(root, "plugins")))
+        load_plugins(ld, v);
     load_sla(ld, pd_yget(root, "sla"));
     load_rrd(ld, pd_yget(root, "rrd"));
     if ((v = pd_yget(root, "templates")))
@@ -727,15 +778,20 @@ fail:
     return rc;
 }
 
+static void free_params(struct pd_param *params, size_t n)
+{
+    for (size_t p = 0; params && p < n; p++) {
+        free(params[p].key);
+        free(params[p].value);
+    }
+    free(params);
+}
+
 static void free_template(struct pd_template *t)
 {
     for (size_t c = 0; c < t->n_checks; c++) {
         struct pd_check_conf *cc = &t->checks[c];
-        for (size_t p = 0; p < cc->n_params; p++) {
-            free(cc->params[p].key);
-            free(cc->params[p].value);
-        }
-        free(cc->params);
+        free_params(cc->params, cc->n_params);
         free(cc->id);
         free(cc->type);
     }
@@ -760,6 +816,11 @@ void pd_config_free(struct pd_config *cfg)
     for (size_t i = 0; i < cfg->n_templates; i++)
         free_template(&cfg->templates[i]);
     free(cfg->templates);
+    for (size_t i = 0; i < cfg->n_plugins; i++) {
+        free(cfg->plugins[i].name);
+        free_params(cfg->plugins[i].params, cfg->plugins[i].n_params);
+    }
+    free(cfg->plugins);
     for (size_t i = 0; i < cfg->n_severities; i++)
         free(cfg->severities[i].name);
     free(cfg->severities);
@@ -778,4 +839,72 @@ void pd_config_free(struct pd_config *cfg)
     free(cfg->plugin_dir);
     free(cfg->sla_default_severity);
     free(cfg);
+}
+
+static int copy_params(const struct pd_param *from, size_t n, struct pd_param **out)
+{
+    if (!(*out = calloc(n ? n : 1, sizeof(**out))))
+        return -ENOMEM;
+    for (size_t i = 0; i < n; i++) {
+        (*out)[i].at = from[i].at;
+        if (!((*out)[i].key = strdup(from[i].key)) || !((*out)[i].value = strdup(from[i].value)))
+            return -ENOMEM;
+    }
+    return 0;
+}
+
+struct pd_config *pd_config_oneshot(const struct pd_config *base, const char *address,
+                                    const struct pd_check_conf *check)
+{
+    struct pd_config *cfg = calloc(1, sizeof(*cfg));
+    if (!cfg || !(cfg->path = strdup(base && base->path ? base->path : "(command line)")) ||
+        set_defaults(cfg) < 0 || !(cfg->templates = calloc(1, sizeof(*cfg->templates))))
+        goto fail;
+    cfg->n_templates = 1;
+    struct pd_template *tmpl = cfg->templates;
+    if (!(tmpl->name = strdup("oneshot")) || !(tmpl->checks = calloc(1, sizeof(*tmpl->checks))))
+        goto fail;
+    tmpl->n_checks = 1;
+    struct pd_check_conf *cc = tmpl->checks;
+    *cc = (struct pd_check_conf){.interval = check->interval,
+                                 .timeout = check->timeout,
+                                 .fail_after = check->fail_after,
+                                 .recover_after = check->recover_after,
+                                 .availability = 1,
+                                 .at = check->at};
+    cc->n_params = check->n_params; /* set first: a partial copy is freed whole */
+    if (!(cc->id = strdup(check->id)) || !(cc->type = strdup(check->type)) ||
+        copy_params(check->params, check->n_params, &cc->params) < 0)
+        goto fail;
+    if (!(cfg->targets = calloc(1, sizeof(*cfg->targets))))
+        goto fail;
+    cfg->n_targets = 1;
+    struct pd_target_conf *t = cfg->targets;
+    t->tmpl = tmpl;
+    if (!(t->id = strdup("oneshot")) || !(t->name = strdup(address)) ||
+        !(t->address = strdup(address)) || !(t->type = strdup("oneshot")) ||
+        !(t->site = strdup("oneshot")))
+        goto fail;
+    for (size_t i = 0; base && i < base->n_plugins; i++) {
+        if (!cfg->plugins && !(cfg->plugins = calloc(base->n_plugins, sizeof(*cfg->plugins))))
+            goto fail;
+        struct pd_plugin_conf *pc = &cfg->plugins[cfg->n_plugins++];
+        pc->at = base->plugins[i].at;
+        pc->n_params = base->plugins[i].n_params;
+        if (!(pc->name = strdup(base->plugins[i].name)) ||
+            copy_params(base->plugins[i].params, base->plugins[i].n_params, &pc->params) < 0)
+            goto fail;
+    }
+    return cfg;
+fail:
+    pd_config_free(cfg);
+    return NULL;
+}
+
+const struct pd_plugin_conf *pd_config_plugin(const struct pd_config *cfg, const char *name)
+{
+    for (size_t i = 0; i < cfg->n_plugins; i++)
+        if (strcmp(cfg->plugins[i].name, name) == 0)
+            return &cfg->plugins[i];
+    return NULL;
 }

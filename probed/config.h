@@ -44,6 +44,14 @@ struct pd_check_conf {
     struct pd_mark at;
 };
 
+/* Plugin-wide settings as written: `plugins: {<name>: {key: value}}`. */
+struct pd_plugin_conf {
+    char *name;
+    struct pd_param *params;
+    size_t n_params;
+    struct pd_mark at;
+};
+
 struct pd_template {
     char *name; /* the device type it applies to */
     char *severity;
@@ -116,6 +124,12 @@ struct pd_config {
      * otherwise at most this often; default 30s, 0: every round. */
     pd_ns status_refresh;
 
+    pd_ns dns_refresh; /* host names resolved again this often; default 5m */
+    pd_ns dns_retry;   /* a name that failed, again after; default 30s */
+
+    struct pd_plugin_conf *plugins;
+    size_t n_plugins;
+
     char **files; /* every file read, for marks */
     size_t n_files;
 };
@@ -126,6 +140,15 @@ struct pd_config {
  * one "file:line:col: message" line per error. */
 int pd_config_load(const char *path, struct pd_config **out, char *err, size_t errlen);
 void pd_config_free(struct pd_config *cfg);
+
+/* A configuration of one target (address) with one check (a copy of
+ * check, whose params are copied), for one-shot probes. Defaults as for a
+ * loaded file; plugin settings copied from base when given. NULL on
+ * ENOMEM. */
+struct pd_config *pd_config_oneshot(const struct pd_config *base, const char *address,
+                                    const struct pd_check_conf *check);
+
+const struct pd_plugin_conf *pd_config_plugin(const struct pd_config *cfg, const char *name);
 
 const struct pd_template *pd_config_template(const struct pd_config *cfg, const char *name);
 

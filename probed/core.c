@@ -19,10 +19,11 @@ static struct pd_check *check_of(struct pd_sched_item *item)
     return (struct pd_check *)((char *)item - offsetof(struct pd_check, sched));
 }
 
-/* Wake-ups are aligned to a grid: the checks due within one grid step start
- * together, so 1,000 rounds a second cost 100 wake-ups, not 1,000. A round
- * starts at most one step after its slot, always at the same offset, so its
- * interval stays exact. */
+/* Wake-ups are aligned to a grid: the checks due within the next grid step
+ * start together, so 1,000 rounds a second cost 100 wake-ups, not 1,000.
+ * Rounds start up to one step early and learn their exact slot from
+ * pd_round_due(): a plugin that cares (icmp) sends on time, the others
+ * lose nothing, and the interval stays exact either way. */
 #define WAKE_GRID (10 * PD_MSEC)
 
 static void arm_scheduler(struct pd_core *core)
@@ -32,8 +33,9 @@ static void arm_scheduler(struct pd_core *core)
         pd_tmr_stop(core->sched_timer);
         return;
     }
-    pd_ns wake = (next + WAKE_GRID - 1) / WAKE_GRID * WAKE_GRID;
-    pd_tmr_start(core->sched_timer, wake - pd_clock_mono());
+    /* A millisecond to spare: libev may wake up to 1 ms after it is asked. */
+    pd_ns wake = (next - PD_MSEC) / WAKE_GRID * WAKE_GRID, now = pd_clock_mono();
+    pd_tmr_start(core->sched_timer, wake > now ? wake - now : 0);
 }
 
 static void format_local(pd_ns t, char *buf, size_t len)
@@ -48,7 +50,8 @@ static void format_local(pd_ns t, char *buf, size_t len)
 static void record_transition(struct pd_core *core, const char *target_id, const char *check_id,
                               const struct pd_transition *t, const char *reason)
 {
-    pd_storage_transition(core->storage, target_id, check_id, t, pd_clock_wall(), reason);
+    if (core->storage)
+        pd_storage_transition(core->storage, target_id, check_id, t, pd_clock_wall(), reason);
 }
 
 static void update_target(struct pd_core *core, struct pd_target *target, pd_ns at,
@@ -113,7 +116,9 @@ void pd_core_result(struct pd_check *check, const struct pd_result *result)
             pd_log(check, PD_LOG_WARNING, "metric name '%s' rejected: [a-z0-9_]{1,19} expected",
                    result->metrics[i].name);
     }
-    if (n > 0)
+    if (core->on_result)
+        core->on_result(core->on_result_arg, check, verdict, reason, metrics, n);
+    if (n > 0 && core->storage)
         pd_storage_sample(core->storage, check->target->conf->id, check->conf->id,
                           check->conf->interval, when, metrics, n);
 
@@ -126,8 +131,8 @@ void pd_core_result(struct pd_check *check, const struct pd_result *result)
     /* The status row is refreshed, not rewritten every round: a store of
      * 10,000 checks would otherwise write 1,000 rows a second. */
     pd_ns now = pd_clock_mono();
-    if (changed || check->status_written == 0 ||
-        now - check->status_written >= core->cfg->status_refresh) {
+    if (core->storage && (changed || check->status_written == 0 ||
+                          now - check->status_written >= core->cfg->status_refresh)) {
         check->status_written = now;
         pd_storage_last_result(core->storage, check->target->conf->id, check->conf->id, when,
                                verdict, check->last_reason, metrics, n, check->rounds,
@@ -135,10 +140,14 @@ void pd_core_result(struct pd_check *check, const struct pd_result *result)
     }
 }
 
-static void start_round(struct pd_check *check)
+static void start_round(struct pd_check *check, pd_ns due)
 {
+    pd_ns now = pd_clock_mono();
     check->in_round = 1;
-    check->round_wall = pd_clock_wall();
+    check->round_due = due;
+    /* The wall time of the slot, not of the wake-up: results line up with
+     * their interval in the RRD. */
+    check->round_wall = pd_clock_wall() + (due > now ? due - now : 0);
     if (!check->started) {
         char why[256] = "";
         if (check->plugin->start(check, check->params, why, sizeof(why)) < 0) {
@@ -159,17 +168,32 @@ void pd_core_tick(struct pd_core *core)
     pd_ns now = pd_clock_mono();
     struct pd_sched_item *item;
     uint64_t missed;
-    while ((item = pd_sched_pop_due(&core->sched, now, &missed))) {
+    /* Everything due before the next wake-up could happen starts now. */
+    while ((item = pd_sched_pop_due(&core->sched, now + WAKE_GRID - 1, &missed))) {
         struct pd_check *check = check_of(item);
+        pd_ns due = item->due - check->conf->interval; /* the slot just popped */
         check->skipped += missed;
         if (check->in_round) {
             check->skipped++;
             pd_log(check, PD_LOG_WARNING, "round still running when the next was due: skipped");
             continue;
         }
-        start_round(check);
+        start_round(check, due);
     }
     arm_scheduler(core);
+}
+
+void pd_core_run_now(struct pd_core *core, pd_check *check)
+{
+    (void)core;
+    if (!check->in_round)
+        start_round(check, pd_clock_mono());
+}
+
+void pd_core_on_result(struct pd_core *core, pd_core_result_fn fn, void *arg)
+{
+    core->on_result = fn;
+    core->on_result_arg = arg;
 }
 
 static void sched_fired(void *arg)
@@ -395,6 +419,25 @@ static void carry_over(struct pd_check *fresh, struct pd_check *old)
         w->check = fresh;
     for (struct pd_timer *t = fresh->timers; t; t = t->next)
         t->check = fresh;
+    fresh->round_due = old->round_due;
+    if (fresh->started && fresh->plugin->rebind)
+        fresh->plugin->rebind(fresh, fresh->params);
+}
+
+/* Every target's address, for the resolver (literals are skipped there). */
+static void want_names(struct pd_core *core, const struct pd_config *cfg)
+{
+    const char **names = calloc(cfg->n_targets + 1, sizeof(*names));
+    if (!names || pd_resolver_set_names(core->resolver, names, 0) < 0) {
+        free(names);
+        pd_err("core", "out of memory: host names not resolved");
+        return;
+    }
+    for (size_t i = 0; i < cfg->n_targets; i++)
+        names[i] = cfg->targets[i].address;
+    if (pd_resolver_set_names(core->resolver, names, cfg->n_targets) < 0)
+        pd_err("core", "cannot start the resolver: host names not resolved");
+    free(names);
 }
 
 int pd_core_apply(struct pd_core *core, struct pd_config *cfg, char *err, size_t errlen)
@@ -437,8 +480,10 @@ int pd_core_apply(struct pd_core *core, struct pd_config *cfg, char *err, size_t
     struct pd_config *old_cfg = core->cfg;
     core->cfg = cfg;
 
+    want_names(core, cfg);
     /* The inventory first: storage shows a target only once it is known. */
-    send_inventory(core);
+    if (core->storage)
+        send_inventory(core);
     pd_ns wall = pd_clock_wall();
     for (size_t i = 0; i < core->n_targets; i++)
         update_target(core, core->targets[i], wall, "configuration changed");
@@ -463,13 +508,15 @@ int pd_core_new(struct pd_loop *loop, struct pd_registry *reg, struct pd_storage
     pd_sched_init(&core->sched);
     core->sched_timer = pd_tmr_new(loop, sched_fired, core);
     core->heartbeat_timer = pd_tmr_new(loop, heartbeat_fired, core);
+    core->resolver = pd_resolver_new(cfg->dns_refresh, cfg->dns_retry);
     int rc = -ENOMEM;
-    if (!core->sched_timer || !core->heartbeat_timer)
+    if (!core->sched_timer || !core->heartbeat_timer || !core->resolver)
         goto fail;
     rc = pd_core_apply(core, cfg, err, errlen);
     if (rc < 0)
         goto fail;
-    pd_tmr_start(core->heartbeat_timer, core->cfg->heartbeat);
+    if (storage)
+        pd_tmr_start(core->heartbeat_timer, core->cfg->heartbeat);
     *out = core;
     return 0;
 fail:
@@ -488,6 +535,7 @@ void pd_core_free(struct pd_core *core)
     pd_sched_free(&core->sched);
     pd_tmr_free(core->sched_timer);
     pd_tmr_free(core->heartbeat_timer);
+    pd_resolver_free(core->resolver);
     pd_config_free(core->cfg);
     free(core);
 }

@@ -20,7 +20,8 @@
 
 struct pd_core;
 
-/* loop, reg and storage are borrowed and must outlive the core. cfg is
+/* loop, reg and storage are borrowed and must outlive the core; storage
+ * may be NULL (a one-shot probe keeps nothing). cfg is
  * taken (freed by the core), also when this fails. Plugins must already be
  * bound (pd_config_bind_plugins) and initialised. */
 int pd_core_new(struct pd_loop *loop, struct pd_registry *reg, struct pd_storage *storage,
@@ -45,6 +46,15 @@ size_t pd_core_n_checks(const struct pd_core *core);
 /* Move every check whose slot has come, and re-arm the scheduler timer.
  * The timer calls this; tests with a fake clock call it directly. */
 void pd_core_tick(struct pd_core *core);
+
+/* Start a round of check now unless one is running (one-shot probes). */
+void pd_core_run_now(struct pd_core *core, pd_check *check);
+
+/* Called on the loop thread with every round's result, after validation
+ * and before storage; metrics are borrowed for the call. */
+typedef void (*pd_core_result_fn)(void *arg, pd_check *check, enum pd_verdict verdict,
+                                  const char *reason, const struct pd_metric *metrics, size_t n);
+void pd_core_on_result(struct pd_core *core, pd_core_result_fn fn, void *arg);
 
 /* Handle acknowledged transitions (the storage's commit wake-up calls this). */
 void pd_core_committed(struct pd_core *core);

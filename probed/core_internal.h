@@ -8,12 +8,16 @@
 
 #include "core.h"
 #include "hashmap.h"
+#include "resolver.h"
 #include "scheduler.h"
 
+/* A watch or timer belongs to a check or, with check NULL, to a plugin. */
 struct pd_watch {
     struct pd_check *check;
+    struct pd_plugin_ctx *ctx;
     struct pd_io *io;
     pd_io_cb cb;
+    pd_ctx_io_cb ctx_cb;
     void *arg;
     int fd;
     int dispatching; /* inside cb: freeing waits until it returns */
@@ -23,11 +27,14 @@ struct pd_watch {
 
 struct pd_timer {
     struct pd_check *check;
+    struct pd_plugin_ctx *ctx;
     struct pd_tmr *tmr;
     pd_timer_cb cb;
+    pd_ctx_timer_cb ctx_cb;
     void *arg;
     int dispatching;
     int cancelled;
+    int again; /* re-armed inside its callback: kept */
     struct pd_timer *prev, *next;
 };
 
@@ -51,7 +58,8 @@ struct pd_check {
     char *fingerprint; /* what the plugin instance depends on */
     int started;       /* plugin->start succeeded */
     int in_round;
-    pd_ns round_wall; /* wall time the current round started */
+    pd_ns round_due;  /* monotonic time the current round is planned for */
+    pd_ns round_wall; /* wall time it is planned for */
     uint64_t rounds, skipped;
     struct pd_state_machine sm;
     enum pd_verdict last_verdict;
@@ -73,6 +81,9 @@ struct pd_core {
     struct pd_sched sched;
     struct pd_tmr *sched_timer;
     struct pd_tmr *heartbeat_timer;
+    struct pd_resolver *resolver;
+    pd_core_result_fn on_result;
+    void *on_result_arg;
     size_t n_checks;
 };
 

@@ -144,7 +144,9 @@ static void reload(struct daemon *d)
     pd_notice("config", "SIGHUP: reloading %s", d->config_path);
     int rc = load_config(d->config_path, &d->reg, &cfg, err, sizeof(err));
     if (rc == 0)
-        rc = pd_registry_init(d->reg, err, sizeof(err));
+        rc = pd_registry_configure(d->reg, cfg, err, sizeof(err));
+    if (rc == 0)
+        rc = pd_registry_init(d->reg, d->loop, err, sizeof(err));
     if (rc == 0) {
         warn_restart_only(old, cfg);
         pd_log_setup(d->foreground && !cfg->log_syslog ? PD_LOG_STDERR : PD_LOG_SYSLOG,
@@ -227,8 +229,13 @@ static int run(struct daemon *d, struct pd_config *cfg, const char *pid_path)
     }
     pd_log_setup(d->foreground && !cfg->log_syslog ? PD_LOG_STDERR : PD_LOG_SYSLOG, cfg->log_level,
                  "probed");
-    if (pd_registry_init(d->reg, err, sizeof(err)) < 0) {
-        pd_err("core", "%s", err);
+    /* Every plugin is initialised now, while we are root: a reload may
+     * start using one (icmp's raw socket) after privileges are gone. */
+    d->loop = pd_loop_default();
+    if (pd_registry_load_all(d->reg, err, sizeof(err)) < 0 ||
+        pd_registry_configure(d->reg, cfg, err, sizeof(err)) < 0 ||
+        pd_registry_init(d->reg, d->loop, err, sizeof(err)) < 0) {
+        log_lines(PD_LOG_ERR, "", err);
         goto out;
     }
     if (pid_file[0] && (pid_fd = write_pid_file(pid_file)) < 0)
@@ -248,7 +255,6 @@ static int run(struct daemon *d, struct pd_config *cfg, const char *pid_path)
         pd_notice("core", "%s", what);
     }
 
-    d->loop = pd_loop_default();
     d->commit_wakeup = pd_async_new(d->loop, on_commit_wakeup, d);
     struct pd_storage_opts so = {
         .data_dir = cfg->data_dir,

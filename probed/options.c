@@ -115,70 +115,85 @@ static int parse_value(const struct pd_option *opt, const char *text, void *out)
     return -EINVAL;
 }
 
-static const struct pd_option *find_option(const struct pd_plugin *plugin, const char *key)
+/* An option table: a plugin's check options or its settings. */
+struct table {
+    const struct pd_plugin *plugin;
+    const struct pd_option *opts;
+    size_t n;
+    const char *what; /* "check 'sip'", "this check", "plugins.icmp" */
+    const char *kind; /* "type" (check options) or "plugin" (settings) */
+};
+
+static const struct pd_option *find_option(const struct table *t, const char *key)
 {
-    for (size_t i = 0; i < plugin->n_options; i++)
-        if (strcmp(plugin->options[i].key, key) == 0)
-            return &plugin->options[i];
+    for (size_t i = 0; i < t->n; i++)
+        if (strcmp(t->opts[i].key, key) == 0)
+            return &t->opts[i];
     return NULL;
 }
 
-static void known_keys(const struct pd_plugin *plugin, char *buf, size_t len)
+static void known_keys(const struct table *t, char *buf, size_t len)
 {
     size_t used = 0;
     buf[0] = '\0';
-    for (size_t i = 0; i < plugin->n_options && used < len; i++) {
-        int n = snprintf(buf + used, len - used, "%s%s", i ? ", " : "", plugin->options[i].key);
+    for (size_t i = 0; i < t->n && used < len; i++) {
+        int n = snprintf(buf + used, len - used, "%s%s", i ? ", " : "", t->opts[i].key);
         if (n < 0)
             break;
         used += (size_t)n;
     }
 }
 
-/* check_id may be NULL: then messages say "this check". */
-static int parse_all(const struct pd_plugin *plugin, const struct pd_param *params, size_t n_params,
-                     const struct pd_mark *check_at, const char *check_id, void *out, char *err,
-                     size_t errlen)
+static void free_strings(const struct table *t, void *out)
 {
-    char who[PD_ID_MAX + 16];
+    for (size_t i = 0; i < t->n; i++) {
+        const struct pd_option *opt = &t->opts[i];
+        if (opt->type != PD_OPT_STRING)
+            continue;
+        char **field = (char **)((char *)out + opt->offset);
+        free(*field);
+        *field = NULL;
+    }
+}
+
+/* Parse params into out with the table's defaults; errors name t->what.
+ * On failure the strings already stored are freed. */
+static int parse_table(const struct table *t, const struct pd_param *params, size_t n_params,
+                       const struct pd_mark *at, void *out, char *err, size_t errlen)
+{
+    const char *who = t->what;
     int rc = 0;
 
-    if (check_id)
-        snprintf(who, sizeof(who), "check '%s'", check_id);
-    else
-        snprintf(who, sizeof(who), "this check");
-
     for (size_t i = 0; i < n_params; i++) {
-        if (find_option(plugin, params[i].key))
+        if (find_option(t, params[i].key))
             continue;
         char keys[512];
-        known_keys(plugin, keys, sizeof(keys));
+        known_keys(t, keys, sizeof(keys));
         if (keys[0])
-            pd_error_at(err, errlen, &params[i].at,
-                        "unknown option '%s' for %s (type %s takes: %s)", params[i].key, who,
-                        plugin->name, keys);
+            pd_error_at(err, errlen, &params[i].at, "unknown option '%s' for %s (%s %s takes: %s)",
+                        params[i].key, who, t->kind, t->plugin->name, keys);
         else
             pd_error_at(err, errlen, &params[i].at,
-                        "unknown option '%s' for %s (type %s takes no options)", params[i].key, who,
-                        plugin->name);
+                        "unknown option '%s' for %s (%s %s takes no options)", params[i].key, who,
+                        t->kind, t->plugin->name);
         rc = -EINVAL;
     }
 
-    for (size_t i = 0; i < plugin->n_options; i++) {
-        const struct pd_option *opt = &plugin->options[i];
+    for (size_t i = 0; i < t->n; i++) {
+        const struct pd_option *opt = &t->opts[i];
         const struct pd_param *param = NULL;
         for (size_t j = 0; j < n_params && !param; j++)
             if (strcmp(params[j].key, opt->key) == 0)
                 param = &params[j];
         if (!param && !opt->def) {
-            pd_error_at(err, errlen, check_at, "missing required option '%s' for %s (type %s)",
-                        opt->key, who, plugin->name);
+            pd_error_at(err, errlen, at, "missing required option '%s' for %s (%s %s)", opt->key,
+                        who, t->kind, t->plugin->name);
             rc = -EINVAL;
             continue;
         }
         int prc = parse_value(opt, param ? param->value : opt->def, out);
         if (prc == -ENOMEM) {
-            pd_error_at(err, errlen, check_at, "out of memory");
+            pd_error_at(err, errlen, at, "out of memory");
             rc = -ENOMEM;
             goto fail;
         }
@@ -188,50 +203,76 @@ static int parse_all(const struct pd_plugin *plugin, const struct pd_param *para
             rc = -EINVAL;
         } else if (prc < 0) {
             /* A bug in the plugin, but the user is the one who sees it. */
-            pd_error_at(err, errlen, check_at, "plugin %s: bad default '%s' for option '%s'",
-                        plugin->name, opt->def, opt->key);
+            pd_error_at(err, errlen, at, "plugin %s: bad default '%s' for option '%s'",
+                        t->plugin->name, opt->def, opt->key);
             rc = -EINVAL;
         }
     }
     if (rc < 0)
         goto fail;
-
-    if (plugin->validate) {
-        char why[512] = "";
-        if (plugin->validate(out, why, sizeof(why)) < 0) {
-            pd_error_at(err, errlen, check_at, "%s (type %s): %s", who, plugin->name,
-                        why[0] ? why : "invalid options");
-            rc = -EINVAL;
-            goto fail;
-        }
-    }
     return 0;
 fail:
-    pd_options_free(plugin, out);
+    free_strings(t, out);
     return rc;
 }
 
-int pd_options_parse(const struct pd_plugin *plugin, const struct pd_param *params, size_t n_params,
-                     const struct pd_mark *check_at, void *out, char *err, size_t errlen)
+/* check_id may be NULL: then messages say "this check". */
+static int parse_all(const struct pd_plugin *plugin, const struct pd_param *params, size_t n_params,
+                     const struct pd_mark *check_at, const char *check_id,
+                     const struct pd_check_limits *limits, void *out, char *err, size_t errlen)
 {
-    return parse_all(plugin, params, n_params, check_at, NULL, out, err, errlen);
+    char who[PD_ID_MAX + 16];
+    if (check_id)
+        snprintf(who, sizeof(who), "check '%s'", check_id);
+    else
+        snprintf(who, sizeof(who), "this check");
+    struct table t = {plugin, plugin->options, plugin->n_options, who, "type"};
+    int rc = parse_table(&t, params, n_params, check_at, out, err, errlen);
+    if (rc < 0 || !plugin->validate)
+        return rc;
+    char why[512] = "";
+    if (plugin->validate(out, limits, why, sizeof(why)) < 0) {
+        pd_error_at(err, errlen, check_at, "%s (type %s): %s", who, plugin->name,
+                    why[0] ? why : "invalid options");
+        free_strings(&t, out);
+        return -EINVAL;
+    }
+    return 0;
+}
+
+int pd_options_parse(const struct pd_plugin *plugin, const struct pd_param *params, size_t n_params,
+                     const struct pd_mark *check_at, const struct pd_check_limits *limits,
+                     void *out, char *err, size_t errlen)
+{
+    return parse_all(plugin, params, n_params, check_at, NULL, limits, out, err, errlen);
 }
 
 int pd_options_parse_check(const struct pd_plugin *plugin, const struct pd_check_conf *check,
                            void *out, char *err, size_t errlen)
 {
-    return parse_all(plugin, check->params, check->n_params, &check->at, check->id, out, err,
-                     errlen);
+    struct pd_check_limits limits = {check->interval, check->timeout};
+    return parse_all(plugin, check->params, check->n_params, &check->at, check->id, &limits, out,
+                     err, errlen);
 }
 
 void pd_options_free(const struct pd_plugin *plugin, void *params)
 {
-    for (size_t i = 0; i < plugin->n_options; i++) {
-        const struct pd_option *opt = &plugin->options[i];
-        if (opt->type != PD_OPT_STRING)
-            continue;
-        char **field = (char **)((char *)params + opt->offset);
-        free(*field);
-        *field = NULL;
-    }
+    struct table t = {plugin, plugin->options, plugin->n_options, "", "type"};
+    free_strings(&t, params);
+}
+
+int pd_options_parse_settings(const struct pd_plugin *plugin, const struct pd_plugin_conf *conf,
+                              void *out, char *err, size_t errlen)
+{
+    char who[PD_ID_MAX + 16];
+    snprintf(who, sizeof(who), "plugins.%s", plugin->name);
+    struct table t = {plugin, plugin->settings, plugin->n_settings, who, "plugin"};
+    return parse_table(&t, conf ? conf->params : NULL, conf ? conf->n_params : 0,
+                       conf ? &conf->at : NULL, out, err, errlen);
+}
+
+void pd_options_free_settings(const struct pd_plugin *plugin, void *settings)
+{
+    struct table t = {plugin, plugin->settings, plugin->n_settings, "", "plugin"};
+    free_strings(&t, settings);
 }

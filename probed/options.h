@@ -15,7 +15,8 @@
  * line per error appended to err (which must hold a C string). On failure
  * the strings already stored are freed. */
 int pd_options_parse(const struct pd_plugin *plugin, const struct pd_param *params, size_t n_params,
-                     const struct pd_mark *check_at, void *out, char *err, size_t errlen);
+                     const struct pd_mark *check_at, const struct pd_check_limits *limits,
+                     void *out, char *err, size_t errlen);
 
 /* pd_options_parse on a configured check's params, naming the check by
  * its id in errors ("missing required option 'port' for check 'sip'"). */
@@ -24,6 +25,12 @@ int pd_options_parse_check(const struct pd_plugin *plugin, const struct pd_check
 
 /* Free the option strings inside params (not params itself). */
 void pd_options_free(const struct pd_plugin *plugin, void *params);
+
+/* The plugin's settings table on conf (NULL: all defaults) into out
+ * (zeroed, plugin->settings_size bytes). Errors name "plugins.<name>". */
+int pd_options_parse_settings(const struct pd_plugin *plugin, const struct pd_plugin_conf *conf,
+                              void *out, char *err, size_t errlen);
+void pd_options_free_settings(const struct pd_plugin *plugin, void *settings);
 
 /* Append "file:line:col: message\n" to err, truncating safely. Without a
  * col (0) the line reads "file:line: ", without a line "file: ", with at

@@ -11,17 +11,24 @@
  * called from inside watch and timer callbacks.
  *
  * The special problem of reloads: a reload may hand a running plugin
- * instance (its params struct, watches and timers) to a new pd_check. Never
- * keep a pd_check pointer in your own state; use the one each callback
- * receives.
+ * instance (its params struct, watches and timers) to a new pd_check. Do
+ * not keep a pd_check pointer in your own state; use the one each callback
+ * receives. A plugin that must reach a check from plugin-wide code (a
+ * shared socket's watch) keeps the pointer in params and implements
+ * rebind(), which the core calls with the new check after a hand-over.
+ *
+ * Plugin-wide resources (one raw socket for all checks) belong to the
+ * plugin: opened in init() with the pd_plugin_ctx services, which need no
+ * check, and closed in shutdown().
  */
 #ifndef PROBED_PLUGIN_H
 #define PROBED_PLUGIN_H
 
 #include <stddef.h>
 #include <stdint.h>
+#include <sys/socket.h>
 
-#define PD_PLUGIN_ABI 1
+#define PD_PLUGIN_ABI 2
 
 typedef int64_t pd_ns; /* nanoseconds: the one time type */
 
@@ -77,6 +84,14 @@ enum { PD_LOG_ERR = 3, PD_LOG_WARNING = 4, PD_LOG_NOTICE = 5, PD_LOG_INFO = 6, P
 
 typedef void (*pd_io_cb)(pd_check *check, int fd, unsigned revents, void *arg);
 typedef void (*pd_timer_cb)(pd_check *check, void *arg);
+typedef void (*pd_ctx_io_cb)(pd_plugin_ctx *ctx, int fd, unsigned revents, void *arg);
+typedef void (*pd_ctx_timer_cb)(pd_plugin_ctx *ctx, void *arg);
+
+/* What validate() may hold the options against. */
+struct pd_check_limits {
+    pd_ns interval; /* between round starts */
+    pd_ns timeout;  /* the check's timeout, as configured or defaulted */
+};
 
 struct pd_plugin {
     uint32_t abi;     /* PD_PLUGIN_ABI */
@@ -88,13 +103,23 @@ struct pd_plugin {
      * fills the option fields, and frees it (and its option strings) after
      * stop(). The rest of the struct is the plugin's own per-check state. */
     size_t params_size;
+    /* Plugin-wide settings, the config's `plugins: {<name>: {...}}`, parsed
+     * with this table into a settings_size struct (defaults when the
+     * section is absent). Read them with pd_plugin_settings() when needed:
+     * a reload may replace them. */
+    const struct pd_option *settings;
+    size_t n_settings;
+    size_t settings_size;
 
-    /* Plugin-wide, before privileges are dropped; NULL if not needed.
-     * Return 0 or -errno and fill err. */
+    /* Plugin-wide, once, before privileges are dropped (settings already
+     * parsed, the loop already there); NULL if not needed. Return 0 or
+     * -errno and fill err. */
     int (*init)(pd_plugin_ctx *ctx, char *err, size_t errlen);
+    /* The core cancels the ctx watches and timers still held afterwards. */
     void (*shutdown)(pd_plugin_ctx *ctx);
     /* Cross-option checks after parsing; 0 or -EINVAL with err filled. */
-    int (*validate)(const void *params, char *err, size_t errlen);
+    int (*validate)(const void *params, const struct pd_check_limits *limits, char *err,
+                    size_t errlen);
     /* Open per-check resources; 0 or -errno with err filled. */
     int (*start)(pd_check *check, void *params, char *err, size_t errlen);
     /* Start one round. Must not block; must end in exactly one pd_submit(),
@@ -103,6 +128,9 @@ struct pd_plugin {
     /* Abort any round in progress and free own state. The core cancels the
      * watches and timers the check still holds after this returns. */
     void (*stop)(pd_check *check, void *params);
+    /* A reload handed this running instance to a new check (see above);
+     * NULL when the plugin keeps no pd_check pointer. */
+    void (*rebind)(pd_check *check, void *params);
 };
 
 /* Core services. */
@@ -115,20 +143,45 @@ void pd_watch_cancel(pd_watch *watch);
  * or the timer is cancelled; cancelling inside its own callback is fine. */
 pd_timer *pd_timer_after(pd_check *check, pd_ns delay, pd_timer_cb cb, void *arg);
 void pd_timer_cancel(pd_timer *timer);
+/* Arm a timer again: pending, it fires after delay instead; inside its own
+ * callback, it is kept and fires once more. Cheaper than a new timer for
+ * one that fires all the time (a pacer). */
+void pd_timer_again(pd_timer *timer, pd_ns delay);
 
 /* Hand over the round's result; copies, never blocks, ends the round. */
 void pd_submit(pd_check *check, const struct pd_result *result);
 
+/* check may be NULL (plugin-wide code). */
 pd_ns pd_now(const pd_check *check);  /* monotonic, for durations */
 pd_ns pd_wall(const pd_check *check); /* wall clock, for result times */
 
+/* The monotonic time the current round was planned for. Rounds start up to
+ * 10 ms before it (wake-ups are batched on a 10 ms grid), so a plugin that
+ * times its packets can send them on time, not up to a grid step late. */
+pd_ns pd_round_due(const pd_check *check);
+
 const char *pd_check_target_id(const pd_check *check);
 const char *pd_check_id(const pd_check *check);
-const char *pd_check_address(const pd_check *check); /* the target's address */
+const char *pd_check_address(const pd_check *check); /* the target's address, as written */
+/* The target's address as a socket address (port 0). family: AF_UNSPEC,
+ * AF_INET or AF_INET6. Host names are resolved by the core on its own
+ * thread and refreshed; this never blocks. Returns 0, -EAGAIN while a name
+ * is still being resolved, or -ENOENT/-EAFNOSUPPORT with err saying why
+ * (for the round's reason). */
+int pd_check_sockaddr(const pd_check *check, int family, struct sockaddr_storage *out,
+                      socklen_t *len, char *err, size_t errlen);
 pd_ns pd_check_timeout(const pd_check *check);
 pd_ns pd_check_interval(const pd_check *check);
 
 void pd_log(const pd_check *check, int level, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+
+/* Plugin-wide services: as above, without a check. Watches and timers
+ * made here are the plugin's until cancelled or shutdown() returns. */
+pd_watch *pd_ctx_watch_fd(pd_plugin_ctx *ctx, int fd, unsigned events, pd_ctx_io_cb cb, void *arg);
+pd_timer *pd_ctx_timer_after(pd_plugin_ctx *ctx, pd_ns delay, pd_ctx_timer_cb cb, void *arg);
+const void *pd_plugin_settings(const pd_plugin_ctx *ctx); /* never NULL if settings_size */
+void pd_ctx_log(const pd_plugin_ctx *ctx, int level, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
 
 #endif

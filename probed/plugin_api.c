@@ -6,14 +6,25 @@
 #include "clock.h"
 #include "core_internal.h"
 #include "log.h"
+#include "plugin_ctx.h"
+#include "resolver.h"
+
+static struct pd_watch **watch_head(struct pd_watch *w)
+{
+    return w->check ? &w->check->watches : &w->ctx->watches;
+}
+
+static struct pd_timer **timer_head(struct pd_timer *t)
+{
+    return t->check ? &t->check->timers : &t->ctx->timers;
+}
 
 static void watch_unlink_free(struct pd_watch *w)
 {
-    struct pd_check *check = w->check;
     if (w->prev)
         w->prev->next = w->next;
     else
-        check->watches = w->next;
+        *watch_head(w) = w->next;
     if (w->next)
         w->next->prev = w->prev;
     pd_io_free(w->io);
@@ -24,30 +35,54 @@ static void watch_fired(void *arg, unsigned revents)
 {
     struct pd_watch *w = arg;
     w->dispatching = 1;
-    w->cb(w->check, w->fd, revents, w->arg);
+    if (w->check)
+        w->cb(w->check, w->fd, revents, w->arg);
+    else
+        w->ctx_cb(w->ctx, w->fd, revents, w->arg);
     w->dispatching = 0;
     if (w->cancelled)
         watch_unlink_free(w);
 }
 
-pd_watch *pd_watch_fd(pd_check *check, int fd, unsigned events, pd_io_cb cb, void *arg)
+static struct pd_watch *watch_new(struct pd_check *check, struct pd_plugin_ctx *ctx,
+                                  struct pd_loop *loop, int fd, unsigned events)
 {
     struct pd_watch *w = calloc(1, sizeof(*w));
     if (!w)
         return NULL;
     w->check = check;
-    w->cb = cb;
-    w->arg = arg;
+    w->ctx = ctx;
     w->fd = fd;
-    w->io = pd_io_new(check->core->loop, fd, events, watch_fired, w);
+    w->io = pd_io_new(loop, fd, events, watch_fired, w);
     if (!w->io) {
         free(w);
         return NULL;
     }
-    w->next = check->watches;
+    struct pd_watch **head = watch_head(w);
+    w->next = *head;
     if (w->next)
         w->next->prev = w;
-    check->watches = w;
+    *head = w;
+    return w;
+}
+
+pd_watch *pd_watch_fd(pd_check *check, int fd, unsigned events, pd_io_cb cb, void *arg)
+{
+    struct pd_watch *w = watch_new(check, NULL, check->core->loop, fd, events);
+    if (w) {
+        w->cb = cb;
+        w->arg = arg;
+    }
+    return w;
+}
+
+pd_watch *pd_ctx_watch_fd(pd_plugin_ctx *ctx, int fd, unsigned events, pd_ctx_io_cb cb, void *arg)
+{
+    struct pd_watch *w = watch_new(NULL, ctx, ctx->loop, fd, events);
+    if (w) {
+        w->ctx_cb = cb;
+        w->arg = arg;
+    }
     return w;
 }
 
@@ -67,11 +102,10 @@ void pd_watch_cancel(pd_watch *w)
 
 static void timer_unlink_free(struct pd_timer *t)
 {
-    struct pd_check *check = t->check;
     if (t->prev)
         t->prev->next = t->next;
     else
-        check->timers = t->next;
+        *timer_head(t) = t->next;
     if (t->next)
         t->next->prev = t->prev;
     pd_tmr_free(t->tmr);
@@ -82,29 +116,64 @@ static void timer_fired(void *arg)
 {
     struct pd_timer *t = arg;
     t->dispatching = 1;
-    t->cb(t->check, t->arg);
-    /* One-shot: gone after its callback, cancelled inside or not. */
-    timer_unlink_free(t);
+    t->again = 0;
+    if (t->check)
+        t->cb(t->check, t->arg);
+    else
+        t->ctx_cb(t->ctx, t->arg);
+    t->dispatching = 0;
+    /* One-shot: gone after its callback unless armed again inside it. */
+    if (t->cancelled || !t->again)
+        timer_unlink_free(t);
 }
 
-pd_timer *pd_timer_after(pd_check *check, pd_ns delay, pd_timer_cb cb, void *arg)
+void pd_timer_again(pd_timer *t, pd_ns delay)
+{
+    if (!t || t->cancelled)
+        return;
+    t->again = 1;
+    pd_tmr_start(t->tmr, delay);
+}
+
+static struct pd_timer *timer_new(struct pd_check *check, struct pd_plugin_ctx *ctx,
+                                  struct pd_loop *loop, pd_ns delay)
 {
     struct pd_timer *t = calloc(1, sizeof(*t));
     if (!t)
         return NULL;
     t->check = check;
-    t->cb = cb;
-    t->arg = arg;
-    t->tmr = pd_tmr_new(check->core->loop, timer_fired, t);
+    t->ctx = ctx;
+    t->tmr = pd_tmr_new(loop, timer_fired, t);
     if (!t->tmr) {
         free(t);
         return NULL;
     }
-    t->next = check->timers;
+    struct pd_timer **head = timer_head(t);
+    t->next = *head;
     if (t->next)
         t->next->prev = t;
-    check->timers = t;
+    *head = t;
     pd_tmr_start(t->tmr, delay);
+    return t;
+}
+
+pd_timer *pd_timer_after(pd_check *check, pd_ns delay, pd_timer_cb cb, void *arg)
+{
+    struct pd_timer *t = timer_new(check, NULL, check->core->loop, delay);
+    if (t) {
+        t->cb = cb;
+        t->arg = arg;
+    }
+    return t;
+}
+
+pd_timer *pd_ctx_timer_after(pd_plugin_ctx *ctx, pd_ns delay, pd_ctx_timer_cb cb, void *arg)
+{
+    struct pd_timer *t = timer_new(NULL, ctx, ctx->loop, delay);
+    if (t) {
+        t->ctx_cb = cb;
+        t->arg = arg;
+    }
     return t;
 }
 
@@ -113,25 +182,53 @@ void pd_timer_cancel(pd_timer *t)
     if (!t || t->cancelled)
         return;
     t->cancelled = 1;
-    if (t->dispatching)
+    if (t->dispatching) {
+        pd_tmr_stop(t->tmr); /* in case it was armed again first */
         return;
+    }
     timer_unlink_free(t);
+}
+
+static void free_lists(struct pd_watch **watches, struct pd_timer **timers)
+{
+    while (*watches) {
+        struct pd_watch *w = *watches;
+        *watches = w->next;
+        pd_io_free(w->io);
+        free(w);
+    }
+    while (*timers) {
+        struct pd_timer *t = *timers;
+        *timers = t->next;
+        pd_tmr_free(t->tmr);
+        free(t);
+    }
 }
 
 void pd_check_cancel_all(struct pd_check *check)
 {
-    while (check->watches) {
-        struct pd_watch *w = check->watches;
-        check->watches = w->next;
-        pd_io_free(w->io);
-        free(w);
-    }
-    while (check->timers) {
-        struct pd_timer *t = check->timers;
-        check->timers = t->next;
-        pd_tmr_free(t->tmr);
-        free(t);
-    }
+    free_lists(&check->watches, &check->timers);
+}
+
+void pd_ctx_cancel_all(struct pd_plugin_ctx *ctx)
+{
+    free_lists(&ctx->watches, &ctx->timers);
+}
+
+const void *pd_plugin_settings(const pd_plugin_ctx *ctx)
+{
+    return ctx->settings;
+}
+
+void pd_ctx_log(const pd_plugin_ctx *ctx, int level, const char *fmt, ...)
+{
+    char text[900];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(text, sizeof(text), fmt, ap);
+    va_end(ap);
+    /* Rate limited per message format, like a check's lines per check. */
+    pd_logf(level, ctx->plugin->name, fmt, "%s", text);
 }
 
 void pd_submit(pd_check *check, const struct pd_result *result)
@@ -151,6 +248,11 @@ pd_ns pd_wall(const pd_check *check)
     return pd_clock_wall();
 }
 
+pd_ns pd_round_due(const pd_check *check)
+{
+    return check->round_due;
+}
+
 const char *pd_check_target_id(const pd_check *check)
 {
     return check->target->conf->id;
@@ -164,6 +266,13 @@ const char *pd_check_id(const pd_check *check)
 const char *pd_check_address(const pd_check *check)
 {
     return check->target->conf->address;
+}
+
+int pd_check_sockaddr(const pd_check *check, int family, struct sockaddr_storage *out,
+                      socklen_t *len, char *err, size_t errlen)
+{
+    return pd_resolver_lookup(check->core->resolver, check->target->conf->address, family, out, len,
+                              err, errlen);
 }
 
 pd_ns pd_check_timeout(const pd_check *check)

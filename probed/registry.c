@@ -1,5 +1,6 @@
 #include "registry.h"
 
+#include <dirent.h>
 #include <dlfcn.h>
 #include <errno.h>
 #include <limits.h>
@@ -10,12 +11,14 @@
 #include <unistd.h>
 
 #include "options.h"
+#include "plugin_ctx.h"
 
 #define MAX_PLUGINS 32
 
 struct loaded_plugin {
     void *handle;
     const struct pd_plugin *plugin;
+    struct pd_plugin_ctx ctx;
     int initialised;
 };
 
@@ -64,7 +67,11 @@ void pd_registry_free(struct pd_registry *reg)
     for (size_t i = 0; i < reg->n; i++) {
         struct loaded_plugin *lp = &reg->plugins[i];
         if (lp->initialised && lp->plugin->shutdown)
-            lp->plugin->shutdown(NULL);
+            lp->plugin->shutdown(&lp->ctx);
+        pd_ctx_cancel_all(&lp->ctx);
+        if (lp->ctx.settings)
+            pd_options_free_settings(lp->plugin, lp->ctx.settings);
+        free(lp->ctx.settings);
         /* Not dlclose()d: a plugin may have registered atexit handlers or
          * thread-locals in the libraries it pulled in. */
     }
@@ -116,22 +123,86 @@ const struct pd_plugin *pd_registry_get(struct pd_registry *reg, const char *typ
         snprintf(err, errlen, "plugin %s does not describe itself as '%s'", path, type);
         goto fail;
     }
-    reg->plugins[reg->n++] = (struct loaded_plugin){.handle = handle, .plugin = plugin};
+    struct loaded_plugin *lp = &reg->plugins[reg->n++];
+    *lp = (struct loaded_plugin){.handle = handle, .plugin = plugin};
+    lp->ctx.plugin = plugin;
     return plugin;
 fail:
     dlclose(handle);
     return NULL;
 }
 
-int pd_registry_init(struct pd_registry *reg, char *err, size_t errlen)
+int pd_registry_load_all(struct pd_registry *reg, char *err, size_t errlen)
+{
+    DIR *dir = opendir(reg->dir);
+    if (!dir) {
+        snprintf(err, errlen, "plugin directory %s: %s", reg->dir, strerror(errno));
+        return -errno;
+    }
+    struct dirent *de;
+    int rc = 0;
+    while ((de = readdir(dir)) && rc == 0) {
+        size_t len = strlen(de->d_name);
+        if (len < 4 || strcmp(de->d_name + len - 3, ".so") != 0 || len - 3 > PD_ID_MAX)
+            continue;
+        char type[PD_ID_MAX + 1];
+        snprintf(type, sizeof(type), "%.*s", (int)(len - 3), de->d_name);
+        if (!pd_registry_get(reg, type, err, errlen))
+            rc = -EINVAL;
+    }
+    closedir(dir);
+    return rc;
+}
+
+int pd_registry_configure(struct pd_registry *reg, const struct pd_config *cfg, char *err,
+                          size_t errlen)
+{
+    void *fresh[MAX_PLUGINS] = {0};
+    int rc = 0;
+    for (size_t i = 0; i < reg->n && rc == 0; i++) {
+        const struct pd_plugin *plugin = reg->plugins[i].plugin;
+        if (!plugin->settings_size)
+            continue;
+        if (!(fresh[i] = calloc(1, plugin->settings_size)))
+            rc = -ENOMEM;
+        else
+            rc = pd_options_parse_settings(plugin, pd_config_plugin(cfg, plugin->name), fresh[i],
+                                           err, errlen);
+    }
+    /* All or nothing: on failure the running settings stay. Freeing the
+     * strings of a struct that failed to parse is safe: they are NULL. */
+    for (size_t i = 0; i < reg->n; i++) {
+        struct loaded_plugin *lp = &reg->plugins[i];
+        if (!fresh[i])
+            continue;
+        void *drop = rc == 0 ? lp->ctx.settings : fresh[i];
+        if (rc == 0)
+            lp->ctx.settings = fresh[i];
+        if (drop)
+            pd_options_free_settings(lp->plugin, drop);
+        free(drop);
+    }
+    return rc;
+}
+
+int pd_registry_init(struct pd_registry *reg, struct pd_loop *loop, char *err, size_t errlen)
 {
     for (size_t i = 0; i < reg->n; i++) {
         struct loaded_plugin *lp = &reg->plugins[i];
         if (lp->initialised)
             continue;
+        lp->ctx.loop = loop;
+        if (lp->plugin->settings_size && !lp->ctx.settings) {
+            /* Loaded after the last configure(): its defaults. */
+            if (!(lp->ctx.settings = calloc(1, lp->plugin->settings_size)))
+                return -ENOMEM;
+            int prc = pd_options_parse_settings(lp->plugin, NULL, lp->ctx.settings, err, errlen);
+            if (prc < 0)
+                return prc;
+        }
         if (lp->plugin->init) {
             char why[256] = "";
-            int rc = lp->plugin->init(NULL, why, sizeof(why));
+            int rc = lp->plugin->init(&lp->ctx, why, sizeof(why));
             if (rc < 0) {
                 snprintf(err, errlen, "plugin %s: %s", lp->plugin->name, why);
                 return rc;
@@ -146,6 +217,24 @@ int pd_config_bind_plugins(const struct pd_config *cfg, struct pd_registry *reg,
                            size_t errlen)
 {
     int rc = 0;
+    for (size_t i = 0; i < cfg->n_plugins; i++) {
+        const struct pd_plugin_conf *pc = &cfg->plugins[i];
+        char why[512];
+        const struct pd_plugin *plugin = pd_registry_get(reg, pc->name, why, sizeof(why));
+        if (!plugin) {
+            pd_error_at(err, errlen, &pc->at, "plugins: %s", why);
+            rc = -EINVAL;
+            continue;
+        }
+        void *settings = calloc(1, plugin->settings_size ? plugin->settings_size : 1);
+        if (!settings)
+            return -ENOMEM;
+        if (pd_options_parse_settings(plugin, pc, settings, err, errlen) < 0)
+            rc = -EINVAL;
+        else
+            pd_options_free_settings(plugin, settings);
+        free(settings);
+    }
     for (size_t t = 0; t < cfg->n_templates; t++) {
         const struct pd_template *tmpl = &cfg->templates[t];
         for (size_t c = 0; c < tmpl->n_checks; c++) {

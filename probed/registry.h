@@ -9,6 +9,7 @@
 #include <stddef.h>
 
 #include "config.h"
+#include "loop.h"
 #include "plugin.h"
 
 struct pd_registry;
@@ -24,9 +25,18 @@ const char *pd_registry_dir(const struct pd_registry *reg);
 const struct pd_plugin *pd_registry_get(struct pd_registry *reg, const char *type, char *err,
                                         size_t errlen);
 
-/* Run init of every loaded plugin not yet initialised. 0 or -errno with
- * err naming the plugin. */
-int pd_registry_init(struct pd_registry *reg, char *err, size_t errlen);
+/* Load every plugin in the directory, so that all of them are initialised
+ * while the daemon still has its privileges. */
+int pd_registry_load_all(struct pd_registry *reg, char *err, size_t errlen);
+
+/* Parse every loaded plugin's settings from cfg (its `plugins:` section)
+ * and install them; on failure nothing changes. 0 or -EINVAL/-ENOMEM. */
+int pd_registry_configure(struct pd_registry *reg, const struct pd_config *cfg, char *err,
+                          size_t errlen);
+
+/* Run init of every loaded plugin not yet initialised; their watches and
+ * timers go on loop (borrowed). 0 or -errno with err naming the plugin. */
+int pd_registry_init(struct pd_registry *reg, struct pd_loop *loop, char *err, size_t errlen);
 
 /* Check every check of every template against its plugin: the type exists,
  * options parse and validate. Appends file:line:col errors to err.

@@ -39,26 +39,11 @@ static const struct pd_option tcp_options[] = {
 
 static int tcp_start(pd_check *check, void *params, char *err, size_t errlen)
 {
+    (void)check;
+    (void)err;
+    (void)errlen;
     struct tcp_check *tc = params;
-    const char *address = pd_check_address(check);
-    struct sockaddr_in *in4 = (struct sockaddr_in *)&tc->addr;
-    struct sockaddr_in6 *in6 = (struct sockaddr_in6 *)&tc->addr;
     tc->fd = -1;
-    memset(&tc->addr, 0, sizeof(tc->addr));
-    if (inet_pton(AF_INET, address, &in4->sin_addr) == 1) {
-        in4->sin_family = AF_INET;
-        in4->sin_port = htons((uint16_t)tc->port);
-        tc->addr_len = sizeof(*in4);
-    } else if (inet_pton(AF_INET6, address, &in6->sin6_addr) == 1) {
-        in6->sin6_family = AF_INET6;
-        in6->sin6_port = htons((uint16_t)tc->port);
-        tc->addr_len = sizeof(*in6);
-    } else {
-        /* Host names need the resolver, which is not there yet. */
-        snprintf(err, errlen,
-                 "address '%s' is not an IP address (host names are not supported yet)", address);
-        return -EINVAL;
-    }
     return 0;
 }
 
@@ -119,6 +104,16 @@ static void tcp_run(pd_check *check, void *params)
 {
     struct tcp_check *tc = params;
     char reason[160];
+    /* Every round: a host name's address may have changed. */
+    int rc = pd_check_sockaddr(check, AF_UNSPEC, &tc->addr, &tc->addr_len, reason, sizeof(reason));
+    if (rc < 0) {
+        round_end(check, tc, PD_NO_VERDICT, reason, NAN);
+        return;
+    }
+    if (tc->addr.ss_family == AF_INET)
+        ((struct sockaddr_in *)&tc->addr)->sin_port = htons((uint16_t)tc->port);
+    else
+        ((struct sockaddr_in6 *)&tc->addr)->sin6_port = htons((uint16_t)tc->port);
     tc->fd = socket(tc->addr.ss_family, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
     if (tc->fd < 0) {
         snprintf(reason, sizeof(reason), "socket: %s", strerror(errno));

@@ -396,7 +396,7 @@ static void test_unknown_keys(void **state)
                 "foo: 1\n",
                 "2:1: unknown key 'foo' in the configuration (expected one of: data_dir, "
                 "timezone, user, pid_file, plugin_dir, log, inventory, templates, targets, sla, "
-                "rrd, storage)");
+                "rrd, storage, dns_refresh, dns_retry, plugins)");
     expect_fail("log: { level: info, colour: no }\n",
                 "1:21: unknown key 'colour' in log (expected one of: level, target)");
     expect_fail("templates:\n"
@@ -468,7 +468,7 @@ static void test_duration_parse(void **state)
     } ok[] = {
         {"500ms", 500 * PD_MSEC}, {"10s", S(10)}, {"5m", M(5)},     {"1h30m", M(90)},
         {"14d", D(14)},           {"2w", D(14)},  {"1m30s", S(90)}, {"0s", 0},
-        {"1d12h", H(36)},         {"90s", S(90)},
+        {"1d12h", H(36)},         {"90s", S(90)}, {"0", 0},         {"250us", 250000},
     };
     static const char *const bad[] = {
         "",

@@ -85,7 +85,7 @@ static struct pd_config *load(struct fixture *f)
     if (rc == 0)
         rc = pd_config_bind_plugins(cfg, f->reg, err, sizeof(err));
     if (rc == 0)
-        rc = pd_registry_init(f->reg, err, sizeof(err));
+        rc = pd_registry_init(f->reg, f->loop, err, sizeof(err));
     if (rc != 0)
         fail_msg("config: %s", err);
     return cfg;

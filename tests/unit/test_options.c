@@ -24,9 +24,14 @@ struct tparams {
     int validated; /* plugin state beyond the options */
 };
 
-static int tvalidate(const void *params, char *err, size_t errlen)
+static int tvalidate(const void *params, const struct pd_check_limits *limits, char *err,
+                     size_t errlen)
 {
     const struct tparams *p = params;
+    if (p->wait > limits->interval) {
+        snprintf(err, errlen, "wait longer than the interval");
+        return -EINVAL;
+    }
     if (p->count > 5 && p->verbose) {
         snprintf(err, errlen, "count above 5 needs verbose off");
         return -EINVAL;
@@ -55,6 +60,7 @@ static const struct pd_plugin tplugin = {
 };
 
 static const struct pd_mark check_at = {.file = "f.yaml", .line = 3, .col = 9};
+static const struct pd_check_limits limits = {2 * 3600 * PD_SEC, 10 * PD_SEC};
 static struct tparams params;
 static char err[4096];
 
@@ -84,7 +90,7 @@ static int teardown(void **state)
 
 static int parse(const struct pd_param *p, size_t n)
 {
-    return pd_options_parse(&tplugin, p, n, &check_at, &params, err, sizeof(err));
+    return pd_options_parse(&tplugin, p, n, &check_at, &limits, &params, err, sizeof(err));
 }
 
 static void expect_error(const char *line)
@@ -179,7 +185,8 @@ static void test_unknown_keys(void **state)
 
     static const struct pd_plugin bare = {.abi = PD_PLUGIN_ABI, .name = "icmp"};
     err[0] = '\0';
-    assert_int_equal(pd_options_parse(&bare, p, 1, &check_at, &params, err, sizeof(err)), -EINVAL);
+    assert_int_equal(pd_options_parse(&bare, p, 1, &check_at, &limits, &params, err, sizeof(err)),
+                     -EINVAL);
     assert_string_equal(err, "f.yaml:4:11: unknown option 'host' for this check (type icmp takes "
                              "no options)\n");
 }
@@ -225,13 +232,28 @@ static void test_bad_values(void **state)
     assert_int_equal(parse(big, 3), -EINVAL);
 }
 
+static void test_validate_sees_limits(void **state)
+{
+    (void)state;
+    const struct pd_param p[] = {P("port", "1", 4, 11), P("host", "x", 5, 11),
+                                 P("wait", "3h", 6, 11)};
+    assert_int_equal(parse(p, 3), -EINVAL);
+    assert_non_null(
+        strstr(err, "f.yaml:3:9: this check (type tcp): wait longer than the interval"));
+    assert_null(params.host); /* freed on failure */
+}
+
 static void test_validate_hook(void **state)
 {
     (void)state;
     struct pd_param p[] = {P("host", "h", 4, 11), P("port", "1", 5, 11), P("count", "6", 6, 11),
                            P("verbose", "yes", 7, 11)};
-    struct pd_check_conf check = {
-        .id = "sip", .type = "tcp", .params = p, .n_params = 4, .at = check_at};
+    struct pd_check_conf check = {.id = "sip",
+                                  .type = "tcp",
+                                  .params = p,
+                                  .n_params = 4,
+                                  .at = check_at,
+                                  .interval = 3600 * PD_SEC};
     assert_int_equal(pd_options_parse_check(&tplugin, &check, &params, err, sizeof(err)), -EINVAL);
     assert_string_equal(err, "f.yaml:3:9: check 'sip' (type tcp): count above 5 needs verbose "
                              "off\n");
@@ -246,8 +268,8 @@ static void test_bad_default_in_plugin(void **state)
         {"n", PD_OPT_INT, offsetof(struct tparams, count), "three", "a bug"}};
     static const struct pd_plugin buggy = {
         .abi = PD_PLUGIN_ABI, .name = "buggy", .options = opts, .n_options = 1};
-    assert_int_equal(pd_options_parse(&buggy, NULL, 0, &check_at, &params, err, sizeof(err)),
-                     -EINVAL);
+    assert_int_equal(
+        pd_options_parse(&buggy, NULL, 0, &check_at, &limits, &params, err, sizeof(err)), -EINVAL);
     assert_string_equal(err, "f.yaml:3:9: plugin buggy: bad default 'three' for option 'n'\n");
 }
 
@@ -319,6 +341,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_unknown_keys, setup, teardown),
         cmocka_unit_test_setup_teardown(test_bad_values, setup, teardown),
         cmocka_unit_test_setup_teardown(test_validate_hook, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_validate_sees_limits, setup, teardown),
         cmocka_unit_test_setup_teardown(test_bad_default_in_plugin, setup, teardown),
         cmocka_unit_test_setup_teardown(test_from_config, setup, teardown),
         cmocka_unit_test_setup_teardown(test_error_at, setup, teardown),
