@@ -7,7 +7,7 @@ packages="
   build-essential cmake pkg-config clang-format
   libev-dev libyaml-dev libsqlite3-dev sqlite3 librrd-dev rrdtool
   libsnmp-dev libpcap-dev libcap-dev libcmocka-dev
-  iproute2 nftables procps tzdata jq
+  iproute2 nftables procps tzdata jq iputils-ping
 "
 
 if [ "$(id -u)" -ne 0 ]; then

@@ -5,9 +5,11 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "clock.h"
 #include "config.h"
+#include "probectl_ping.h"
 #include "probectl_status.h"
 #include "registry.h"
 #include "timefmt.h"
@@ -19,17 +21,19 @@ struct command {
     const char *name;
     const char *summary;
     int (*run)(const struct pd_config *cfg, int argc, char **argv, FILE *out, FILE *errout);
-    int needs_plugins; /* check-config validates check options too */
+    int needs_plugins;   /* check-config validates check options too */
+    int config_optional; /* runs without one when the default file is missing */
 };
 
 static int cmd_check_config(const struct pd_config *cfg, int argc, char **argv, FILE *out,
                             FILE *errout);
 
 static const struct command commands[] = {
-    {"status", "state of every target and check, and whether probed runs", pd_cmd_status, 0},
-    {"events", "state changes and unobserved gaps in a time range", pd_cmd_events, 0},
-    {"check-config", "validate the configuration, inventory and check options", cmd_check_config,
-     1},
+    {"status", "state of every target and check, and whether probed runs", pd_cmd_status, 0, 0},
+    {"events", "state changes and unobserved gaps in a time range", pd_cmd_events, 0, 0},
+    {"check-config", "validate the configuration, inventory and check options", cmd_check_config, 1,
+     0},
+    {"ping", "one round of ICMP echoes to an address or target, now", pd_cmd_ping, 0, 1},
 };
 
 static void usage(FILE *out)
@@ -54,6 +58,7 @@ static void usage(FILE *out)
                  "  probectl status --site guizhou/guiyang --state down\n"
                  "  probectl events --target gy-codec-01 --since 2026-11-01 --format csv > "
                  "events.csv\n"
+                 "  probectl ping -n 20 gy-codec-01\n"
                  "\n"
                  "Exit status: 0 on success, 1 on errors, 2 on bad usage.\n");
 }
@@ -94,12 +99,13 @@ int main(int argc, char **argv)
     };
     setlocale(LC_CTYPE, "C.UTF-8");
     const char *path = DEFAULT_CONFIG;
-    int opt;
+    int opt, path_given = 0;
     /* '+': stop at the command; its options are its own. */
     while ((opt = getopt_long(argc, argv, "+c:Vh", longopts, NULL)) != -1) {
         switch (opt) {
         case 'c':
             path = optarg;
+            path_given = 1;
             break;
         case 'V':
             printf("probectl %s\n", PROBED_VERSION);
@@ -138,6 +144,8 @@ int main(int argc, char **argv)
 
     static char err[ERR_LEN];
     struct pd_config *cfg = NULL;
+    if (cmd->config_optional && !path_given && access(path, F_OK) != 0)
+        return cmd->run(NULL, argc - optind, argv + optind, stdout, stderr);
     if (pd_config_load(path, &cfg, err, sizeof(err)) < 0) {
         fprintf(stderr, "%sprobectl: configuration %s is not valid\n", err, path);
         return 1;

@@ -217,9 +217,12 @@ demo: $n devices up; $CUT_ID is cut off for ${CUT_LENGTH}s every $((CUT_PERIOD /
   status:  $ctl status
   events:  $ctl events --since $(date +%F)
            $ctl events --target $CUT_ID --format csv
+  ping:    ip netns exec $PROBER_NS $ctl ping -n 10 -i 200ms $LOSS_ID
   graphs:  RRD files under $DATA/rrd/<target>/<check>.rrd, e.g.
-           rrdtool graph /tmp/$CUT_ID.png --start -1h \\
-             DEF:ms=$DATA/rrd/$CUT_ID/sip.rrd:connect_ms:AVERAGE LINE2:ms#d62728:"SIP connect ms"
+           rrdtool graph /tmp/$LOSS_ID.png --start -1h \\
+             DEF:ms=$DATA/rrd/$LOSS_ID/ping.rrd:rtt_median:AVERAGE \\
+             DEF:loss=$DATA/rrd/$LOSS_ID/ping.rrd:loss_pct:AVERAGE \\
+             LINE2:ms#1f77b4:"median RTT ms" LINE1:loss#d62728:"loss %"
   store:   sqlite3 $DATA/probed.db 'SELECT * FROM transitions ORDER BY at_ns'
 
 EOF

@@ -769,7 +769,8 @@ static int icmp_init(pd_plugin_ctx *ctx, char *err, size_t errlen)
         goto nomem;
     /* Not an error: a daemon without icmp checks needs no socket, and the
      * checks say why they cannot run. */
-    pd_ctx_log(ctx, g.sock4.fd >= 0 && g.sock6.fd >= 0 ? PD_LOG_INFO : PD_LOG_WARNING,
+    int degraded = g.sock4.fd < 0 || g.sock6.fd < 0 || !g.sock4.raw || !g.sock6.raw;
+    pd_ctx_log(ctx, degraded ? PD_LOG_WARNING : PD_LOG_NOTICE,
                "ICMP sockets: IPv4 %s, IPv6 %s%s%s%s%s", kind_name(&g.sock4), kind_name(&g.sock6),
                g.sock4.error[0] ? "; " : "", g.sock4.error, g.sock6.error[0] ? "; " : "",
                g.sock6.error);
@@ -801,7 +802,7 @@ static void icmp_shutdown(pd_plugin_ctx *ctx)
     for (size_t i = 0; i < LATE_BINS + 2; i++)
         sends += g.lateness[i];
     if (sends > 0)
-        pd_ctx_log(ctx, PD_LOG_NOTICE,
+        pd_ctx_log(ctx, PD_LOG_INFO,
                    "%llu echoes sent, %llu answered in time, %llu late, %llu duplicates, %llu "
                    "unreachable, %llu foreign, %llu stale, %llu malformed; send lateness p50 "
                    "%.3f ms, p99 %.3f ms, max %.3f ms; %llu waits for the rate limit",

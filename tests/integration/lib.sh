@@ -349,3 +349,56 @@ pd_assert_range() {
         pd_fail "$1 = $2, expected within [$3, $4]"
     fi
 }
+
+# pd_rrd_column FILE DS START END: the values of data source DS in the
+# first (finest) AVERAGE archive, one per line, for the rows whose step ends
+# after START and at or before END (Unix seconds); unknown values skipped.
+pd_rrd_column() {
+    local file=$1 ds=$2 start=$3 end=$4
+    rrdtool fetch "$file" AVERAGE -s "$start" -e "$end" |
+        awk -v ds="$ds" -v s="$start" -v e="$end" '
+            NR == 1 { for (i = 1; i <= NF; i++) if ($i == ds) col = i + 1; next }
+            !col { exit 2 }
+            $1 ~ /^[0-9]+:$/ {
+                t = substr($1, 1, length($1) - 1) + 0
+                v = $col
+                if (t > s && t <= e && v !~ /nan/) printf "%.9f\n", v
+            }
+            END { if (!col) exit 2 }'
+}
+
+# pd_rrd_sum FILE DS START END: "<sum> <rows>" of those values.
+pd_rrd_sum() {
+    pd_rrd_column "$@" | awk '{ s += $1; n++ } END { printf "%.6f %d\n", s, n }'
+}
+
+# pd_median: the median of the numbers on stdin ("nan" when there are none).
+pd_median() {
+    sort -g | awk '{ v[NR] = $1 } END {
+        if (NR == 0) print "nan"
+        else if (NR % 2) printf "%.6f\n", v[(NR + 1) / 2]
+        else printf "%.6f\n", (v[NR / 2] + v[NR / 2 + 1]) / 2 }'
+}
+
+# pd_icmp_count WHAT: the figure before WHAT ("echoes sent", "late",
+# "foreign", ...) in the icmp plugin's last shutdown line in the log.
+pd_icmp_count() {
+    grep -E 'icmp: [0-9]+ echoes sent' "$PD_LOG" | tail -n 1 |
+        grep -oE "[0-9]+ $1" | awk '{ print $1; exit }'
+}
+
+# pd_nft_packets NAME TABLE COUNTER: the packets of a named counter in
+# target NAME's namespace (table of family inet).
+pd_nft_packets() {
+    ip netns exec "$PD_PREFIX-$1" nft list counter inet "$2" "$3" |
+        awk '/packets/ { for (i = 1; i < NF; i++) if ($i == "packets") { print $(i + 1); exit } }'
+}
+
+# pd_float_cmp A OP B: awk's comparison of two decimal numbers (OP: < <= > >=).
+pd_float_cmp() {
+    awk -v a="$1" -v b="$3" -v op="$2" 'BEGIN {
+        if (op == "<") r = a < b; else if (op == "<=") r = a <= b
+        else if (op == ">") r = a > b; else if (op == ">=") r = a >= b
+        else r = 0
+        exit !r }'
+}

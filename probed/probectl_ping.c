@@ -1,0 +1,360 @@
+/* probectl ping: one round of the icmp probe, run here and now through the
+ * same plugin and core the daemon uses, printed like ping's summary. */
+#include "probectl_ping.h"
+
+#include <errno.h>
+#include <getopt.h>
+#include <math.h>
+#include <netdb.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "core.h"
+#include "log.h"
+#include "loop.h"
+#include "probectl_common.h"
+#include "registry.h"
+#include "resolver.h"
+
+static const char ping_help[] =
+    "Usage: probectl [-c FILE] ping [OPTIONS] ADDRESS|TARGET\n"
+    "\n"
+    "Sends one round of ICMP echoes, as probed's icmp check does, and prints\n"
+    "loss, RTT (min/avg/median/max/stddev), jitter and every RTT. With the id\n"
+    "of a configured target, pings its address with its icmp check's options\n"
+    "(the options below override them). Works without a configuration.\n"
+    "Needs root or CAP_NET_RAW for raw sockets; otherwise it uses datagram\n"
+    "ICMP sockets if net.ipv4.ping_group_range allows the user's group.\n"
+    "\n"
+    "Options:\n"
+    "  -n, --count N        echoes (1..20, default 5)\n"
+    "  -i, --spacing DUR    time between echoes (default 1s; e.g. 200ms)\n"
+    "  -W, --timeout DUR    how long to wait for each reply (default 1s)\n"
+    "  -s, --size BYTES     payload bytes per echo (16..9000, default 56)\n"
+    "  -Q, --dscp DSCP      DSCP mark: 0..63, EF, AF41, CS5, ...\n"
+    "  -I, --source ADDR    source address\n"
+    "  -4, -6               use IPv4 or IPv6 (host names)\n"
+    "      --format F       table (default) or json\n"
+    "  -h, --help           print this help\n"
+    "\n"
+    "Examples:\n"
+    "  probectl ping 10.20.1.15\n"
+    "  probectl ping -n 20 -i 200ms -Q AF41 gy-codec-01\n"
+    "\n"
+    "Exit status: 0 when the round is good, 1 when it is bad (loss at or\n"
+    "above the check's loss_down, or median RTT above rtt_down) or could\n"
+    "not run, 2 on bad usage.\n";
+
+#define MAX_PARAMS 12
+
+struct ping_opts {
+    const char *what; /* the argument: address, host name or target id */
+    const char *set[MAX_PARAMS][2];
+    size_t n_set;
+    pd_ns timeout;
+    int family;
+    enum pctl_format format;
+};
+
+struct ping_result {
+    int done;
+    enum pd_verdict verdict;
+    char reason[256];
+    struct pd_metric metrics[40];
+    char names[40][20];
+    size_t n;
+};
+
+static void set_param(struct ping_opts *o, const char *key, const char *value)
+{
+    for (size_t i = 0; i < o->n_set; i++) {
+        if (strcmp(o->set[i][0], key) == 0) {
+            o->set[i][1] = value;
+            return;
+        }
+    }
+    if (o->n_set < MAX_PARAMS) {
+        o->set[o->n_set][0] = key;
+        o->set[o->n_set][1] = value;
+        o->n_set++;
+    }
+}
+
+/* -1 to go on, else the exit code. */
+static int ping_args(int argc, char **argv, struct ping_opts *o, FILE *out, FILE *errout)
+{
+    static const struct option longopts[] = {
+        {"count", required_argument, NULL, 'n'},
+        {"spacing", required_argument, NULL, 'i'},
+        {"timeout", required_argument, NULL, 'W'},
+        {"size", required_argument, NULL, 's'},
+        {"dscp", required_argument, NULL, 'Q'},
+        {"source", required_argument, NULL, 'I'},
+        {"format", required_argument, NULL, 'f'},
+        {"help", no_argument, NULL, 'h'},
+        {NULL, 0, NULL, 0},
+    };
+    int opt;
+    optind = 0;
+    opterr = 0;
+    while ((opt = getopt_long(argc, argv, ":n:i:W:s:Q:I:46h", longopts, NULL)) != -1) {
+        switch (opt) {
+        case 'n':
+            set_param(o, "count", optarg);
+            break;
+        case 'i':
+            set_param(o, "spacing", optarg);
+            break;
+        case 'W':
+            if (pd_duration_parse(optarg, &o->timeout) < 0 || o->timeout <= 0)
+                return pctl_usage_error(errout, "ping",
+                                        "--timeout must be a duration such as 1s or 500ms");
+            break;
+        case 's':
+            set_param(o, "size", optarg);
+            break;
+        case 'Q':
+            set_param(o, "dscp", optarg);
+            break;
+        case 'I':
+            set_param(o, "source", optarg);
+            break;
+        case '4':
+        case '6':
+            o->family = opt == '4' ? AF_INET : AF_INET6;
+            set_param(o, "family", opt == '4' ? "4" : "6");
+            break;
+        case 'f':
+            if (pctl_parse_format(optarg, 1, &o->format) < 0 || o->format == PCTL_CSV)
+                return pctl_usage_error(errout, "ping", "--format must be table or json");
+            break;
+        case 'h':
+            fputs(ping_help, out);
+            return 0;
+        default:
+            return pctl_option_error(errout, "ping", opt, argv);
+        }
+    }
+    if (optind != argc - 1)
+        return pctl_usage_error(errout, "ping",
+                                optind < argc ? "one address or target only"
+                                              : "which address or target?");
+    o->what = argv[optind];
+    return -1;
+}
+
+static void on_result(void *arg, pd_check *check, enum pd_verdict verdict, const char *reason,
+                      const struct pd_metric *metrics, size_t n)
+{
+    (void)check;
+    struct ping_result *r = arg;
+    r->done = 1;
+    r->verdict = verdict;
+    snprintf(r->reason, sizeof(r->reason), "%s", reason ? reason : "");
+    for (size_t i = 0; i < n && i < sizeof(r->metrics) / sizeof(r->metrics[0]); i++) {
+        snprintf(r->names[i], sizeof(r->names[i]), "%s", metrics[i].name);
+        r->metrics[i] = (struct pd_metric){r->names[i], metrics[i].value};
+        r->n = i + 1;
+    }
+}
+
+static double metric(const struct ping_result *r, const char *name)
+{
+    for (size_t i = 0; i < r->n; i++)
+        if (strcmp(r->metrics[i].name, name) == 0)
+            return r->metrics[i].value;
+    return NAN;
+}
+
+/* A host name is resolved here, blocking, which is fine for a command. */
+static int resolve(const char *name, int family, char *out, size_t len, FILE *errout)
+{
+    if (pd_address_is_literal(name)) {
+        snprintf(out, len, "%s", name);
+        return 0;
+    }
+    struct addrinfo hints = {.ai_family = family, .ai_socktype = SOCK_DGRAM}, *ai = NULL;
+    int rc = getaddrinfo(name, NULL, &hints, &ai);
+    if (rc != 0 || !ai) {
+        fprintf(errout, "probectl ping: '%s' is not a configured target, and as a host name: %s\n",
+                name, rc ? gai_strerror(rc) : "no address");
+        return -ENOENT;
+    }
+    rc = getnameinfo(ai->ai_addr, ai->ai_addrlen, out, (socklen_t)len, NULL, 0, NI_NUMERICHOST);
+    freeaddrinfo(ai);
+    return rc == 0 ? 0 : -ENOENT;
+}
+
+static void print_table(FILE *out, const char *shown, const char *address,
+                        const struct ping_result *r)
+{
+    double sent = metric(r, "sent"), received = metric(r, "received");
+    fprintf(out, "--- %s%s%s%s ping statistics ---\n", shown, strcmp(shown, address) ? " (" : "",
+            strcmp(shown, address) ? address : "", strcmp(shown, address) ? ")" : "");
+    if (!isnan(sent))
+        fprintf(out, "%.0f echoes sent, %.0f received, %.4g%% loss, %.0f duplicates, %.0f late\n",
+                sent, received, metric(r, "loss_pct"), metric(r, "dup"), metric(r, "late"));
+    if (!isnan(metric(r, "rtt_min"))) {
+        fprintf(out, "rtt min/avg/median/max/stddev = %.3f/%.3f/%.3f/%.3f/%.3f ms",
+                metric(r, "rtt_min"), metric(r, "rtt_avg"), metric(r, "rtt_median"),
+                metric(r, "rtt_max"), metric(r, "rtt_stddev"));
+        if (!isnan(metric(r, "jitter")))
+            fprintf(out, ", jitter %.3f ms", metric(r, "jitter"));
+        fprintf(out, "\nrtts (ms, sorted):");
+        for (int i = 1; i <= 20; i++) {
+            char name[8];
+            snprintf(name, sizeof(name), "ping%d", i);
+            double v = metric(r, name);
+            if (!isnan(v))
+                fprintf(out, " %.3f", v);
+        }
+        fprintf(out, "\n");
+    }
+    fprintf(out, "round: %s%s%s\n",
+            r->verdict == PD_OK    ? "good"
+            : r->verdict == PD_BAD ? "bad"
+                                   : "no verdict",
+            r->reason[0] ? ": " : "", r->reason);
+}
+
+static void print_json(FILE *out, const char *shown, const char *address,
+                       const struct ping_result *r)
+{
+    struct pctl_json j = {.out = out};
+    pctl_json_open(&j, NULL, '{');
+    pctl_json_str(&j, "target", shown);
+    pctl_json_str(&j, "address", address);
+    pctl_json_str(&j, "verdict",
+                  r->verdict == PD_OK    ? "good"
+                  : r->verdict == PD_BAD ? "bad"
+                                         : "no_verdict");
+    pctl_json_str(&j, "reason", r->reason);
+    /* The metrics as the store would keep them: null for unknown. */
+    char text[2048];
+    size_t used = 0;
+    used += (size_t)snprintf(text, sizeof(text), "{");
+    for (size_t i = 0; i < r->n && used < sizeof(text); i++) {
+        double v = r->metrics[i].value;
+        if (isnan(v))
+            used += (size_t)snprintf(text + used, sizeof(text) - used, "%s\"%s\":null",
+                                     i ? "," : "", r->metrics[i].name);
+        else
+            used += (size_t)snprintf(text + used, sizeof(text) - used, "%s\"%s\":%.9g",
+                                     i ? "," : "", r->metrics[i].name, v);
+    }
+    if (used < sizeof(text))
+        snprintf(text + used, sizeof(text) - used, "}");
+    pctl_json_metrics(&j, "metrics", text);
+    pctl_json_close(&j, '}');
+    fputc('\n', out);
+}
+
+/* The configured target's first icmp check, if arg names a target. */
+static const struct pd_check_conf *target_check(const struct pd_config *cfg, const char *id,
+                                                const struct pd_target_conf **target)
+{
+    for (size_t i = 0; cfg && i < cfg->n_targets; i++) {
+        if (strcmp(cfg->targets[i].id, id) != 0)
+            continue;
+        *target = &cfg->targets[i];
+        for (size_t c = 0; c < cfg->targets[i].tmpl->n_checks; c++)
+            if (strcmp(cfg->targets[i].tmpl->checks[c].type, "icmp") == 0)
+                return &cfg->targets[i].tmpl->checks[c];
+        return NULL;
+    }
+    return NULL;
+}
+
+int pd_cmd_ping(const struct pd_config *cfg, int argc, char **argv, FILE *out, FILE *errout)
+{
+    static char err[8192];
+    struct ping_opts o = {.format = PCTL_TABLE, .family = AF_UNSPEC};
+    struct ping_result res = {0};
+    struct pd_param params[MAX_PARAMS + 20];
+    struct pd_registry *reg = NULL;
+    struct pd_config *one = NULL;
+    struct pd_core *core = NULL;
+    char address[128];
+    int rc = ping_args(argc, argv, &o, out, errout);
+    if (rc >= 0)
+        return rc;
+
+    const struct pd_target_conf *target = NULL;
+    const struct pd_check_conf *base = target_check(cfg, o.what, &target);
+    if (target && !base) {
+        fprintf(errout, "probectl ping: target %s (type %s) has no icmp check\n", target->id,
+                target->type);
+        return 1;
+    }
+    const char *shown = target ? target->name : o.what;
+    if (resolve(target ? target->address : o.what, o.family, address, sizeof(address), errout) < 0)
+        return 1;
+
+    /* The check: the target's own, or ping's defaults; then the options. */
+    struct pd_check_conf cc = {
+        .id = "ping", .type = "icmp", .fail_after = 1, .recover_after = 1, .params = params};
+    size_t n = 0;
+    for (size_t i = 0; base && i < base->n_params && n < MAX_PARAMS + 8; i++)
+        params[n++] = base->params[i];
+    if (!base) {
+        params[n++] = (struct pd_param){.key = "spacing", .value = "1s"};
+        o.timeout = o.timeout ? o.timeout : PD_SEC;
+    }
+    for (size_t i = 0; i < o.n_set; i++) {
+        size_t k = 0;
+        while (k < n && strcmp(params[k].key, o.set[i][0]) != 0)
+            k++;
+        params[k] = (struct pd_param){.key = (char *)o.set[i][0],
+                                      .value = (char *)o.set[i][1],
+                                      .at = {.file = "command line"}};
+        if (k == n)
+            n++;
+    }
+    cc.n_params = n;
+    cc.timeout = o.timeout ? o.timeout : base->timeout;
+    cc.interval = 24 * 3600 * PD_SEC; /* one round; the rest of the interval never comes */
+
+    pd_log_setup(PD_LOG_STDERR, PD_LOG_WARNING, "probectl");
+    rc = 1;
+    if (!(one = pd_config_oneshot(cfg, address, &cc)) ||
+        !(reg = pd_registry_new(cfg ? cfg->plugin_dir : NULL))) {
+        fprintf(errout, "probectl ping: out of memory\n");
+        goto out;
+    }
+    struct pd_loop *loop = pd_loop_default();
+    err[0] = '\0';
+    if (pd_config_bind_plugins(one, reg, err, sizeof(err)) < 0 ||
+        pd_registry_configure(reg, one, err, sizeof(err)) < 0 ||
+        pd_registry_init(reg, loop, err, sizeof(err)) < 0) {
+        fprintf(errout, "%sprobectl ping: cannot ping %s\n", err, o.what);
+        goto out;
+    }
+    if (o.format == PCTL_TABLE)
+        fprintf(out, "PING %s%s%s%s\n", shown, strcmp(shown, address) ? " (" : "",
+                strcmp(shown, address) ? address : "", strcmp(shown, address) ? ")" : "");
+    fflush(out);
+    struct pd_config *taken = one;
+    one = NULL;
+    if (pd_core_new(loop, reg, NULL, taken, &core, err, sizeof(err)) < 0) {
+        fprintf(errout, "%sprobectl ping: cannot ping %s\n", err, o.what);
+        goto out;
+    }
+    pd_core_on_result(core, on_result, &res);
+    pd_core_run_now(core, pd_core_find_check(core, "oneshot", "ping"));
+    /* Bounded by the round itself: its last echo's timeout ends it. */
+    while (!res.done)
+        pd_loop_run_once(loop);
+    if (o.format == PCTL_JSON)
+        print_json(out, shown, address, &res);
+    else
+        print_table(out, shown, address, &res);
+    rc = pctl_finish_output(out, errout, "ping");
+    if (rc == 0 && res.verdict != PD_OK)
+        rc = 1;
+out:
+    pd_core_free(core);
+    pd_registry_free(reg);
+    pd_config_free(one);
+    return rc;
+}
