@@ -26,6 +26,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "icmp_heap.h"
 #include "icmp_round.h"
 #include "icmp_socket.h"
 #include "icmp_wire.h"
@@ -73,14 +74,15 @@ struct icmp_check {
     struct icmp_sock *sock; /* this round's */
     struct icmp_round round;
     struct icmp_seq seq;
-    unsigned next_echo;  /* echoes of the round handed to the pacer so far */
-    pd_ns next_planned;  /* when echo next_echo is due */
-    size_t heap_index;   /* in the pacer; SIZE_MAX: not queued */
-    pd_ns last_send;     /* monotonic time of the round's latest send */
-    pd_timer *end_timer; /* the round's deadline */
-    int send_errno;      /* the network refused a send (no route...) */
-    int local_errno;     /* our host refused one (no buffer...) */
-    char unreach[128];   /* the last ICMP error for this round */
+    unsigned next_echo; /* echoes of the round handed to the pacer so far */
+    pd_ns next_planned; /* when echo next_echo is due */
+    size_t send_index;  /* in g.sends; ICMP_HEAP_NONE: nothing to send */
+    pd_ns deadline;     /* when the round in progress ends at the latest */
+    size_t end_index;   /* in g.ends; ICMP_HEAP_NONE: no round in progress */
+    pd_ns last_send;    /* monotonic time of the round's latest send */
+    int send_errno;     /* the network refused a send (no route...) */
+    int local_errno;    /* our host refused one (no buffer...) */
+    char unreach[128];  /* the last ICMP error for this round */
 };
 
 static struct {
@@ -96,9 +98,11 @@ static struct {
     uint32_t *free_slots;
     uint32_t n_free;
 
-    struct icmp_check **heap; /* pacer: min-heap on next_planned */
-    size_t n_heap, cap_heap;
-    int tfd; /* the pacer's timerfd */
+    /* Echoes to send (on next_planned) and rounds to end (on deadline):
+     * one timerfd wakes up for the earlier of the two, and nothing is
+     * allocated per round or per echo. */
+    struct icmp_heap sends, ends;
+    int tfd;
     pd_watch *tick;
     pd_ns tick_at; /* armed for; 0: not armed */
     double tokens;
@@ -285,61 +289,6 @@ static void slot_release(struct icmp_check *c)
 
 /* ---- the pacer ---- */
 
-static void heap_swap(size_t a, size_t b)
-{
-    struct icmp_check *t = g.heap[a];
-    g.heap[a] = g.heap[b];
-    g.heap[b] = t;
-    g.heap[a]->heap_index = a;
-    g.heap[b]->heap_index = b;
-}
-
-static void heap_up(size_t i)
-{
-    while (i > 0 && g.heap[(i - 1) / 2]->next_planned > g.heap[i]->next_planned) {
-        heap_swap(i, (i - 1) / 2);
-        i = (i - 1) / 2;
-    }
-}
-
-static void heap_down(size_t i)
-{
-    for (;;) {
-        size_t l = 2 * i + 1, r = l + 1, m = i;
-        if (l < g.n_heap && g.heap[l]->next_planned < g.heap[m]->next_planned)
-            m = l;
-        if (r < g.n_heap && g.heap[r]->next_planned < g.heap[m]->next_planned)
-            m = r;
-        if (m == i)
-            return;
-        heap_swap(i, m);
-        i = m;
-    }
-}
-
-/* Room for every started check is made in start(): pushing never fails. */
-static void heap_push(struct icmp_check *c)
-{
-    c->heap_index = g.n_heap;
-    g.heap[g.n_heap++] = c;
-    heap_up(c->heap_index);
-}
-
-static void heap_remove(struct icmp_check *c)
-{
-    size_t i = c->heap_index;
-    if (i == SIZE_MAX)
-        return;
-    c->heap_index = SIZE_MAX;
-    if (i != --g.n_heap) {
-        struct icmp_check *moved = g.heap[g.n_heap];
-        g.heap[i] = moved;
-        moved->heap_index = i;
-        heap_down(i);
-        heap_up(moved->heap_index);
-    }
-}
-
 static void record_lateness(pd_ns late)
 {
     size_t bin = late < LATE_MIN ? 0 : (size_t)((late - LATE_MIN) / LATE_BIN) + 1;
@@ -401,7 +350,10 @@ static void pacer_arm(pd_ns at)
         pd_ctx_log(g.ctx, PD_LOG_ERR, "pacer timer: %s", strerror(errno));
 }
 
-/* Send every echo that is due, as the bucket allows; re-arm for the next. */
+static void end_due_rounds(pd_ns now);
+
+/* Send every echo that is due, as the bucket allows, end the rounds whose
+ * time is up, and arm the timer for what comes next. */
 static void pacer_run(void)
 {
     const struct icmp_settings *st = settings();
@@ -410,29 +362,32 @@ static void pacer_run(void)
     if (g.tokens > (double)st->burst)
         g.tokens = (double)st->burst;
     g.refilled = now;
-    while (g.n_heap > 0 && g.heap[0]->next_planned <= now + SEND_WINDOW) {
+    struct icmp_check *c;
+    while ((c = icmp_heap_top(&g.sends)) && c->next_planned <= now + SEND_WINDOW) {
         if (g.tokens < 1) {
             g.throttled++;
             break;
         }
-        struct icmp_check *c = g.heap[0];
-        heap_remove(c);
         send_echo(c);
         g.tokens -= 1;
         if (++c->next_echo < c->round.count) {
             c->next_planned += c->spacing;
-            heap_push(c);
+            icmp_heap_rekey(&g.sends, c);
+        } else {
+            icmp_heap_remove(&g.sends, c);
         }
     }
-    if (g.n_heap == 0)
-        return;
-    pd_ns at = g.heap[0]->next_planned;
-    if (g.tokens < 1) {
+    end_due_rounds(now);
+    pd_ns at = icmp_heap_top_key(&g.sends);
+    if (at != INT64_MAX && g.tokens < 1) {
         pd_ns refill = now + (pd_ns)((1 - g.tokens) * 1e9 / st->max_rate) + 1;
         if (refill > at)
             at = refill;
     }
-    pacer_arm(at);
+    if (icmp_heap_top_key(&g.ends) < at)
+        at = icmp_heap_top_key(&g.ends);
+    if (at != INT64_MAX)
+        pacer_arm(at);
 }
 
 static void pacer_fired(pd_plugin_ctx *ctx, int fd, unsigned revents, void *arg)
@@ -511,25 +466,25 @@ static void submit(pd_check *check, struct icmp_check *c)
 
 static void finish_round(struct icmp_check *c)
 {
-    heap_remove(c); /* echoes not sent by now never will be */
-    pd_timer_cancel(c->end_timer);
-    c->end_timer = NULL;
+    icmp_heap_remove(&g.sends, c); /* echoes not sent by now never will be */
+    icmp_heap_remove(&g.ends, c);
     submit(c->check, c);
 }
 
-static void round_deadline(pd_check *check, void *arg)
+static void end_due_rounds(pd_ns now)
 {
-    struct icmp_check *c = arg;
-    pd_ns now = pd_now(check), timeout = pd_check_timeout(check);
-    /* The bucket may have held the last echo back: it gets its full
-     * timeout too. */
-    if (c->heap_index == SIZE_MAX && c->round.sent && c->last_send + timeout > now) {
-        pd_timer_again(c->end_timer, c->last_send + timeout - now);
-        return;
+    struct icmp_check *c;
+    while ((c = icmp_heap_top(&g.ends)) && c->deadline <= now) {
+        /* The bucket may have held the last echo back: it gets its full
+         * timeout too. */
+        pd_ns timeout = c->round.timeout;
+        if (c->send_index == ICMP_HEAP_NONE && c->round.sent && c->last_send + timeout > now) {
+            c->deadline = c->last_send + timeout;
+            icmp_heap_rekey(&g.ends, c);
+            continue;
+        }
+        finish_round(c);
     }
-    c->end_timer = NULL; /* freed after this callback */
-    heap_remove(c);
-    submit(check, c);
 }
 
 static void round_abort(pd_check *check, struct icmp_check *c, const char *why)
@@ -559,19 +514,15 @@ static void icmp_run(pd_check *check, void *params)
         round_abort(check, c, why);
         return;
     }
-    pd_ns timeout = pd_check_timeout(check), due = pd_round_due(check), now = pd_now(check);
+    pd_ns timeout = pd_check_timeout(check), due = pd_round_due(check);
     icmp_round_begin(&c->round, &c->seq, (unsigned)c->count, timeout);
     c->next_echo = 0;
     c->next_planned = due;
     c->send_errno = c->local_errno = 0;
     c->unreach[0] = '\0';
-    c->end_timer =
-        pd_timer_after(check, due + (c->count - 1) * c->spacing + timeout - now, round_deadline, c);
-    if (!c->end_timer) {
-        round_abort(check, c, "out of memory");
-        return;
-    }
-    heap_push(c);
+    c->deadline = due + (c->count - 1) * c->spacing + timeout;
+    icmp_heap_push(&g.sends, c);
+    icmp_heap_push(&g.ends, c);
     pacer_run();
 }
 
@@ -657,6 +608,8 @@ static void take_packet(const struct icmp_sock *s, const struct icmp_rx *rx, pd_
             return;
         }
     }
+    /* A timer armed for this round's end now wakes up for nothing, once:
+     * cheaper than re-arming it on every reply. */
     if (c->next_echo == c->round.count && icmp_round_complete(&c->round))
         finish_round(c);
 }
@@ -690,7 +643,7 @@ static int icmp_start(pd_check *check, void *params, char *err, size_t errlen)
 {
     struct icmp_check *c = params;
     c->check = check;
-    c->heap_index = SIZE_MAX;
+    c->send_index = c->end_index = ICMP_HEAP_NONE;
     c->fam = family_parse(c->family);
     int dscp = dscp_parse(c->dscp);
     c->tos = dscp > 0 ? dscp << 2 : -1;
@@ -701,15 +654,9 @@ static int icmp_start(pd_check *check, void *params, char *err, size_t errlen)
     if (getrandom(&seq0, sizeof(seq0), GRND_NONBLOCK) != sizeof(seq0))
         seq0 = (uint16_t)(pd_now(check) >> 10);
     c->seq.next = seq0;
-    if (g.n_heap + 1 > g.cap_heap) {
-        size_t cap = g.cap_heap ? g.cap_heap * 2 : 1024;
-        struct icmp_check **h = realloc(g.heap, cap * sizeof(*h));
-        if (!h)
-            goto nomem;
-        g.heap = h;
-        g.cap_heap = cap;
-    }
-    if (slot_take(c) < 0)
+    /* Every started check may be in both heaps at once. */
+    if (icmp_heap_reserve(&g.sends, g.n_slots - g.n_free + 1) < 0 ||
+        icmp_heap_reserve(&g.ends, g.n_slots - g.n_free + 1) < 0 || slot_take(c) < 0)
         goto nomem;
     g.demand += (double)c->count * 1e9 / (double)pd_check_interval(check);
     if (g.demand > settings()->max_rate)
@@ -726,10 +673,10 @@ nomem:
 static void icmp_stop(pd_check *check, void *params)
 {
     struct icmp_check *c = params;
-    heap_remove(c);
+    icmp_heap_remove(&g.sends, c);
+    icmp_heap_remove(&g.ends, c);
     slot_release(c);
     g.demand -= (double)c->count * 1e9 / (double)pd_check_interval(check);
-    /* The core cancels the end timer. */
 }
 
 static void icmp_rebind(pd_check *check, void *params)
@@ -750,6 +697,10 @@ static int icmp_init(pd_plugin_ctx *ctx, char *err, size_t errlen)
         snprintf(err, errlen, "getrandom: %s", strerror(errno));
         return -EIO;
     }
+    g.sends = (struct icmp_heap){.key_off = offsetof(struct icmp_check, next_planned),
+                                 .index_off = offsetof(struct icmp_check, send_index)};
+    g.ends = (struct icmp_heap){.key_off = offsetof(struct icmp_check, deadline),
+                                .index_off = offsetof(struct icmp_check, end_index)};
     g.tokens = (double)settings()->burst;
     g.refilled = pd_now(NULL);
     g.tfd = timerfd_create(CLOCK_MONOTONIC, TFD_NONBLOCK | TFD_CLOEXEC);
@@ -820,7 +771,8 @@ static void icmp_shutdown(pd_plugin_ctx *ctx)
     free(g.slots);
     free(g.slot_gen);
     free(g.free_slots);
-    free(g.heap);
+    icmp_heap_free(&g.sends);
+    icmp_heap_free(&g.ends);
     memset(&g, 0, sizeof(g));
 }
 
