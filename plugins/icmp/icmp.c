@@ -109,7 +109,7 @@ static struct {
     pd_ns refilled;
     double demand; /* echoes per second the started checks ask for */
 
-    uint64_t sent, received, late, dups, foreign, stale, malformed, unreach, throttled;
+    uint64_t sent, refused, received, late, dups, foreign, stale, malformed, unreach, throttled;
     uint32_t lateness[LATE_BINS + 2]; /* + below and above the range */
     pd_ns late_max;
 } g;
@@ -332,6 +332,7 @@ static void send_echo(struct icmp_check *c)
     } else if (refused_by_network(-rc)) {
         icmp_round_refused(&c->round, &c->seq, mono);
         c->send_errno = -rc;
+        g.refused++;
     } else {
         c->local_errno = -rc;
     }
@@ -754,15 +755,17 @@ static void icmp_shutdown(pd_plugin_ctx *ctx)
         sends += g.lateness[i];
     if (sends > 0)
         pd_ctx_log(ctx, PD_LOG_INFO,
-                   "%llu echoes sent, %llu answered in time, %llu late, %llu duplicates, %llu "
-                   "unreachable, %llu foreign, %llu stale, %llu malformed; send lateness p50 "
+                   "%llu echoes sent (%llu refused by the network), %llu answered in time, %llu "
+                   "late, %llu duplicates, %llu unreachable, %llu foreign, %llu stale, %llu "
+                   "malformed; send lateness p50 "
                    "%.3f ms, p99 %.3f ms, max %.3f ms; %llu waits for the rate limit",
-                   (unsigned long long)g.sent, (unsigned long long)g.received,
-                   (unsigned long long)g.late, (unsigned long long)g.dups,
-                   (unsigned long long)g.unreach, (unsigned long long)g.foreign,
-                   (unsigned long long)g.stale, (unsigned long long)g.malformed,
-                   lateness_quantile(sends, 0.5), lateness_quantile(sends, 0.99),
-                   (double)g.late_max / 1e6, (unsigned long long)g.throttled);
+                   (unsigned long long)(g.sent + g.refused), (unsigned long long)g.refused,
+                   (unsigned long long)g.received, (unsigned long long)g.late,
+                   (unsigned long long)g.dups, (unsigned long long)g.unreach,
+                   (unsigned long long)g.foreign, (unsigned long long)g.stale,
+                   (unsigned long long)g.malformed, lateness_quantile(sends, 0.5),
+                   lateness_quantile(sends, 0.99), (double)g.late_max / 1e6,
+                   (unsigned long long)g.throttled);
     /* The core cancels the watches after this. */
     if (g.tfd > 0)
         close(g.tfd);

@@ -57,6 +57,12 @@ enum icmp_match icmp_round_reply(struct icmp_round *r, const struct icmp_seq *se
                                  pd_ns rx_mono, pd_ns rx_real)
 {
     uint16_t idx = (uint16_t)(s - r->seq0);
+    /* The copy right behind the reply that completed (and closed) the
+     * round is a duplicate, not a late reply. */
+    if (!r->open && idx < r->sent && r->state[idx] == ICMP_ECHO_ANSWERED) {
+        r->dup++;
+        return ICMP_MATCH_DUP;
+    }
     if (r->open && idx < r->sent) {
         if (r->state[idx] == ICMP_ECHO_ANSWERED) {
             r->dup++;

@@ -402,3 +402,61 @@ pd_float_cmp() {
         else r = 0
         exit !r }'
 }
+
+# pd_wait_pid PID SECONDS: wait up to SECONDS for a background process we
+# started (and listed in PD_PIDS) to end by itself; reap it and drop it from
+# PD_PIDS. Returns its exit status; fails the test if it is still running.
+pd_wait_pid() {
+    local pid=$1 secs=$2 i rc=0 keep=()
+    for ((i = 0; i < secs * 10; i++)); do
+        pd_pid_running "$pid" || break
+        sleep 0.1
+    done
+    pd_pid_running "$pid" && pd_fail "pid $pid still running after ${secs}s"
+    wait "$pid" || rc=$?
+    for i in "${PD_PIDS[@]}"; do
+        [ "$i" = "$pid" ] || keep+=("$i")
+    done
+    PD_PIDS=("${keep[@]}")
+    return "$rc"
+}
+
+# pd_wait_ipv6 NAME N: wait (up to 5 s) until target N's link has finished
+# duplicate address detection of its link-local addresses, on both ends.
+# Until then neighbour discovery holds IPv6 packets back for about a second
+# (nodad covers only the fd00:213:N:: addresses).
+pd_wait_ipv6() {
+    local ns="$PD_PREFIX-$1" i
+    for ((i = 0; i < 50; i++)); do
+        if [ -z "$(ip -n "$PD_PROBER" -6 addr show dev "t$2" tentative)" ] &&
+            [ -z "$(ip -n "$ns" -6 addr show dev eth0 tentative)" ]; then
+            return 0
+        fi
+        sleep 0.1
+    done
+    pd_fail "IPv6 addresses of t$2 still tentative after 5 s"
+}
+
+# pd_daemon_start_as USER: as pd_daemon_start, but probed is USER from the
+# start, without any capability (so the icmp plugin gets no raw socket).
+# data_dir must exist and belong to USER.
+pd_daemon_start_as() {
+    local user=$1 i
+    echo "# --- probed started as $user $(date '+%F %T.%N') ---" >>"$PD_LOG"
+    ip netns exec "$PD_PROBER" setpriv --reuid="$user" --regid="$(id -g "$user")" --clear-groups \
+        --inh-caps=-all --bounding-set=-all "$PD_BUILD/probed" -c "$PD_CFG" -f >>"$PD_LOG" 2>&1 &
+    PD_DAEMON_PID=$!
+    PD_DAEMON_RC=""
+    PD_RUN_ID=""
+    for ((i = 0; i < 100; i++)); do
+        pd_daemon_alive
+        # Not before the daemon made the store's -wal and -shm files: our
+        # sqlite3 (root) would make them, and USER could not write them.
+        if [ -e "$PD_DB-wal" ] && [ -e "$PD_DB-shm" ]; then
+            PD_RUN_ID=$(pd_sql "SELECT id FROM runs WHERE pid = $PD_DAEMON_PID ORDER BY id DESC LIMIT 1" 2>/dev/null) || true
+            [ -n "$PD_RUN_ID" ] && return 0
+        fi
+        sleep 0.2
+    done
+    pd_fail "probed (pid $PD_DAEMON_PID, as $user) recorded no run in $PD_DB within 20 s"
+}

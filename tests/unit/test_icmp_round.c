@@ -102,10 +102,15 @@ static void test_duplicates_and_late(void **state)
     icmp_round_close(&r);
     assert_int_equal(r.late, 0);
     uint16_t old = r.seq0;
-    assert_int_equal(icmp_round_reply(&r, &seq, old, 0, 0), ICMP_MATCH_LATE);
+    /* A second copy of an answered echo, after the round closed (the
+     * first copy may have been the one that completed it): a duplicate. */
+    assert_int_equal(icmp_round_reply(&r, &seq, old, 0, 0), ICMP_MATCH_DUP);
+    /* The reply to echo 1, which came too late, again: late. */
+    assert_int_equal(icmp_round_reply(&r, &seq, (uint16_t)(old + 1), 0, 0), ICMP_MATCH_LATE);
     icmp_round_begin(&r, &seq, 3, MS(500));
     assert_int_equal(r.late, 1);
-    assert_int_equal(icmp_round_reply(&r, &seq, (uint16_t)(old + 1), 0, 0), ICMP_MATCH_LATE);
+    assert_int_equal(r.dup, 1);
+    assert_int_equal(icmp_round_reply(&r, &seq, (uint16_t)(old + 2), 0, 0), ICMP_MATCH_LATE);
     assert_int_equal(r.late, 2);
 }
 
