@@ -348,6 +348,66 @@ int pd_time_parse(const char *text, pd_ns now, pd_ns *out, char *err, size_t err
     return parse_absolute(text, out, err, errlen);
 }
 
+/* The first second of the month (1..12, 13: January of the next year).
+ * Where a clock change swallowed midnight on the 1st (Havana, 1 April 2012:
+ * 00:00 -> 01:00) no reading of 00:00 exists: search for the first second
+ * whose local date is the 1st. Around such a gap the local clock only moves
+ * forwards, so the search is monotone. */
+static int month_start(int year, int mon, time_t *out)
+{
+    struct tm want = {0}, guess;
+    time_t lo, hi;
+
+    want.tm_year = year - 1900 + (mon > 12);
+    want.tm_mon = (mon - 1) % 12;
+    want.tm_mday = 1;
+    if (local_to_utc(&want, out) == 0)
+        return 0;
+    guess = want;
+    lo = timegm(&guess) - 30 * 3600;
+    hi = lo + 60 * 3600;
+    while (lo < hi) {
+        time_t mid = lo + (hi - lo) / 2;
+        struct tm tm;
+
+        if (!localtime_r(&mid, &tm))
+            return -EINVAL;
+        if (tm.tm_year > want.tm_year || (tm.tm_year == want.tm_year && tm.tm_mon >= want.tm_mon))
+            hi = mid;
+        else
+            lo = mid + 1;
+    }
+    *out = lo;
+    return 0;
+}
+
+int pd_time_month(const char *yyyy_mm, pd_ns *start, pd_ns *end, char *err, size_t errlen)
+{
+    const char *text = yyyy_mm ? yyyy_mm : "", *p = text;
+    int year, mon;
+    time_t s, e;
+
+    if (read_digits(&p, 4, &year) < 0 || *p++ != '-' || read_digits(&p, 2, &mon) < 0 || *p) {
+        snprintf(err, errlen, "\"%s\": expected a month as YYYY-MM, e.g. 2026-10", text);
+        return -EINVAL;
+    }
+    if (mon < 1 || mon > 12) {
+        snprintf(err, errlen, "\"%s\": no such month (01..12)", text);
+        return -EINVAL;
+    }
+    if (year < YEAR_MIN || year > YEAR_MAX) {
+        snprintf(err, errlen, "\"%s\": year out of range (%d..%d)", text, YEAR_MIN, YEAR_MAX);
+        return -EINVAL;
+    }
+    if (month_start(year, mon, &s) < 0 || month_start(year, mon + 1, &e) < 0) {
+        snprintf(err, errlen, "\"%s\": cannot convert in time zone %s", text, zone_name);
+        return -EINVAL;
+    }
+    *start = (pd_ns)s * PD_SEC;
+    *end = (pd_ns)e * PD_SEC;
+    return 0;
+}
+
 char *pd_duration_short(pd_ns d, char *buf, size_t len)
 {
     const char *sign = d < 0 ? "-" : "";

@@ -46,6 +46,12 @@ int pd_time_same_day(pd_ns a, pd_ns b);
  * Returns 0 or -EINVAL with a message naming what is wrong in err. */
 int pd_time_parse(const char *text, pd_ns now, pd_ns *out, char *err, size_t errlen);
 
+/* The calendar month "YYYY-MM" in the configured zone: *start is its first
+ * instant (midnight on the 1st, or the end of a clock change gap that
+ * swallowed that midnight), *end the next month's. Returns 0 or -EINVAL
+ * with a message in err ("2026-13", "26-10", "2026-1", trailing text). */
+int pd_time_month(const char *yyyy_mm, pd_ns *start, pd_ns *end, char *err, size_t errlen);
+
 /* For people reading a table: "350ms", "45s", "3m12s", "2h05m", "3d04h",
  * the two largest units, truncated, not rounded; negative durations get a
  * leading '-'. Returns buf. (pd_duration_format() in yaml_tree.h is the
