@@ -26,45 +26,45 @@ void pd_sched_init(struct pd_sched *s)
 void pd_sched_free(struct pd_sched *s)
 {
     for (size_t i = 0; i < s->n; i++)
-        s->heap[i]->heap_index = SIZE_MAX;
+        s->heap[i].item->heap_index = SIZE_MAX;
     free(s->heap);
     pd_sched_init(s);
 }
 
-static void place(struct pd_sched *s, size_t i, struct pd_sched_item *item)
+static void place(struct pd_sched *s, size_t i, struct pd_sched_entry e)
 {
-    s->heap[i] = item;
-    item->heap_index = i;
+    s->heap[i] = e;
+    e.item->heap_index = i;
 }
 
 static void sift_up(struct pd_sched *s, size_t i)
 {
-    struct pd_sched_item *item = s->heap[i];
+    struct pd_sched_entry e = s->heap[i];
     while (i > 0) {
         size_t parent = (i - 1) / 2;
-        if (s->heap[parent]->due <= item->due)
+        if (s->heap[parent].due <= e.due)
             break;
         place(s, i, s->heap[parent]);
         i = parent;
     }
-    place(s, i, item);
+    place(s, i, e);
 }
 
 static void sift_down(struct pd_sched *s, size_t i)
 {
-    struct pd_sched_item *item = s->heap[i];
+    struct pd_sched_entry e = s->heap[i];
     for (;;) {
         size_t child = 2 * i + 1;
         if (child >= s->n)
             break;
-        if (child + 1 < s->n && s->heap[child + 1]->due < s->heap[child]->due)
+        if (child + 1 < s->n && s->heap[child + 1].due < s->heap[child].due)
             child++;
-        if (item->due <= s->heap[child]->due)
+        if (e.due <= s->heap[child].due)
             break;
         place(s, i, s->heap[child]);
         i = child;
     }
-    place(s, i, item);
+    place(s, i, e);
 }
 
 /* The first slot strictly after now. */
@@ -81,7 +81,7 @@ int pd_sched_add(struct pd_sched *s, struct pd_sched_item *item, pd_ns now, pd_n
         return -EINVAL;
     if (s->n == s->cap) {
         size_t cap = s->cap ? s->cap * 2 : 64;
-        struct pd_sched_item **heap = realloc(s->heap, cap * sizeof(*heap));
+        struct pd_sched_entry *heap = realloc(s->heap, cap * sizeof(*heap));
         if (!heap)
             return -ENOMEM;
         s->heap = heap;
@@ -90,8 +90,7 @@ int pd_sched_add(struct pd_sched *s, struct pd_sched_item *item, pd_ns now, pd_n
     item->interval = interval;
     item->phase = phase % interval;
     item->due = next_slot(now, interval, item->phase);
-    s->heap[s->n] = item;
-    item->heap_index = s->n++;
+    place(s, s->n++, (struct pd_sched_entry){item->due, item});
     sift_up(s, item->heap_index);
     return 0;
 }
@@ -99,32 +98,33 @@ int pd_sched_add(struct pd_sched *s, struct pd_sched_item *item, pd_ns now, pd_n
 void pd_sched_remove(struct pd_sched *s, struct pd_sched_item *item)
 {
     size_t i = item->heap_index;
-    if (i >= s->n || s->heap[i] != item)
+    if (i >= s->n || s->heap[i].item != item)
         return;
     item->heap_index = SIZE_MAX;
-    struct pd_sched_item *last = s->heap[--s->n];
+    struct pd_sched_entry last = s->heap[--s->n];
     if (i == s->n)
         return;
     place(s, i, last);
     sift_down(s, i);
-    sift_up(s, last->heap_index);
+    sift_up(s, last.item->heap_index);
 }
 
 pd_ns pd_sched_next(const struct pd_sched *s)
 {
-    return s->n ? s->heap[0]->due : INT64_MAX;
+    return s->n ? s->heap[0].due : INT64_MAX;
 }
 
 struct pd_sched_item *pd_sched_pop_due(struct pd_sched *s, pd_ns now, uint64_t *missed)
 {
     *missed = 0;
-    if (s->n == 0 || s->heap[0]->due > now)
+    if (s->n == 0 || s->heap[0].due > now)
         return NULL;
-    struct pd_sched_item *item = s->heap[0];
+    struct pd_sched_item *item = s->heap[0].item;
     pd_ns next = next_slot(now, item->interval, item->phase);
     /* Slots strictly between the one being run and the next were lost. */
     *missed = (uint64_t)((next - item->due) / item->interval) - 1;
     item->due = next;
+    s->heap[0].due = next;
     sift_down(s, 0);
     return item;
 }

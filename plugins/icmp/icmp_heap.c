@@ -3,9 +3,14 @@
 #include <errno.h>
 #include <stdlib.h>
 
+static pd_ns key_of(const struct icmp_heap *h, const void *e)
+{
+    return *(const pd_ns *)((const char *)e + h->key_off);
+}
+
 static pd_ns key(const struct icmp_heap *h, size_t i)
 {
-    return *(const pd_ns *)((const char *)h->v[i] + h->key_off);
+    return h->v[i].key;
 }
 
 static size_t *index_of(const struct icmp_heap *h, void *e)
@@ -15,11 +20,11 @@ static size_t *index_of(const struct icmp_heap *h, void *e)
 
 static void swap(struct icmp_heap *h, size_t a, size_t b)
 {
-    void *t = h->v[a];
+    struct icmp_heap_entry t = h->v[a];
     h->v[a] = h->v[b];
     h->v[b] = t;
-    *index_of(h, h->v[a]) = a;
-    *index_of(h, h->v[b]) = b;
+    *index_of(h, h->v[a].e) = a;
+    *index_of(h, h->v[b].e) = b;
 }
 
 static void up(struct icmp_heap *h, size_t i)
@@ -52,7 +57,7 @@ int icmp_heap_reserve(struct icmp_heap *h, size_t n)
     size_t cap = h->cap ? h->cap : 1024;
     while (cap < n)
         cap *= 2;
-    void **v = realloc(h->v, cap * sizeof(*v));
+    struct icmp_heap_entry *v = realloc(h->v, cap * sizeof(*v));
     if (!v)
         return -ENOMEM;
     h->v = v;
@@ -70,7 +75,7 @@ void icmp_heap_free(struct icmp_heap *h)
 void icmp_heap_push(struct icmp_heap *h, void *e)
 {
     *index_of(h, e) = h->n;
-    h->v[h->n++] = e;
+    h->v[h->n++] = (struct icmp_heap_entry){key_of(h, e), e};
     up(h, h->n - 1);
 }
 
@@ -82,11 +87,11 @@ void icmp_heap_remove(struct icmp_heap *h, void *e)
     *index_of(h, e) = ICMP_HEAP_NONE;
     if (i == --h->n)
         return;
-    void *moved = h->v[h->n];
+    struct icmp_heap_entry moved = h->v[h->n];
     h->v[i] = moved;
-    *index_of(h, moved) = i;
+    *index_of(h, moved.e) = i;
     down(h, i);
-    up(h, *index_of(h, moved));
+    up(h, *index_of(h, moved.e));
 }
 
 void icmp_heap_rekey(struct icmp_heap *h, void *e)
@@ -94,13 +99,14 @@ void icmp_heap_rekey(struct icmp_heap *h, void *e)
     size_t i = *index_of(h, e);
     if (i == ICMP_HEAP_NONE)
         return;
+    h->v[i].key = key_of(h, e);
     down(h, i);
     up(h, *index_of(h, e));
 }
 
 void *icmp_heap_top(const struct icmp_heap *h)
 {
-    return h->n ? h->v[0] : NULL;
+    return h->n ? h->v[0].e : NULL;
 }
 
 pd_ns icmp_heap_top_key(const struct icmp_heap *h)

@@ -14,11 +14,18 @@
 
 #define ICMP_HEAP_NONE SIZE_MAX /* the index of an element not in a heap */
 
+/* The key is copied next to the element pointer: comparisons stay in one
+ * array instead of chasing a pointer into each check. */
+struct icmp_heap_entry {
+    pd_ns key;
+    void *e;
+};
+
 struct icmp_heap {
-    void **v;         /* private */
-    size_t n, cap;    /* ro */
-    size_t key_off;   /* offset of the element's pd_ns key */
-    size_t index_off; /* offset of its size_t index (ICMP_HEAP_NONE when out) */
+    struct icmp_heap_entry *v; /* private */
+    size_t n, cap;             /* ro */
+    size_t key_off;            /* offset of the element's pd_ns key */
+    size_t index_off;          /* offset of its size_t index (ICMP_HEAP_NONE when out) */
 };
 
 /* Room for n elements in all: pushing never fails below that. 0 or

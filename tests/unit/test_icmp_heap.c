@@ -26,7 +26,8 @@ static void check_heap(const struct icmp_heap *h, const struct item *items)
         if (items[i].index == ICMP_HEAP_NONE)
             continue;
         in++;
-        assert_ptr_equal(h->v[items[i].index], &items[i]);
+        assert_ptr_equal(h->v[items[i].index].e, &items[i]);
+        assert_true(h->v[items[i].index].key == items[i].key);
         if (items[i].key < min)
             min = items[i].key;
     }
