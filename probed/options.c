@@ -267,8 +267,18 @@ int pd_options_parse_settings(const struct pd_plugin *plugin, const struct pd_pl
     char who[PD_ID_MAX + 16];
     snprintf(who, sizeof(who), "plugins.%s", plugin->name);
     struct table t = {plugin, plugin->settings, plugin->n_settings, who, "plugin"};
-    return parse_table(&t, conf ? conf->params : NULL, conf ? conf->n_params : 0,
-                       conf ? &conf->at : NULL, out, err, errlen);
+    int rc = parse_table(&t, conf ? conf->params : NULL, conf ? conf->n_params : 0,
+                         conf ? &conf->at : NULL, out, err, errlen);
+    if (rc < 0 || !plugin->validate_settings)
+        return rc;
+    char why[512] = "";
+    if (plugin->validate_settings(out, why, sizeof(why)) < 0) {
+        pd_error_at(err, errlen, conf ? &conf->at : NULL, "%s: %s", who,
+                    why[0] ? why : "invalid settings");
+        free_strings(&t, out);
+        return -EINVAL;
+    }
+    return 0;
 }
 
 void pd_options_free_settings(const struct pd_plugin *plugin, void *settings)

@@ -110,6 +110,8 @@ struct pd_plugin {
     const struct pd_option *settings;
     size_t n_settings;
     size_t settings_size;
+    /* Cross-setting checks after parsing; NULL if none. 0 or -EINVAL. */
+    int (*validate_settings)(const void *settings, char *err, size_t errlen);
 
     /* Plugin-wide, once, before privileges are dropped (settings already
      * parsed, the loop already there); NULL if not needed. Return 0 or

@@ -34,12 +34,11 @@
 
 #define MAX_SIZE 9000 /* ICMP payload bytes: a jumbo frame */
 
-/* Echoes planned within this much after now go out together: one wake-up
- * for several sends, none of them late, none more than this early. The
- * pacer's clock is a timerfd (CLOCK_MONOTONIC, the core's clock): libev's
- * own timers wait in whole milliseconds, which would make sends up to 1 ms
- * late. */
-#define SEND_WINDOW (PD_MSEC / 2)
+/* The pacer's clock is a timerfd (CLOCK_MONOTONIC, the core's clock):
+ * libev's own timers wait in whole milliseconds, which would make sends up
+ * to 1 ms late. Echoes planned within plugins.icmp.send_window after a
+ * wake-up go out with it: several sends per wake-up, none late, none more
+ * than the window early. */
 
 /* Send lateness histogram: 10 us bins from -2 ms to +48 ms. */
 #define LATE_BIN  (10 * 1000)
@@ -47,8 +46,9 @@
 #define LATE_BINS 5000
 
 struct icmp_settings {
-    double max_rate; /* echoes per second, all checks together */
-    long burst;      /* echoes the bucket holds */
+    double max_rate;   /* echoes per second, all checks together */
+    long burst;        /* echoes the bucket holds */
+    pd_ns send_window; /* echoes due this soon go out together */
 };
 
 struct icmp_check {
@@ -144,6 +144,8 @@ static const struct pd_option icmp_settings_table[] = {
      "echoes per second for all checks together"},
     {"burst", PD_OPT_INT, offsetof(struct icmp_settings, burst), "100",
      "echoes that may leave at once after a quiet moment"},
+    {"send_window", PD_OPT_DURATION, offsetof(struct icmp_settings, send_window), "1ms",
+     "echoes due within this time go out together, early by at most this"},
 };
 
 /* "EF", "AF41", "CS5", "BE" or 0..63; -1 when not a DSCP. */
@@ -246,6 +248,25 @@ static int icmp_validate(const void *params, const struct pd_check_limits *lim, 
                  "less than the interval (%s): lower count or spacing, or raise the interval",
                  c->count, (long long)(c->spacing / PD_MSEC), (long long)(lim->timeout / PD_MSEC),
                  a, b);
+        return -EINVAL;
+    }
+    return 0;
+}
+
+static int icmp_validate_settings(const void *settings, char *err, size_t errlen)
+{
+    const struct icmp_settings *st = settings;
+    if (!(st->max_rate >= 1 && st->max_rate <= 1e7)) {
+        snprintf(err, errlen, "max_rate must be 1..10000000 echoes per second, not %g",
+                 st->max_rate);
+        return -EINVAL;
+    }
+    if (st->burst < 1 || st->burst > 1000000) {
+        snprintf(err, errlen, "burst must be 1..1000000, not %ld", st->burst);
+        return -EINVAL;
+    }
+    if (st->send_window < 0 || st->send_window > 100 * PD_MSEC) {
+        snprintf(err, errlen, "send_window must be 0 to 100ms");
         return -EINVAL;
     }
     return 0;
@@ -364,7 +385,7 @@ static void pacer_run(void)
         g.tokens = (double)st->burst;
     g.refilled = now;
     struct icmp_check *c;
-    while ((c = icmp_heap_top(&g.sends)) && c->next_planned <= now + SEND_WINDOW) {
+    while ((c = icmp_heap_top(&g.sends)) && c->next_planned <= now + st->send_window) {
         if (g.tokens < 1) {
             g.throttled++;
             break;
@@ -789,6 +810,7 @@ __attribute__((visibility("default"))) const struct pd_plugin pd_plugin_entry = 
     .settings = icmp_settings_table,
     .n_settings = sizeof(icmp_settings_table) / sizeof(icmp_settings_table[0]),
     .settings_size = sizeof(struct icmp_settings),
+    .validate_settings = icmp_validate_settings,
     .init = icmp_init,
     .shutdown = icmp_shutdown,
     .validate = icmp_validate,

@@ -50,12 +50,35 @@ static const struct pd_option topts[] = {
     {"label", PD_OPT_STRING, offsetof(struct tparams, label), "none", "tag"},
 };
 
+struct tsettings {
+    double rate;
+    char *mode;
+};
+
+static const struct pd_option tsettings_opts[] = {
+    {"rate", PD_OPT_DOUBLE, offsetof(struct tsettings, rate), "100", "per second"},
+    {"mode", PD_OPT_STRING, offsetof(struct tsettings, mode), "fast", "how"},
+};
+
+static int tvalidate_settings(const void *settings, char *err, size_t errlen)
+{
+    if (((const struct tsettings *)settings)->rate <= 0) {
+        snprintf(err, errlen, "rate must be above 0");
+        return -EINVAL;
+    }
+    return 0;
+}
+
 static const struct pd_plugin tplugin = {
     .abi = PD_PLUGIN_ABI,
     .name = "tcp",
     .options = topts,
     .n_options = sizeof(topts) / sizeof(topts[0]),
     .params_size = sizeof(struct tparams),
+    .settings = tsettings_opts,
+    .n_settings = 2,
+    .settings_size = sizeof(struct tsettings),
+    .validate_settings = tvalidate_settings,
     .validate = tvalidate,
 };
 
@@ -243,6 +266,39 @@ static void test_validate_sees_limits(void **state)
     assert_null(params.host); /* freed on failure */
 }
 
+static void test_settings(void **state)
+{
+    (void)state;
+    struct tsettings st = {0};
+    /* No section: the defaults. */
+    assert_int_equal(pd_options_parse_settings(&tplugin, NULL, &st, err, sizeof(err)), 0);
+    assert_float_equal(st.rate, 100, 0);
+    assert_string_equal(st.mode, "fast");
+    pd_options_free_settings(&tplugin, &st);
+    assert_null(st.mode);
+
+    struct pd_param p[] = {P("rate", "5.5", 4, 11), P("mode", "slow", 5, 11)};
+    struct pd_plugin_conf pc = {.name = "tcp", .params = p, .n_params = 2, .at = check_at};
+    assert_int_equal(pd_options_parse_settings(&tplugin, &pc, &st, err, sizeof(err)), 0);
+    assert_float_equal(st.rate, 5.5, 0);
+    assert_string_equal(st.mode, "slow");
+    pd_options_free_settings(&tplugin, &st);
+
+    struct pd_param bad[] = {P("rat", "5", 4, 11)};
+    pc = (struct pd_plugin_conf){.name = "tcp", .params = bad, .n_params = 1, .at = check_at};
+    assert_int_equal(pd_options_parse_settings(&tplugin, &pc, &st, err, sizeof(err)), -EINVAL);
+    assert_string_equal(err, "f.yaml:4:11: unknown option 'rat' for plugins.tcp (plugin tcp takes: "
+                             "rate, mode)\n");
+    assert_null(st.mode);
+
+    err[0] = '\0';
+    struct pd_param zero[] = {P("rate", "0", 4, 11)};
+    pc = (struct pd_plugin_conf){.name = "tcp", .params = zero, .n_params = 1, .at = check_at};
+    assert_int_equal(pd_options_parse_settings(&tplugin, &pc, &st, err, sizeof(err)), -EINVAL);
+    assert_string_equal(err, "f.yaml:3:9: plugins.tcp: rate must be above 0\n");
+    assert_null(st.mode); /* freed on failure */
+}
+
 static void test_validate_hook(void **state)
 {
     (void)state;
@@ -342,6 +398,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_bad_values, setup, teardown),
         cmocka_unit_test_setup_teardown(test_validate_hook, setup, teardown),
         cmocka_unit_test_setup_teardown(test_validate_sees_limits, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_settings, setup, teardown),
         cmocka_unit_test_setup_teardown(test_bad_default_in_plugin, setup, teardown),
         cmocka_unit_test_setup_teardown(test_from_config, setup, teardown),
         cmocka_unit_test_setup_teardown(test_error_at, setup, teardown),
