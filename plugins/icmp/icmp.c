@@ -40,10 +40,11 @@
  * wake-up go out with it: several sends per wake-up, none late, none more
  * than the window early. */
 
-/* Send lateness histogram: 10 us bins from -2 ms to +48 ms. */
+/* Send lateness histogram: 10 us bins from -100 ms (the largest send
+ * window) to +50 ms. */
 #define LATE_BIN  (10 * 1000)
-#define LATE_MIN  (-2 * PD_MSEC)
-#define LATE_BINS 5000
+#define LATE_MIN  (-100 * PD_MSEC)
+#define LATE_BINS 15000
 
 struct icmp_settings {
     double max_rate;   /* echoes per second, all checks together */
@@ -65,8 +66,9 @@ struct icmp_check {
     /* state */
     pd_check *check; /* kept current by rebind() */
     uint32_t slot, gen;
-    int fam; /* AF_UNSPEC, AF_INET, AF_INET6 */
-    int tos; /* -1: the system's */
+    int fam;     /* AF_UNSPEC, AF_INET, AF_INET6 */
+    int literal; /* the address is an IP literal: addr is set once */
+    int tos;     /* -1: the system's */
     struct sockaddr_storage src;
     int has_src;
     struct sockaddr_storage addr;
@@ -144,7 +146,7 @@ static const struct pd_option icmp_settings_table[] = {
      "echoes per second for all checks together"},
     {"burst", PD_OPT_INT, offsetof(struct icmp_settings, burst), "100",
      "echoes that may leave at once after a quiet moment"},
-    {"send_window", PD_OPT_DURATION, offsetof(struct icmp_settings, send_window), "1ms",
+    {"send_window", PD_OPT_DURATION, offsetof(struct icmp_settings, send_window), "10ms",
      "echoes due within this time go out together, early by at most this"},
 };
 
@@ -521,7 +523,10 @@ static void icmp_run(pd_check *check, void *params)
     struct icmp_check *c = params;
     char why[256];
     c->check = check;
-    if (pd_check_sockaddr(check, c->fam, &c->addr, &c->addr_len, why, sizeof(why)) < 0) {
+    /* An IP literal never changes; a host name may, so it is looked up
+     * every round (from the resolver's cache: no DNS here). */
+    if (!c->literal &&
+        pd_check_sockaddr(check, c->fam, &c->addr, &c->addr_len, why, sizeof(why)) < 0) {
         round_abort(check, c, why);
         return;
     }
@@ -545,7 +550,12 @@ static void icmp_run(pd_check *check, void *params)
     c->deadline = due + (c->count - 1) * c->spacing + timeout;
     icmp_heap_push(&g.sends, c);
     icmp_heap_push(&g.ends, c);
-    pacer_run();
+    /* Rounds start up to 10 ms early, many per core tick: most need only
+     * the timer, not a pass of the pacer each. */
+    if (due <= pd_now(check) + settings()->send_window)
+        pacer_run();
+    else if (g.tick_at == 0 || due < g.tick_at)
+        pacer_arm(due);
 }
 
 /* ---- replies ---- */
@@ -670,6 +680,10 @@ static int icmp_start(pd_check *check, void *params, char *err, size_t errlen)
     int dscp = dscp_parse(c->dscp);
     c->tos = dscp > 0 ? dscp << 2 : -1;
     c->has_src = c->source[0] && source_parse(c->source, &c->src) == 0;
+    struct sockaddr_storage probe;
+    char why[256];
+    c->literal = source_parse(pd_check_address(check), &probe) == 0 &&
+                 pd_check_sockaddr(check, c->fam, &c->addr, &c->addr_len, why, sizeof(why)) == 0;
     /* Random first sequence: a restart does not take replies meant for
      * the previous run. */
     uint16_t seq0 = 0;
@@ -778,15 +792,15 @@ static void icmp_shutdown(pd_plugin_ctx *ctx)
         pd_ctx_log(ctx, PD_LOG_INFO,
                    "%llu echoes sent (%llu refused by the network), %llu answered in time, %llu "
                    "late, %llu duplicates, %llu unreachable, %llu foreign, %llu stale, %llu "
-                   "malformed; send lateness p50 "
-                   "%.3f ms, p99 %.3f ms, max %.3f ms; %llu waits for the rate limit",
+                   "malformed; send lateness p1 "
+                   "%.3f ms, p50 %.3f ms, p99 %.3f ms, max %.3f ms; %llu waits for the rate limit",
                    (unsigned long long)(g.sent + g.refused), (unsigned long long)g.refused,
                    (unsigned long long)g.received, (unsigned long long)g.late,
                    (unsigned long long)g.dups, (unsigned long long)g.unreach,
                    (unsigned long long)g.foreign, (unsigned long long)g.stale,
-                   (unsigned long long)g.malformed, lateness_quantile(sends, 0.5),
-                   lateness_quantile(sends, 0.99), (double)g.late_max / 1e6,
-                   (unsigned long long)g.throttled);
+                   (unsigned long long)g.malformed, lateness_quantile(sends, 0.01),
+                   lateness_quantile(sends, 0.5), lateness_quantile(sends, 0.99),
+                   (double)g.late_max / 1e6, (unsigned long long)g.throttled);
     /* The core cancels the watches after this. */
     if (g.tfd > 0)
         close(g.tfd);

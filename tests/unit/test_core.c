@@ -109,7 +109,7 @@ static int setup(void **state)
     f->open_port = tcp_port(&f->listen_fd);
     assert_true(f->open_port > 0);
     assert_int_equal(listen(f->listen_fd, 64), 0);
-    int closed_fd;
+    int closed_fd = -1;
     f->closed_port = tcp_port(&closed_fd);
     close(closed_fd); /* nothing listens there: connections are refused */
     pd_log_setup(PD_LOG_STDERR, PD_LOG_WARNING, "test_core");
