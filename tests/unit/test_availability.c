@@ -11,30 +11,15 @@
 #include <cmocka.h>
 
 #include "availability.h"
+#include "avail_check.h"
 #include "timefmt.h"
 
 #define MIN  (60 * PD_SEC)
 #define HOUR (3600 * PD_SEC)
 #define DAY  (86400 * PD_SEC)
-#define OCT  ((pd_ns)1790812800 * PD_SEC) /* 2026-10-01T00:00:00Z */
 #define NOV  ((pd_ns)1793491200 * PD_SEC) /* 2026-11-01T00:00:00Z */
 /* Day d of October 2026, UTC. */
 #define AT(d, h, m) (OCT + ((d)-1) * DAY + (h)*HOUR + (m)*MIN)
-#define UP          PD_STATE_UP
-#define DOWN        PD_STATE_DOWN
-#define UNK         PD_STATE_UNKNOWN
-#define N(a)        (sizeof(a) / sizeof((a)[0]))
-
-#define EQ_S(got, want) check_num((got), (double)(want), 0, #got, __LINE__)
-#define NEAR(got, want) check_num((got), (want), 1e-12, #got, __LINE__)
-#define IS_NAN(got)     check_num((got), NAN, 0, #got, __LINE__)
-
-static void check_num(double got, double want, double rel, const char *what, int line)
-{
-    if (isnan(want) ? isnan(got) : fabs(got - want) <= rel * fabs(want))
-        return;
-    fail_msg("line %d: %s = %.17g, expected %.17g", line, what, got, want);
-}
 
 static void use_zone(const char *name)
 {
@@ -64,27 +49,6 @@ static pd_ns local(const char *text)
     if (pd_time_parse(text, 0, &t, err, sizeof(err)) != 0)
         fail_msg("%s", err);
     return t;
-}
-
-static void compute(struct pd_span period, pd_ns added, pd_ns retired,
-                    const struct pd_avail_point *tl, size_t n, const struct pd_span *m, size_t nm,
-                    struct pd_avail *out)
-{
-    struct pd_avail_input in = {period, added, retired, tl, n, m, nm};
-
-    assert_int_equal(pd_avail_compute(&in, out), 0);
-}
-
-static void outage_is(const struct pd_outage *o, pd_ns start, pd_ns end, pd_ns counted,
-                      pd_ns unobserved, bool begins, bool ends, bool maint_only)
-{
-    assert_int_equal(o->start, start);
-    assert_int_equal(o->end, end);
-    assert_int_equal(o->counted, counted);
-    assert_int_equal(o->unobserved, unobserved);
-    assert_int_equal(o->begins_in_period, begins);
-    assert_int_equal(o->ends_in_period, ends);
-    assert_int_equal(o->maintenance_only, maint_only);
 }
 
 static void test_outage_crossing_month_end(void **state)
