@@ -121,8 +121,6 @@ static const struct icmp_settings *settings(void)
     return pd_plugin_settings(g.ctx);
 }
 
-/* ---- options ---- */
-
 static const struct pd_option icmp_options[] = {
     {"count", PD_OPT_INT, offsetof(struct icmp_check, count), "5", "echoes per round, 1..20"},
     {"spacing", PD_OPT_DURATION, offsetof(struct icmp_check, spacing), "1s",
@@ -274,8 +272,6 @@ static int icmp_validate_settings(const void *settings, char *err, size_t errlen
     return 0;
 }
 
-/* ---- slots: the tag's index of a check ---- */
-
 static int slot_take(struct icmp_check *c)
 {
     if (g.n_free) {
@@ -309,8 +305,6 @@ static void slot_release(struct icmp_check *c)
     g.slots[c->slot] = NULL;
     g.free_slots[g.n_free++] = c->slot;
 }
-
-/* ---- the pacer ---- */
 
 static void record_lateness(pd_ns late)
 {
@@ -425,8 +419,6 @@ static void pacer_fired(pd_plugin_ctx *ctx, int fd, unsigned revents, void *arg)
     g.tick_at = 0;
     pacer_run();
 }
-
-/* ---- rounds ---- */
 
 static void note_unreachable(struct icmp_check *c, const struct icmp_parsed *p,
                              const struct sockaddr_storage *from)
@@ -558,8 +550,6 @@ static void icmp_run(pd_check *check, void *params)
         pacer_arm(due);
 }
 
-/* ---- replies ---- */
-
 static int same_host(const struct sockaddr_storage *a, const struct sockaddr_storage *b)
 {
     if (a->ss_family != b->ss_family)
@@ -668,8 +658,6 @@ static void on_readable(pd_plugin_ctx *ctx, int fd, unsigned revents, void *arg)
             return;
     }
 }
-
-/* ---- lifecycle ---- */
 
 static int icmp_start(pd_check *check, void *params, char *err, size_t errlen)
 {
