@@ -428,8 +428,7 @@ static void carry_over(struct pd_check *fresh, struct pd_check *old)
 static void want_names(struct pd_core *core, const struct pd_config *cfg)
 {
     const char **names = calloc(cfg->n_targets + 1, sizeof(*names));
-    if (!names || pd_resolver_set_names(core->resolver, names, 0) < 0) {
-        free(names);
+    if (!names) {
         pd_err("core", "out of memory: host names not resolved");
         return;
     }

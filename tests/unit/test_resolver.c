@@ -69,6 +69,11 @@ static void test_names(void **state)
     assert_int_equal(wait_lookup(res, "no-such-host.invalid", AF_UNSPEC, &ss), -ENOENT);
     assert_non_null(strstr(err, "host name 'no-such-host.invalid' does not resolve"));
 
+    /* Listed again (a reload): still resolved, never "being resolved". */
+    assert_int_equal(pd_resolver_set_names(res, names, 3), 0);
+    socklen_t l4;
+    assert_int_equal(pd_resolver_lookup(res, "localhost", AF_INET, &ss, &l4, err, sizeof(err)), 0);
+
     /* A name no longer in use is forgotten. */
     assert_int_equal(pd_resolver_set_names(res, names, 1), 0);
     socklen_t len;
