@@ -81,71 +81,10 @@ if [ ${#need[@]} -gt 0 ]; then
 fi
 FPING=$(command -v fping)
 
-PREFIX="pdi-$$"
-P_NS="$PREFIX-p"
-T_NS="$PREFIX-t"
-WORK=$(mktemp -d "/tmp/$PREFIX.XXXXXX")
-NAMESPACES=()
-PROBED_PID=""
-PEER_PID=""
-LOG=""
-
-running() {
-    local st
-    read -r st 2>/dev/null <"/proc/$1/stat" || return 1
-    st=${st##*) }
-    [ "${st%% *}" != Z ]
-}
-
-# stop_pid PID [SECONDS]: TERM, then KILL after SECONDS (15). probed writes
-# every held RRD sample when it stops: tens of thousands of files.
-stop_pid() {
-    local pid=$1 i
-    kill -TERM "$pid" 2>/dev/null || return 0
-    for ((i = 0; i < ${2:-15} * 10; i++)); do
-        running "$pid" || break
-        sleep 0.1
-    done
-    kill -KILL "$pid" 2>/dev/null || true
-    wait "$pid" 2>/dev/null || true
-}
-
-cleanup() {
-    local rc=$? i
-    set +e
-    trap - EXIT INT TERM
-    if [ "$rc" -ne 0 ] && [ -n "$LOG" ] && [ -s "$LOG" ]; then
-        echo "--- $LOG, last 30 lines ---" >&2
-        tail -n 30 "$LOG" >&2
-    fi
-    [ -n "$PROBED_PID" ] && stop_pid "$PROBED_PID" 120
-    [ -n "$PEER_PID" ] && stop_pid "$PEER_PID"
-    for ((i = ${#NAMESPACES[@]} - 1; i >= 0; i--)); do
-        ip netns del "${NAMESPACES[i]}" 2>/dev/null
-    done
-    if [ "${PD_KEEP:-0}" = 1 ]; then
-        echo "icmp: kept $WORK" >&2
-    else
-        rm -rf "$WORK"
-    fi
-    exit "$rc"
-}
-trap cleanup EXIT
-trap 'exit 130' INT
-trap 'exit 143' TERM
-
-for ns in "$P_NS" "$T_NS"; do
-    ip netns add "$ns"
-    NAMESPACES+=("$ns")
-    ip -n "$ns" link set lo up
-done
-ip -n "$P_NS" link add eth0 type veth peer name eth0 netns "$T_NS"
-ip -n "$P_NS" addr add 10.212.0.1/30 dev eth0
-ip -n "$T_NS" addr add 10.212.0.2/30 dev eth0
-ip -n "$P_NS" link set eth0 up
-ip -n "$T_NS" link set eth0 up
-ip -n "$T_NS" route add local 10.215.0.0/16 dev lo
-ip -n "$P_NS" route add 10.215.0.0/16 via 10.212.0.2
+# shellcheck source=bench/lib.sh
+. "$(dirname "$0")/lib.sh"
+bench_init icmp "pdi-$$"
+bench_lab 10.212.0 10.215
 
 # Echo requests arriving at the targets: the echoes each tool made.
 ip netns exec "$T_NS" nft -f - <<'NFT' || die "cannot add the echo counter"
@@ -252,6 +191,7 @@ templates:
 inventory: [ "inventory.csv" ]
 EOF
     LOG="$dir/probed.log"
+    BENCH_LOG=$LOG
     echo "icmp: probed, $n targets: warm-up ${WARMUP}s or more, window ${WINDOW}s" >&2
     local start
     start=$(date +%s%N)
@@ -333,8 +273,7 @@ EOF
         "$rrd$notice stored=$wr dropped=$dr" \
         "busy=$((${m1% *} - ${m0% *})) total=$((${m1#* } - ${m0#* }))" >>"$RESULTS"
     [ "${PD_KEEP:-0}" = 1 ] || rm -rf "$dir/data"
-    LOG=""
-}
+    }
 
 # The loop thread's profile (the probe), then the other threads'.
 perf_top() {

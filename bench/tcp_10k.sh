@@ -56,75 +56,16 @@ if [ ${#need[@]} -gt 0 ]; then
         die "could not install ${need[*]}"
 fi
 
-PREFIX="pdb-$$"
-P_NS="$PREFIX-p"
-T_NS="$PREFIX-t"
-WORK=$(mktemp -d "/tmp/$PREFIX.XXXXXX")
-NAMESPACES=()
-PIDS=()
-PROBED_PID=""
-
-running() {
-    local st
-    read -r st 2>/dev/null <"/proc/$1/stat" || return 1
-    st=${st##*) }
-    [ "${st%% *}" != Z ]
-}
-
-stop_pid() {
-    local pid=$1 i
-    kill -TERM "$pid" 2>/dev/null || return 0
-    for ((i = 0; i < 150; i++)); do
-        running "$pid" || break
-        sleep 0.1
-    done
-    kill -KILL "$pid" 2>/dev/null || true
-    wait "$pid" 2>/dev/null || true
-}
-
-cleanup() {
-    local rc=$? i
-    set +e
-    trap - EXIT INT TERM
-    if [ "$rc" -ne 0 ] && [ -s "$WORK/probed.log" ]; then
-        echo "--- probed log, last 30 lines ---" >&2
-        tail -n 30 "$WORK/probed.log" >&2
-    fi
-    [ -n "$PROBED_PID" ] && stop_pid "$PROBED_PID"
-    for i in "${PIDS[@]}"; do
-        stop_pid "$i"
-    done
-    for ((i = ${#NAMESPACES[@]} - 1; i >= 0; i--)); do
-        ip netns del "${NAMESPACES[i]}" 2>/dev/null
-    done
-    if [ "${PD_KEEP:-0}" = 1 ]; then
-        echo "tcp_10k: kept $WORK" >&2
-    else
-        rm -rf "$WORK"
-    fi
-    exit "$rc"
-}
-trap cleanup EXIT
-trap 'exit 130' INT
-trap 'exit 143' TERM
-
-for ns in "$P_NS" "$T_NS"; do
-    ip netns add "$ns"
-    NAMESPACES+=("$ns")
-    ip -n "$ns" link set lo up
-done
-ip -n "$P_NS" link add eth0 type veth peer name eth0 netns "$T_NS"
-ip -n "$P_NS" addr add 10.213.0.1/30 dev eth0
-ip -n "$T_NS" addr add 10.213.0.2/30 dev eth0
-ip -n "$P_NS" link set eth0 up
-ip -n "$T_NS" link set eth0 up
-ip -n "$T_NS" route add local 10.214.0.0/16 dev lo
-ip -n "$P_NS" route add 10.214.0.0/16 via 10.213.0.2
+# shellcheck source=bench/lib.sh
+. "$(dirname "$0")/lib.sh"
+bench_init tcp_10k "pdb-$$"
+BENCH_LOG="$WORK/probed.log"
+bench_lab 10.213.0 10.214
 
 # probed connects to 5060, check_tcp to 5061, so that an nftables counter of
 # SYNs to 5060 in the target namespace counts probed's checks exactly.
 ip netns exec "$T_NS" "$BUILD/pd-listen" 0.0.0.0 5060-5061 2>"$WORK/listen.log" &
-PIDS+=("$!")
+BENCH_PIDS+=("$!")
 for ((i = 0; i < 50; i++)); do
     grep -q '^listening on' "$WORK/listen.log" && break
     sleep 0.1
@@ -209,7 +150,7 @@ IFS='|' read -r skipped0 < <(sql "SELECT coalesce(sum(skipped), 0)
 ip netns exec "$P_NS" /usr/bin/time -f '%e %U %S' -o "$WORK/peer.time" \
     bash "$WORK/peer.sh" >"$WORK/peer.out" 2>&1 &
 peer_pid=$!
-PIDS+=("$peer_pid")
+BENCH_PIDS+=("$peer_pid")
 sleep "$WINDOW"
 t1=$(date +%s%N)
 running "$PROBED_PID" || die "probed exited during the window"

@@ -1,0 +1,97 @@
+# shellcheck shell=bash
+#
+# What the benches share: a two-namespace lab (the prober's and a target
+# namespace where an AnyIP route makes a whole /16 local, so one kernel
+# answers thousands of distinct targets), process helpers, and a cleanup
+# that removes everything the bench made, whether it passed or not.
+#
+#   . "$(dirname "$0")/lib.sh"
+#   bench_init NAME PREFIX      # sets WORK, P_NS, T_NS; traps EXIT
+#   bench_lab LINK TARGETS      # e.g. 10.213.0 10.214: link /30, targets /16
+#
+# A bench sets PROBED_PID while probed runs, adds other processes to
+# BENCH_PIDS (or sets PEER_PID), and points BENCH_LOG at the log whose
+# tail explains a failure.
+
+BENCH_NAME=""
+WORK=""
+P_NS=""
+T_NS=""
+NAMESPACES=()
+BENCH_PIDS=()
+PROBED_PID=""
+PEER_PID=""
+BENCH_LOG=""
+
+running() {
+    local st
+    read -r st 2>/dev/null <"/proc/$1/stat" || return 1
+    st=${st##*) }
+    [ "${st%% *}" != Z ]
+}
+
+# stop_pid PID [SECONDS]: TERM, then KILL after SECONDS (15). probed writes
+# every held RRD sample when it stops: tens of thousands of files.
+stop_pid() {
+    local pid=$1 i
+    kill -TERM "$pid" 2>/dev/null || return 0
+    for ((i = 0; i < ${2:-15} * 10; i++)); do
+        running "$pid" || break
+        sleep 0.1
+    done
+    kill -KILL "$pid" 2>/dev/null || true
+    wait "$pid" 2>/dev/null || true
+}
+
+bench_cleanup() {
+    local rc=$? i
+    set +e
+    trap - EXIT INT TERM
+    if [ "$rc" -ne 0 ] && [ -n "$BENCH_LOG" ] && [ -s "$BENCH_LOG" ]; then
+        echo "--- $BENCH_LOG, last 30 lines ---" >&2
+        tail -n 30 "$BENCH_LOG" >&2
+    fi
+    [ -n "$PROBED_PID" ] && stop_pid "$PROBED_PID" 120
+    [ -n "$PEER_PID" ] && stop_pid "$PEER_PID"
+    for i in "${BENCH_PIDS[@]}"; do
+        stop_pid "$i"
+    done
+    for ((i = ${#NAMESPACES[@]} - 1; i >= 0; i--)); do
+        ip netns del "${NAMESPACES[i]}" 2>/dev/null
+    done
+    if [ "${PD_KEEP:-0}" = 1 ]; then
+        echo "$BENCH_NAME: kept $WORK" >&2
+    else
+        rm -rf "$WORK"
+    fi
+    exit "$rc"
+}
+
+bench_init() {
+    BENCH_NAME=$1
+    P_NS="$2-p"
+    T_NS="$2-t"
+    WORK=$(mktemp -d "/tmp/$2.XXXXXX")
+    trap bench_cleanup EXIT
+    trap 'exit 130' INT
+    trap 'exit 143' TERM
+}
+
+# bench_lab LINK TARGETS: the prober's eth0 LINK.1/30, the target's
+# LINK.2/30, and every address of TARGETS.0.0/16 local in the target
+# namespace, routed to it from the prober's.
+bench_lab() {
+    local ns
+    for ns in "$P_NS" "$T_NS"; do
+        ip netns add "$ns"
+        NAMESPACES+=("$ns")
+        ip -n "$ns" link set lo up
+    done
+    ip -n "$P_NS" link add eth0 type veth peer name eth0 netns "$T_NS"
+    ip -n "$P_NS" addr add "$1.1/30" dev eth0
+    ip -n "$T_NS" addr add "$1.2/30" dev eth0
+    ip -n "$P_NS" link set eth0 up
+    ip -n "$T_NS" link set eth0 up
+    ip -n "$T_NS" route add local "$2.0.0/16" dev lo
+    ip -n "$P_NS" route add "$2.0.0/16" via "$1.2"
+}
