@@ -215,6 +215,19 @@ void pd_ctx_cancel_all(struct pd_plugin_ctx *ctx)
     free_lists(&ctx->watches, &ctx->timers);
 }
 
+/* One plugin line: "<prefix>: <message>" (or the message alone), rate
+ * limited under key. */
+static void log_plugin_line(int level, const char *module, const void *key, const char *prefix,
+                            const char *fmt, va_list ap)
+{
+    char text[900];
+    vsnprintf(text, sizeof(text), fmt, ap);
+    if (prefix)
+        pd_logf(level, module, key, "%s: %s", prefix, text);
+    else
+        pd_logf(level, module, key, "%s", text);
+}
+
 const void *pd_plugin_settings(const pd_plugin_ctx *ctx)
 {
     return ctx->settings;
@@ -222,13 +235,11 @@ const void *pd_plugin_settings(const pd_plugin_ctx *ctx)
 
 void pd_ctx_log(const pd_plugin_ctx *ctx, int level, const char *fmt, ...)
 {
-    char text[900];
     va_list ap;
     va_start(ap, fmt);
-    vsnprintf(text, sizeof(text), fmt, ap);
-    va_end(ap);
     /* Rate limited per message format, like a check's lines per check. */
-    pd_logf(level, ctx->plugin->name, fmt, "%s", text);
+    log_plugin_line(level, ctx->plugin->name, fmt, NULL, fmt, ap);
+    va_end(ap);
 }
 
 void pd_submit(pd_check *check, const struct pd_result *result)
@@ -287,16 +298,13 @@ pd_ns pd_check_interval(const pd_check *check)
 
 void pd_log(const pd_check *check, int level, const char *fmt, ...)
 {
-    char text[900];
     va_list ap;
     va_start(ap, fmt);
-    vsnprintf(text, sizeof(text), fmt, ap);
-    va_end(ap);
-    if (!check) {
-        pd_logf(level, "plugin", fmt, "%s", text);
-        return;
-    }
     /* Rate limited per check, so a dead device logs a few lines a minute,
      * not one per round. */
-    pd_logf(level, check->plugin->name, check, "%s: %s", check->key, text);
+    if (check)
+        log_plugin_line(level, check->plugin->name, check, check->key, fmt, ap);
+    else
+        log_plugin_line(level, "plugin", fmt, NULL, fmt, ap);
+    va_end(ap);
 }

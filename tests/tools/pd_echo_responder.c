@@ -38,6 +38,8 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "icmp_wire.h"
+
 #define IP_MIN_HDR   20
 #define ICMP_HDR     8
 #define MAX_ICMP     1480 /* largest echo answered: a 1500-byte IPv4 packet */
@@ -121,25 +123,10 @@ static uint16_t get16(const uint8_t *p)
     return (uint16_t)((unsigned)p[0] << 8 | p[1]);
 }
 
-/* RFC 1071 over an ICMP message whose checksum field is zero; stored high
- * byte first. */
-static void set_checksum(uint8_t *p, size_t len)
-{
-    uint32_t sum = 0;
-    size_t i;
-    for (i = 0; i + 1 < len; i += 2)
-        sum += get16(p + i);
-    if (i < len)
-        sum += (uint32_t)p[i] << 8;
-    while (sum >> 16)
-        sum = (sum & 0xffff) + (sum >> 16);
-    put16(p + 2, (uint16_t)~sum);
-}
-
 static void send_pkt(int fd, uint8_t *pkt, size_t len, const struct sockaddr_in *to)
 {
     put16(pkt + 2, 0);
-    set_checksum(pkt, len);
+    put16(pkt + 2, icmp_checksum(pkt, len));
     if (sendto(fd, pkt, len, 0, (const struct sockaddr *)to, sizeof(*to)) < 0)
         count.send_errors++;
 }

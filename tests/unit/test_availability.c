@@ -21,6 +21,16 @@
 /* Day d of October 2026, UTC. */
 #define AT(d, h, m) (OCT + ((d)-1) * DAY + (h)*HOUR + (m)*MIN)
 
+/* An emergency-severity contract: 99.5 %, MTBF 360 h, MTTR 60 min, 95 %
+ * resolved within 30 min and 90 % within 60. */
+static const struct pd_sla_limits emergency = {
+    .availability_min = 99.5,
+    .mtbf_min = 360 * HOUR,
+    .mttr_max = 60 * MIN,
+    .resolved = {{95, 30 * MIN}, {90, 60 * MIN}},
+    .n_resolved = 2,
+};
+
 static void use_zone(const char *name)
 {
     char err[256];
@@ -250,13 +260,6 @@ static void test_added_and_retired(void **state)
 static void test_no_failures(void **state)
 {
     const struct pd_avail_point tl[] = {{OCT - DAY, UP}};
-    struct pd_sla_limits lim = {
-        .availability_min = 99.5,
-        .mtbf_min = 360 * HOUR,
-        .mttr_max = 60 * MIN,
-        .resolved = {{95, 30 * MIN}, {90, 60 * MIN}},
-        .n_resolved = 2,
-    };
     struct pd_sla_result r;
     struct pd_avail a;
 
@@ -270,7 +273,7 @@ static void test_no_failures(void **state)
     IS_NAN(a.mtbf_h);
     IS_NAN(a.mttr_min);
     IS_NAN(pd_avail_resolved_within(&a, 30 * MIN));
-    pd_sla_judge(&a, &lim, &r);
+    pd_sla_judge(&a, &emergency, &r);
     assert_int_equal(r.availability, PD_SLA_MET);
     assert_int_equal(r.mtbf, PD_SLA_MET);
     assert_int_equal(r.mttr, PD_SLA_MET);
@@ -562,13 +565,6 @@ static void test_worked_example(void **state)
 {
     struct pd_avail_point tl[9];
     struct pd_span m[2], nov = month("Asia/Shanghai", "2026-11");
-    struct pd_sla_limits emergency = {
-        .availability_min = 99.5,
-        .mtbf_min = 360 * HOUR,
-        .mttr_max = 60 * MIN,
-        .resolved = {{95, 30 * MIN}, {90, 60 * MIN}},
-        .n_resolved = 2,
-    };
     struct pd_sla_result r;
     struct pd_avail a;
 
