@@ -7,7 +7,8 @@ packages="
   build-essential cmake pkg-config clang-format
   libev-dev libyaml-dev libsqlite3-dev sqlite3 librrd-dev rrdtool
   libsnmp-dev libpcap-dev libcap-dev libcmocka-dev
-  iproute2 nftables procps tzdata jq iputils-ping
+  libssl-dev libxlsxwriter-dev
+  iproute2 nftables procps tzdata jq iputils-ping python3
 "
 
 if [ "$(id -u)" -ne 0 ]; then

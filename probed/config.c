@@ -12,6 +12,7 @@
 #include "inventory.h"
 #include "log.h"
 #include "options.h"
+#include "config_priv.h"
 #include "yaml_tree.h"
 
 struct loader {
@@ -176,110 +177,6 @@ static void load_storage(struct loader *ld, const struct pd_ynode *st)
         pd_yread_duration(&ld->r, v, "heartbeat", PD_SEC, 10 * PD_MINUTE, &ld->cfg->heartbeat);
     if ((v = pd_yget(st, "status_refresh")))
         pd_yread_duration(&ld->r, v, "status_refresh", 0, 10 * PD_MINUTE, &ld->cfg->status_refresh);
-}
-
-static const struct pd_severity_conf *find_severity(const struct pd_config *cfg, const char *name)
-{
-    for (size_t i = 0; i < cfg->n_severities; i++)
-        if (cfg->severities[i].name && strcmp(cfg->severities[i].name, name) == 0)
-            return &cfg->severities[i];
-    return NULL;
-}
-
-static void severity_names(const struct pd_config *cfg, char *buf, size_t len)
-{
-    size_t used = 0;
-    buf[0] = '\0';
-    for (size_t i = 0; i < cfg->n_severities && used < len; i++) {
-        int n = snprintf(buf + used, len - used, "%s%s", i ? ", " : "",
-                         cfg->severities[i].name ? cfg->severities[i].name : "?");
-        used += n > 0 ? (size_t)n : 0;
-    }
-}
-
-static int default_severities(struct pd_config *cfg)
-{
-    static const struct {
-        const char *name;
-        pd_ns mttr;
-    } defs[] = {
-        {"emergency", 60 * PD_MINUTE}, {"important", 25 * PD_MINUTE}, {"general", 15 * PD_MINUTE}};
-    cfg->severities = calloc(3, sizeof(*cfg->severities));
-    if (!cfg->severities)
-        return -ENOMEM;
-    for (size_t i = 0; i < 3; i++) {
-        if (!(cfg->severities[i].name = strdup(defs[i].name)))
-            return -ENOMEM;
-        cfg->severities[i].mttr_max = defs[i].mttr;
-        cfg->n_severities++;
-    }
-    return 0;
-}
-
-static void load_severities(struct loader *ld, const struct pd_ynode *sev)
-{
-    static const char *const keys[] = {"mttr_max", NULL};
-    struct pd_config *cfg = ld->cfg;
-    if (pd_ywant(&ld->r, sev, PD_YMAP, "severities") < 0)
-        return;
-    if (sev->n == 0) {
-        pd_yfail(&ld->r, sev, "expected at least one severity");
-        return;
-    }
-    if (!(cfg->severities = calloc(sev->n, sizeof(*cfg->severities)))) {
-        pd_yfail_nomem(&ld->r, sev);
-        return;
-    }
-    for (size_t i = 0; i < sev->n; i++) {
-        struct pd_severity_conf *s = &cfg->severities[cfg->n_severities++];
-        const struct pd_ynode *v = pd_ymap_value(sev, i), *mttr;
-        pd_yread_id(&ld->r, pd_ymap_key(sev, i), "severity name", &s->name);
-        if (pd_ynode_is_null(v))
-            continue;
-        if (pd_ywant(&ld->r, v, PD_YMAP, "a severity") < 0)
-            continue;
-        pd_ycheck_keys(&ld->r, v, keys, "severity");
-        if ((mttr = pd_yget(v, "mttr_max")))
-            pd_yread_duration(&ld->r, mttr, "mttr_max", 0, 365 * PD_DAY, &s->mttr_max);
-    }
-}
-
-static void load_sla(struct loader *ld, const struct pd_ynode *sla)
-{
-    static const char *const keys[] = {"availability_min", "mtbf_min", "default_severity",
-                                       "severities", NULL};
-    struct pd_config *cfg = ld->cfg;
-    const struct pd_ynode *v, *def = NULL, *sev = NULL;
-
-    if (sla && pd_ywant(&ld->r, sla, PD_YMAP, "sla") == 0) {
-        pd_ycheck_keys(&ld->r, sla, keys, "sla");
-        if ((v = pd_yget(sla, "availability_min")) &&
-            pd_ywant(&ld->r, v, PD_YSCALAR, "availability_min") == 0) {
-            double d;
-            if (pd_text_double(v->text, &d) < 0 || d < 0 || d > 100)
-                pd_yfail(&ld->r, v, "expected a percentage 0..100 for availability_min, got '%s'",
-                         v->text);
-            else
-                cfg->sla_availability_min = d;
-        }
-        if ((v = pd_yget(sla, "mtbf_min")))
-            pd_yread_duration(&ld->r, v, "mtbf_min", 0, 366 * PD_DAY, &cfg->sla_mtbf_min);
-        if ((def = pd_yget(sla, "default_severity")))
-            pd_yread_id(&ld->r, def, "default_severity", &cfg->sla_default_severity);
-        sev = pd_yget(sla, "severities");
-    }
-    if (sev)
-        load_severities(ld, sev);
-    else if (default_severities(cfg) < 0)
-        pd_yfail_nomem(&ld->r, sla);
-    if (cfg->sla_default_severity && cfg->n_severities > 0 &&
-        !find_severity(cfg, cfg->sla_default_severity)) {
-        char names[256];
-        severity_names(cfg, names, sizeof(names));
-        pd_yfail(&ld->r, def ? def : sev,
-                 "unknown severity '%s' for default_severity (configured: %s)",
-                 cfg->sla_default_severity, names);
-    }
 }
 
 static int cf_bit(struct loader *ld, const struct pd_ynode *node, unsigned *mask)
@@ -518,9 +415,9 @@ static void load_template(struct loader *ld, const struct pd_ynode *key,
     pd_ycheck_keys(&ld->r, node, keys, "template");
     if ((v = pd_yget(node, "severity"))) {
         if (pd_yread_id(&ld->r, v, "severity", &tmpl->severity) == 0 &&
-            !find_severity(cfg, v->text)) {
+            !pd_config_severity(cfg, v->text)) {
             char names[256];
-            severity_names(cfg, names, sizeof(names));
+            pd_config_severity_names(cfg, names, sizeof(names));
             pd_yfail(&ld->r, v, "unknown severity '%s' (configured: %s)", v->text, names);
         }
     } else if (cfg->sla_default_severity && !(tmpl->severity = strdup(cfg->sla_default_severity))) {
@@ -663,6 +560,7 @@ static int set_defaults(struct pd_config *cfg)
     cfg->log_level = PD_LOG_INFO;
     cfg->sla_availability_min = 95;
     cfg->sla_mtbf_min = 360 * PD_HOUR;
+    cfg->sla_coverage_min = 99;
     cfg->queue_size = 65536;
     cfg->heartbeat = 60 * PD_SEC;
     cfg->status_refresh = 30 * PD_SEC;
@@ -677,10 +575,10 @@ static int set_defaults(struct pd_config *cfg)
 
 static void load_root(struct loader *ld, const struct pd_ynode *root)
 {
-    static const char *const keys[] = {"data_dir",    "timezone",  "user",      "pid_file",
-                                       "plugin_dir",  "log",       "inventory", "templates",
-                                       "targets",     "sla",       "rrd",       "storage",
-                                       "dns_refresh", "dns_retry", "plugins",   NULL};
+    static const char *const keys[] = {
+        "data_dir",    "timezone",  "user",    "pid_file", "plugin_dir",  "log",
+        "inventory",   "templates", "targets", "sla",      "rrd",         "storage",
+        "dns_refresh", "dns_retry", "plugins", "systems",  "maintenance", NULL};
     struct pd_config *cfg = ld->cfg;
     const struct pd_ynode *v;
 
@@ -708,7 +606,7 @@ static void load_root(struct loader *ld, const struct pd_ynode *root)
         pd_yread_duration(&ld->r, v, "dns_retry", PD_SEC, PD_DAY, &cfg->dns_retry);
     if ((v = pd_yget(root, "plugins")))
         load_plugins(ld, v);
-    load_sla(ld, pd_yget(root, "sla"));
+    pd_config_load_sla(&ld->r, cfg, pd_yget(root, "sla"));
     load_rrd(ld, pd_yget(root, "rrd"));
     if ((v = pd_yget(root, "templates")))
         load_templates(ld, v);
@@ -761,12 +659,20 @@ int pd_config_load(const char *path, struct pd_config **out, char *err, size_t e
     if ((rc = pd_yaml_parse(ld.r.file, text, len, &root, err, errlen)) < 0)
         goto fail;
     load_root(&ld, root);
-    if ((rc = ld.r.rc) < 0)
-        goto fail;
     ld.cfg->targets = ld.targets.v;
     ld.cfg->n_targets = ld.targets.n;
     ld.targets.v = NULL;
     ld.targets.n = 0;
+    /* After every target, YAML and CSV: both name targets. */
+    if (root && root->kind == PD_YMAP) {
+        const struct pd_ynode *v;
+        if ((v = pd_yget(root, "systems")))
+            pd_config_load_systems(&ld.r, ld.cfg, v);
+        if ((v = pd_yget(root, "maintenance")))
+            pd_config_load_maintenance(&ld.r, ld.cfg, v);
+    }
+    if ((rc = ld.r.rc) < 0)
+        goto fail;
     *out = ld.cfg;
     ld.cfg = NULL;
 fail:
@@ -821,9 +727,7 @@ void pd_config_free(struct pd_config *cfg)
         free_params(cfg->plugins[i].params, cfg->plugins[i].n_params);
     }
     free(cfg->plugins);
-    for (size_t i = 0; i < cfg->n_severities; i++)
-        free(cfg->severities[i].name);
-    free(cfg->severities);
+    pd_config_free_sla(cfg);
     for (size_t i = 0; i < cfg->n_inventory; i++)
         free(cfg->inventory[i]);
     free(cfg->inventory);
@@ -837,7 +741,6 @@ void pd_config_free(struct pd_config *cfg)
     free(cfg->user);
     free(cfg->pid_file);
     free(cfg->plugin_dir);
-    free(cfg->sla_default_severity);
     free(cfg);
 }
 

@@ -85,9 +85,48 @@ struct pd_rra_conf {
 extern const struct pd_rra_conf pd_rra_defaults[];
 extern const size_t pd_n_rra_defaults;
 
+#define PD_CONFIG_MAX_RESOLVED 4
+
+/* A severity's limits, with sla's availability_min and mtbf_min filled in
+ * where it sets none. 0 means no limit. */
 struct pd_severity_conf {
     char *name;
-    pd_ns mttr_max; /* contract limit on mean time to repair; 0: none */
+    double availability_min; /* percent */
+    pd_ns mtbf_min;
+    pd_ns mttr_max; /* contract limit on mean time to repair */
+    struct {
+        double share_pct; /* 95: 95 % of the outages ended in a month ... */
+        pd_ns within;     /* ... lasted at most this */
+    } resolved[PD_CONFIG_MAX_RESOLVED];
+    size_t n_resolved;
+};
+
+/* A named group of targets judged as one (docs/reports.md, Systems). */
+struct pd_system_conf {
+    char *id;
+    char *name;     /* display name; defaults to id */
+    char *severity; /* defaults to sla.default_severity */
+    int rule;       /* enum pd_system_rule of availability.h: 0 all, 1 any, 2 k_of_n */
+    unsigned k;     /* members needed UP for k_of_n */
+    char **members; /* target ids, selectors (site:, type:) expanded, no duplicates */
+    size_t n_members;
+    struct pd_mark at;
+};
+
+enum pd_maint_conf_scope {
+    PD_MAINT_CONF_ALL,
+    PD_MAINT_CONF_TARGET,
+    PD_MAINT_CONF_SITE,
+    PD_MAINT_CONF_SYSTEM
+};
+
+/* A planned maintenance window written in the configuration. */
+struct pd_maint_conf {
+    pd_ns start, end;
+    enum pd_maint_conf_scope scope;
+    char *what; /* target id, site path or system id; NULL for all */
+    char *reason;
+    struct pd_mark at;
 };
 
 struct pd_config {
@@ -110,9 +149,14 @@ struct pd_config {
 
     double sla_availability_min; /* percent, default 95 */
     pd_ns sla_mtbf_min;          /* default 360h */
+    double sla_coverage_min;     /* percent, default 99: below it verdicts are unverified */
     char *sla_default_severity;  /* default "general" */
     struct pd_severity_conf *severities;
     size_t n_severities;
+    struct pd_system_conf *systems;
+    size_t n_systems;
+    struct pd_maint_conf *maintenance;
+    size_t n_maintenance;
 
     struct pd_rra_conf *rras;
     size_t n_rras;
@@ -151,6 +195,8 @@ struct pd_config *pd_config_oneshot(const struct pd_config *base, const char *ad
 const struct pd_plugin_conf *pd_config_plugin(const struct pd_config *cfg, const char *name);
 
 const struct pd_template *pd_config_template(const struct pd_config *cfg, const char *name);
+const struct pd_severity_conf *pd_config_severity(const struct pd_config *cfg, const char *name);
+const struct pd_system_conf *pd_config_system(const struct pd_config *cfg, const char *id);
 
 /* Syntax checks shared with other modules. */
 int pd_id_valid(const char *id);                     /* [a-z0-9._-]{1,64}, not "." or ".." */

@@ -70,8 +70,24 @@ static const char schema_v1[] =
     " run_id INTEGER NOT NULL,"
     " PRIMARY KEY (target_id, check_id)) WITHOUT ROWID;";
 
+/* Maintenance windows: rows are never deleted, a removal is recorded, so
+ * that a report can be recomputed as it was. what is '' for scope 'all'. */
+static const char schema_v2[] =
+    "CREATE TABLE maintenance ("
+    " id INTEGER PRIMARY KEY,"
+    " start_ns INTEGER NOT NULL,"
+    " end_ns INTEGER NOT NULL CHECK (end_ns > start_ns),"
+    " scope TEXT NOT NULL CHECK (scope IN ('all', 'target', 'site', 'system')),"
+    " what TEXT NOT NULL,"
+    " reason TEXT NOT NULL,"
+    " created_ns INTEGER NOT NULL,"
+    " created_by TEXT NOT NULL,"
+    " removed_ns INTEGER,"
+    " removed_by TEXT);"
+    "CREATE INDEX maintenance_by_time ON maintenance(start_ns);";
+
 /* Step i brings the schema from version i to i + 1, in one transaction. */
-static const char *const migrations[PD_DB_SCHEMA_VERSION] = {schema_v1};
+static const char *const migrations[PD_DB_SCHEMA_VERSION] = {schema_v1, schema_v2};
 
 /* The writer's scratch tables for the inventory diff. */
 static const char temp_tables[] =
@@ -527,4 +543,166 @@ int pd_db_gaps(struct pd_db *db, pd_ns from, pd_ns until,
     sqlite3_bind_int64(st, 2, until);
     struct gap_cb c = {cb, arg};
     return run_read(db, st, gap_row, &c);
+}
+
+struct target_cb {
+    int (*cb)(const struct pd_target_row *, void *);
+    void *arg;
+};
+
+static int target_row(sqlite3_stmt *st, void *arg)
+{
+    struct target_cb *c = arg;
+    struct pd_target_row r = {
+        .id = col_text(st, 0),
+        .name = col_text(st, 1),
+        .address = col_text(st, 2),
+        .type = col_text(st, 3),
+        .site = col_text(st, 4),
+        .added = sqlite3_column_int64(st, 5),
+        .retired = sqlite3_column_int64(st, 6),
+    };
+    return c->cb(&r, c->arg);
+}
+
+int pd_db_targets(struct pd_db *db, int (*cb)(const struct pd_target_row *, void *), void *arg)
+{
+    sqlite3_stmt *st;
+    int rc = prepare_read(db,
+                          "SELECT id, name, address, type, site, added_ns, coalesce(retired_ns, 0)"
+                          " FROM targets ORDER BY id",
+                          &st);
+    if (rc < 0)
+        return rc;
+    struct target_cb c = {cb, arg};
+    return run_read(db, st, target_row, &c);
+}
+
+struct point_cb {
+    int (*cb)(const struct pd_point_row *, void *);
+    void *arg;
+};
+
+static int point_row(sqlite3_stmt *st, void *arg)
+{
+    struct point_cb *c = arg;
+    struct pd_point_row r = {
+        .target_id = col_text(st, 0),
+        .at = sqlite3_column_int64(st, 1),
+        .state = col_text(st, 2),
+        .reason = col_text(st, 3),
+    };
+    return c->cb(&r, c->arg);
+}
+
+int pd_db_target_points(struct pd_db *db, int (*cb)(const struct pd_point_row *, void *), void *arg)
+{
+    sqlite3_stmt *st;
+    /* The (target_id, check_id, at_ns) index gives this order without a
+     * sort; its implicit rowid settles equal times. */
+    int rc = prepare_read(db,
+                          "SELECT target_id, at_ns, to_state, reason FROM transitions"
+                          " WHERE check_id = '' ORDER BY target_id, at_ns, id",
+                          &st);
+    if (rc < 0)
+        return rc;
+    struct point_cb c = {cb, arg};
+    return run_read(db, st, point_row, &c);
+}
+
+struct maint_cb {
+    int (*cb)(const struct pd_maint_row *, void *);
+    void *arg;
+};
+
+static int maint_row(sqlite3_stmt *st, void *arg)
+{
+    struct maint_cb *c = arg;
+    struct pd_maint_row r = {
+        .id = sqlite3_column_int64(st, 0),
+        .start = sqlite3_column_int64(st, 1),
+        .end = sqlite3_column_int64(st, 2),
+        .scope = col_text(st, 3),
+        .what = col_text(st, 4),
+        .reason = col_text(st, 5),
+        .created = sqlite3_column_int64(st, 6),
+        .created_by = col_text(st, 7),
+        .removed = sqlite3_column_int64(st, 8),
+        .removed_by = col_text(st, 9),
+    };
+    return c->cb(&r, c->arg);
+}
+
+int pd_db_maintenance(struct pd_db *db, pd_ns from, pd_ns until, int with_removed,
+                      int (*cb)(const struct pd_maint_row *, void *), void *arg)
+{
+    sqlite3_stmt *st;
+    int rc = prepare_read(db,
+                          "SELECT id, start_ns, end_ns, scope, what, reason, created_ns,"
+                          " created_by, coalesce(removed_ns, 0), coalesce(removed_by, '')"
+                          " FROM maintenance WHERE (?1 = 0 OR end_ns > ?1)"
+                          " AND (?2 = 0 OR start_ns < ?2) AND (?3 OR removed_ns IS NULL)"
+                          " ORDER BY start_ns, id",
+                          &st);
+    if (rc < 0)
+        return rc;
+    sqlite3_bind_int64(st, 1, from);
+    sqlite3_bind_int64(st, 2, until);
+    sqlite3_bind_int(st, 3, with_removed != 0);
+    struct maint_cb c = {cb, arg};
+    return run_read(db, st, maint_row, &c);
+}
+
+int pd_db_maintenance_add(struct pd_db *db, const struct pd_maint_row *w, size_t n, int64_t *ids)
+{
+    sqlite3_stmt *st = NULL;
+    int rc = pd_db_exec(db, "BEGIN IMMEDIATE", "begin maintenance insert");
+    if (rc < 0)
+        return rc;
+    int prc = sqlite3_prepare_v2(db->conn,
+                                 "INSERT INTO maintenance (start_ns, end_ns, scope, what, reason,"
+                                 " created_ns, created_by) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+                                 -1, &st, NULL);
+    if (prc != SQLITE_OK)
+        rc = pd_db_fail(db, prc, "prepare maintenance insert");
+    for (size_t i = 0; rc == 0 && i < n; i++) {
+        sqlite3_reset(st);
+        sqlite3_bind_int64(st, 1, w[i].start);
+        sqlite3_bind_int64(st, 2, w[i].end);
+        pd_db_bind_text(st, 3, w[i].scope);
+        pd_db_bind_text(st, 4, w[i].what);
+        pd_db_bind_text(st, 5, w[i].reason);
+        sqlite3_bind_int64(st, 6, w[i].created);
+        pd_db_bind_text(st, 7, w[i].created_by);
+        int src = sqlite3_step(st);
+        rc = src == SQLITE_DONE ? 0 : pd_db_fail(db, src, "insert maintenance window");
+        if (rc == 0 && ids)
+            ids[i] = sqlite3_last_insert_rowid(db->conn);
+    }
+    sqlite3_finalize(st);
+    if (rc == 0)
+        rc = pd_db_exec(db, "COMMIT", "commit maintenance insert");
+    if (rc < 0)
+        sqlite3_exec(db->conn, "ROLLBACK", NULL, NULL, NULL);
+    return rc;
+}
+
+int pd_db_maintenance_remove(struct pd_db *db, int64_t id, pd_ns at, const char *by)
+{
+    sqlite3_stmt *st;
+    int rc = sqlite3_prepare_v2(db->conn,
+                                "UPDATE maintenance SET removed_ns = ?2, removed_by = ?3"
+                                " WHERE id = ?1 AND removed_ns IS NULL",
+                                -1, &st, NULL);
+    if (rc != SQLITE_OK)
+        return pd_db_fail(db, rc, "prepare maintenance removal");
+    sqlite3_bind_int64(st, 1, id);
+    sqlite3_bind_int64(st, 2, at);
+    pd_db_bind_text(st, 3, by);
+    rc = sqlite3_step(st);
+    rc = rc == SQLITE_DONE ? 0 : pd_db_fail(db, rc, "remove maintenance window");
+    if (rc == 0 && sqlite3_changes(db->conn) == 0)
+        rc = -ENOENT;
+    sqlite3_finalize(st);
+    return rc;
 }

@@ -16,6 +16,11 @@
  *   current_state(target_id, check_id, state, since_ns, last_ns,
  *        last_verdict, last_reason, last_metrics, rounds, skipped, run_id)
  *        last_verdict in ('ok', 'bad', 'none'); last_metrics a JSON object
+ * Version 2 adds
+ *   maintenance(id, start_ns, end_ns, scope, what, reason, created_ns,
+ *        created_by, removed_ns, removed_by)
+ *        scope in ('all', 'target', 'site', 'system'); a removed window
+ *        keeps its row, with removed_ns set
  */
 #ifndef PROBED_DB_H
 #define PROBED_DB_H
@@ -26,7 +31,7 @@
 #include "plugin.h"
 
 #define PD_DB_FILE           "probed.db"
-#define PD_DB_SCHEMA_VERSION 1
+#define PD_DB_SCHEMA_VERSION 2
 
 struct pd_db;
 
@@ -91,5 +96,43 @@ int pd_db_events(struct pd_db *db, const struct pd_event_filter *filter,
 /* Unobserved gaps overlapping [from, until), ordered by from. */
 int pd_db_gaps(struct pd_db *db, pd_ns from, pd_ns until,
                int (*cb)(const struct pd_gap_row *, void *), void *arg);
+
+/* Every target ever in the inventory, retired ones too (retired 0: in
+ * service), ordered by id. */
+struct pd_target_row {
+    const char *id, *name, *address, *type, *site;
+    pd_ns added, retired;
+};
+int pd_db_targets(struct pd_db *db, int (*cb)(const struct pd_target_row *, void *), void *arg);
+
+/* The state changes of the targets themselves (check_id ''), ordered by
+ * target, then time, then the order they were recorded in. state is
+ * "UP", "DOWN" or "UNKNOWN". */
+struct pd_point_row {
+    const char *target_id;
+    pd_ns at;
+    const char *state, *reason;
+};
+int pd_db_target_points(struct pd_db *db, int (*cb)(const struct pd_point_row *, void *),
+                        void *arg);
+
+struct pd_maint_row {
+    int64_t id;
+    pd_ns start, end;
+    const char *scope; /* "all", "target", "site", "system" */
+    const char *what;  /* "" for all */
+    const char *reason, *created_by, *removed_by;
+    pd_ns created, removed; /* removed 0: in force */
+};
+/* Windows overlapping [from, until) (0: open), by start; removed ones only
+ * when with_removed. */
+int pd_db_maintenance(struct pd_db *db, pd_ns from, pd_ns until, int with_removed,
+                      int (*cb)(const struct pd_maint_row *, void *), void *arg);
+/* Writes, for probectl on a store opened read-write. All n windows or
+ * none, in one transaction; ids (n of them, may be NULL) get their row
+ * ids. 0 or -errno. */
+int pd_db_maintenance_add(struct pd_db *db, const struct pd_maint_row *w, size_t n, int64_t *ids);
+/* -ENOENT when no window in force has this id. */
+int pd_db_maintenance_remove(struct pd_db *db, int64_t id, pd_ns at, const char *by);
 
 #endif

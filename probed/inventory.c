@@ -8,11 +8,10 @@
 #include <string.h>
 #include <strings.h>
 
+#include "csv_read.h"
 #include "options.h"
 #include "utf8.h"
 #include "yaml_tree.h"
-
-static const char *const field_names[PD_TF_COUNT] = {"id", "name", "address", "type", "site"};
 
 void pd_target_list_init(struct pd_target_list *list)
 {
@@ -181,221 +180,14 @@ fail:
     return rc;
 }
 
-struct csv_field {
-    size_t off; /* into scratch */
-    int line, col;
-};
-
-struct csv {
-    const char *file;
-    const char *buf;
-    size_t len, pos;
-    int line, col;
-    char *scratch;
-    size_t used, cap;
-    struct csv_field *fields;
-    size_t n_fields, cap_fields;
-    int row_line;
-    char *err;
-    size_t errlen;
-};
-
-static int peek(const struct csv *c, size_t ahead)
-{
-    return c->pos + ahead < c->len ? (unsigned char)c->buf[c->pos + ahead] : -1;
-}
-
-static void advance(struct csv *c)
-{
-    unsigned char ch = (unsigned char)c->buf[c->pos++];
-    if (ch == '\n') {
-        c->line++;
-        c->col = 1;
-    } else if ((ch & 0xc0) != 0x80) {
-        c->col++;
-    }
-}
-
-/* At a line end (LF or CRLF) or the end of the text. */
-static int at_eol(const struct csv *c)
-{
-    int ch = peek(c, 0);
-    return ch == -1 || ch == '\n' || (ch == '\r' && peek(c, 1) == '\n');
-}
-
-static void skip_eol(struct csv *c)
-{
-    if (peek(c, 0) == '\r')
-        advance(c);
-    if (peek(c, 0) == '\n')
-        advance(c);
-}
-
-static void skip_line(struct csv *c)
-{
-    while (!at_eol(c))
-        advance(c);
-    skip_eol(c);
-}
-
-static int put(struct csv *c, char ch)
-{
-    if (c->used == c->cap) {
-        size_t cap = c->cap ? 2 * c->cap : 256;
-        char *s = realloc(c->scratch, cap);
-        if (!s)
-            return -ENOMEM;
-        c->scratch = s;
-        c->cap = cap;
-    }
-    c->scratch[c->used++] = ch;
-    return 0;
-}
-
-static int begin_field(struct csv *c)
-{
-    if (c->n_fields == c->cap_fields) {
-        size_t cap = c->cap_fields ? 2 * c->cap_fields : 8;
-        struct csv_field *f = realloc(c->fields, cap * sizeof(*f));
-        if (!f)
-            return -ENOMEM;
-        c->fields = f;
-        c->cap_fields = cap;
-    }
-    c->fields[c->n_fields++] = (struct csv_field){.off = c->used, .line = c->line, .col = c->col};
-    return 0;
-}
-
-static void csv_error(struct csv *c, int line, int col, const char *msg)
-{
-    struct pd_mark at = {.file = c->file, .line = line, .col = col};
-    pd_error_at(c->err, c->errlen, &at, "%s", msg);
-}
-
-static int quoted_field(struct csv *c)
-{
-    int line = c->line, col = c->col;
-    advance(c);
-    for (;;) {
-        int ch = peek(c, 0);
-        if (ch == -1) {
-            csv_error(c, line, col, "quoted field not closed before the end of the file");
-            return -EINVAL;
-        }
-        if (ch == '"') {
-            advance(c);
-            if (peek(c, 0) != '"')
-                break;
-        }
-        if (put(c, (char)ch) < 0)
-            return -ENOMEM;
-        advance(c);
-    }
-    while (peek(c, 0) == ' ' || peek(c, 0) == '\t')
-        advance(c);
-    if (!at_eol(c) && peek(c, 0) != ',') {
-        csv_error(c, c->line, c->col, "unexpected text after a closing quote");
-        return -EINVAL;
-    }
-    return 0;
-}
-
-static int plain_field(struct csv *c)
-{
-    size_t start = c->used;
-    while (!at_eol(c) && peek(c, 0) != ',') {
-        if (peek(c, 0) == '"') {
-            csv_error(c, c->line, c->col,
-                      "quote inside an unquoted field (quote the whole field and double the "
-                      "quotes inside it)");
-            return -EINVAL;
-        }
-        if (put(c, c->buf[c->pos]) < 0)
-            return -ENOMEM;
-        advance(c);
-    }
-    while (c->used > start && (c->scratch[c->used - 1] == ' ' || c->scratch[c->used - 1] == '\t'))
-        c->used--;
-    return 0;
-}
-
-/* Read the next row into c->fields. Returns 1 with a row, 0 at the end,
- * -EINVAL for a malformed row (reported, skipped) or -ENOMEM. */
-static int read_row(struct csv *c)
-{
-    for (;;) {
-        if (c->pos >= c->len)
-            return 0;
-        size_t p = c->pos;
-        while (p < c->len && (c->buf[p] == ' ' || c->buf[p] == '\t'))
-            p++;
-        int blank = p == c->len || c->buf[p] == '\n' ||
-                    (c->buf[p] == '\r' && p + 1 < c->len && c->buf[p + 1] == '\n');
-        if (!blank && c->buf[c->pos] != '#')
-            break;
-        skip_line(c);
-    }
-    c->used = 0;
-    c->n_fields = 0;
-    c->row_line = c->line;
-    for (;;) {
-        while (peek(c, 0) == ' ' || peek(c, 0) == '\t')
-            advance(c);
-        int rc = begin_field(c);
-        if (rc == 0)
-            rc = peek(c, 0) == '"' ? quoted_field(c) : plain_field(c);
-        if (rc == 0)
-            rc = put(c, '\0');
-        if (rc < 0) {
-            if (rc == -EINVAL)
-                skip_line(c);
-            return rc;
-        }
-        if (peek(c, 0) != ',')
-            break;
-        advance(c);
-    }
-    skip_eol(c);
-    return 1;
-}
-
-static const char *field_text(const struct csv *c, size_t i)
-{
-    return c->scratch + c->fields[i].off;
-}
-
 /* Map columns to fields from the header row; column[i] is the field of
  * column i. 0 or -EINVAL. */
-static int read_header(struct csv *c, int *column)
+static int read_header(struct pd_csv *c, int *column)
 {
-    int seen[PD_TF_COUNT] = {0};
-    int rc = 0;
-    for (size_t i = 0; i < c->n_fields; i++) {
-        const char *name = field_text(c, i);
-        column[i] = -1;
-        for (int f = 0; f < PD_TF_COUNT; f++)
-            if (strcasecmp(name, field_names[f]) == 0)
-                column[i] = f;
-        struct pd_mark at = {.file = c->file, .line = c->fields[i].line, .col = c->fields[i].col};
-        if (column[i] < 0) {
-            pd_error_at(c->err, c->errlen, &at,
-                        "unknown column '%s' (expected: id, name, address, type, site)", name);
-            rc = -EINVAL;
-        } else if (seen[column[i]]++) {
-            pd_error_at(c->err, c->errlen, &at, "column '%s' appears twice", name);
-            rc = -EINVAL;
-        }
-    }
-    for (int f = 0; f < PD_TF_COUNT; f++) {
-        if (!seen[f] && f != PD_TF_NAME) {
-            struct pd_mark at = {.file = c->file, .line = c->row_line, .col = 1};
-            pd_error_at(c->err, c->errlen, &at,
-                        "missing column '%s' (the header must name id, address, type and site)",
-                        field_names[f]);
-            rc = -EINVAL;
-        }
-    }
-    return rc;
+    static const char *const names[PD_TF_COUNT + 1] = {"id",   "name", "address",
+                                                       "type", "site", NULL};
+    unsigned required = ((1u << PD_TF_COUNT) - 1) & ~(1u << PD_TF_NAME);
+    return pd_csv_columns(c, names, required, column);
 }
 
 /* Spreadsheets allow line breaks inside a cell; in a display name they
@@ -411,7 +203,7 @@ static void fold_line_breaks(char *s)
     *out = '\0';
 }
 
-static int add_row(struct csv *c, struct pd_target_list *list, const struct pd_config *cfg,
+static int add_row(struct pd_csv *c, struct pd_target_list *list, const struct pd_config *cfg,
                    const int *column)
 {
     struct pd_target_conf t = {.at = {.file = c->file, .line = c->row_line, .col = 1}};
@@ -424,9 +216,9 @@ static int add_row(struct csv *c, struct pd_target_list *list, const struct pd_c
         int f = column[i];
         at[f] =
             (struct pd_mark){.file = c->file, .line = c->fields[i].line, .col = c->fields[i].col};
-        if (f == PD_TF_NAME && field_text(c, i)[0] == '\0')
+        if (f == PD_TF_NAME && pd_csv_field(c, i)[0] == '\0')
             continue;
-        if (!(*slot[f] = strdup(field_text(c, i)))) {
+        if (!(*slot[f] = strdup(pd_csv_field(c, i)))) {
             pd_error_at(c->err, c->errlen, &t.at, "out of memory");
             for (int k = 0; k < PD_TF_COUNT; k++)
                 free(*slot[k]);
@@ -441,29 +233,16 @@ static int add_row(struct csv *c, struct pd_target_list *list, const struct pd_c
 int pd_inventory_parse(struct pd_target_list *list, const struct pd_config *cfg, const char *file,
                        const char *buf, size_t len, char *err, size_t errlen)
 {
-    struct csv c = {
-        .file = file, .buf = buf, .len = len, .line = 1, .col = 1, .err = err, .errlen = errlen};
+    struct pd_csv c;
     int *column = NULL;
     size_t n_columns = 0;
-    size_t bad;
     int rc = 0, row;
 
-    if (len >= 3 && memcmp(buf, "\xef\xbb\xbf", 3) == 0)
-        c.pos = 3;
-    if (!pd_utf8_valid(buf + c.pos, len - c.pos, &bad)) {
-        bad += c.pos;
-        for (size_t i = c.pos; i < bad; i++) {
-            c.line += buf[i] == '\n';
-            c.col = buf[i] == '\n' ? 1 : c.col + (((unsigned char)buf[i] & 0xc0) != 0x80);
-        }
-        csv_error(&c, c.line, c.col,
-                  buf[bad] ? "invalid UTF-8 (save the file as UTF-8)" : "NUL byte in the text");
-        return -EINVAL;
-    }
-
-    row = read_row(&c);
+    if ((rc = pd_csv_open(&c, file, buf, len, err, errlen)) < 0)
+        return rc;
+    row = pd_csv_read_row(&c);
     if (row == 0) {
-        csv_error(&c, 0, 0, "no header row (expected columns id, name, address, type, site)");
+        pd_csv_error(&c, 0, 0, "no header row (expected columns id, name, address, type, site)");
         rc = -EINVAL;
     }
     if (row <= 0) {
@@ -478,7 +257,7 @@ int pd_inventory_parse(struct pd_target_list *list, const struct pd_config *cfg,
     if ((rc = read_header(&c, column)) < 0)
         goto out;
 
-    while ((row = read_row(&c)) != 0) {
+    while ((row = pd_csv_read_row(&c)) != 0) {
         if (row == -ENOMEM) {
             rc = row;
             break;
@@ -502,10 +281,9 @@ int pd_inventory_parse(struct pd_target_list *list, const struct pd_config *cfg,
     }
 out:
     if (rc == -ENOMEM)
-        csv_error(&c, c.line, 0, "out of memory");
+        pd_csv_error(&c, c.line, 0, "out of memory");
     free(column);
-    free(c.scratch);
-    free(c.fields);
+    pd_csv_close(&c);
     return rc;
 }
 

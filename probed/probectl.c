@@ -10,6 +10,7 @@
 #include "clock.h"
 #include "config.h"
 #include "probectl_ping.h"
+#include "probectl_report.h"
 #include "probectl_status.h"
 #include "registry.h"
 #include "timefmt.h"
@@ -34,6 +35,10 @@ static const struct command commands[] = {
     {"check-config", "validate the configuration, inventory and check options", cmd_check_config, 1,
      0},
     {"ping", "one round of ICMP echoes to an address or target, now", pd_cmd_ping, 0, 1},
+    {"report", "the monthly availability, MTBF and MTTR report (CSV, JSON, HTML, XLSX)",
+     pd_cmd_report, 0, 0},
+    {"maintenance", "add, list, remove and import planned maintenance windows", pd_cmd_maintenance,
+     0, 0},
 };
 
 static void usage(FILE *out)
@@ -59,6 +64,7 @@ static void usage(FILE *out)
                  "  probectl events --target gy-codec-01 --since 2026-11-01 --format csv > "
                  "events.csv\n"
                  "  probectl ping -n 20 gy-codec-01\n"
+                 "  probectl report --month 2026-10 --format xlsx -o 2026-10.xlsx\n"
                  "\n"
                  "Exit status: 0 on success, 1 on errors, 2 on bad usage.\n");
 }

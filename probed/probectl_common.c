@@ -3,6 +3,7 @@
 #include <assert.h>
 #include <errno.h>
 #include <getopt.h>
+#include <math.h>
 #include <stdarg.h>
 #include <stdint.h>
 #include <stdlib.h>
@@ -263,6 +264,27 @@ void pctl_json_int(struct pctl_json *j, const char *key, long long v)
 {
     json_member(j, key);
     fprintf(j->out, "%lld", v);
+}
+
+void pctl_json_num(struct pctl_json *j, const char *key, double v, int decimals)
+{
+    json_member(j, key);
+    if (isnan(v) || isinf(v))
+        fputs("null", j->out);
+    else
+        fprintf(j->out, "%.*f", decimals, v);
+}
+
+void pctl_json_bool(struct pctl_json *j, const char *key, int v)
+{
+    json_member(j, key);
+    fputs(v ? "true" : "false", j->out);
+}
+
+void pctl_json_null(struct pctl_json *j, const char *key)
+{
+    json_member(j, key);
+    fputs("null", j->out);
 }
 
 struct metric {

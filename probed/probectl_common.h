@@ -90,6 +90,10 @@ void pctl_json_close(struct pctl_json *j, char bracket);
 void pctl_json_str(struct pctl_json *j, const char *key, const char *value);
 void pctl_json_time(struct pctl_json *j, const char *key, pd_ns t); /* 0: null */
 void pctl_json_int(struct pctl_json *j, const char *key, long long value);
+/* decimals after the point; NAN and infinities: null. */
+void pctl_json_num(struct pctl_json *j, const char *key, double value, int decimals);
+void pctl_json_bool(struct pctl_json *j, const char *key, int value);
+void pctl_json_null(struct pctl_json *j, const char *key);
 /* The stored metrics object re-emitted (numbers as stored), or null when
  * the text is not the flat object the storage writes. */
 void pctl_json_metrics(struct pctl_json *j, const char *key, const char *text);

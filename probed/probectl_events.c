@@ -9,6 +9,7 @@
 #include "clock.h"
 #include "db.h"
 #include "probectl_common.h"
+#include "probectl_report.h"
 #include "text_table.h"
 #include "timefmt.h"
 
@@ -39,6 +40,7 @@ struct event_list {
 static const char events_help[] =
     "Usage: probectl [-c FILE] events [--target ID] [--site PREFIX] [--since TIME]\n"
     "                [--until TIME] [--targets-only] [--format table|csv] [--no-bom]\n"
+    "       probectl [-c FILE] events export --month YYYY-MM   (see events export --help)\n"
     "\n"
     "Lists the state changes of targets and checks in a time range, oldest first,\n"
     "from the event store <data_dir>/probed.db, together with the periods when no\n"
@@ -396,6 +398,8 @@ static int add_current_gap(struct event_list *l, const struct pctl_run *run,
 
 int pd_cmd_events(const struct pd_config *cfg, int argc, char **argv, FILE *out, FILE *errout)
 {
+    if (argc > 1 && strcmp(argv[1], "export") == 0)
+        return pd_cmd_events_export(cfg, argc - 1, argv + 1, out, errout);
     pd_ns now = pd_clock_wall();
     struct events_opts o;
     struct event_list l = {0};

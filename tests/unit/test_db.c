@@ -104,7 +104,7 @@ static void test_newer_schema_refused(void **state)
     struct pd_storage *s = open_storage(f, 0, NULL);
     pd_storage_close(s, T0);
     sqlite3 *raw = open_raw(f);
-    assert_int_equal(sqlite3_exec(raw, "PRAGMA user_version = 2", NULL, NULL, NULL), SQLITE_OK);
+    assert_int_equal(sqlite3_exec(raw, "PRAGMA user_version = 3", NULL, NULL, NULL), SQLITE_OK);
     sqlite3_close(raw);
 
     struct pd_db *db = NULL;
@@ -120,7 +120,105 @@ static void test_newer_schema_refused(void **state)
     err[0] = '\0';
     assert_int_equal(pd_storage_open(&o, &s, err, sizeof(err)), -EPROTO);
     assert_null(s);
-    assert_non_null(strstr(err, "version 2"));
+    assert_non_null(strstr(err, "version 3"));
+}
+
+/* A store of schema version 1 (before maintenance windows) is migrated in
+ * place and keeps its records. */
+static void test_migrate_v1(void **state)
+{
+    struct fixture *f = *state;
+    struct pd_storage *s = open_storage(f, 0, NULL);
+    pd_storage_close(s, T0);
+    sqlite3 *raw = open_raw(f);
+    assert_int_equal(
+        sqlite3_exec(raw, "DROP TABLE maintenance; PRAGMA user_version = 1", NULL, NULL, NULL),
+        SQLITE_OK);
+    sqlite3_close(raw);
+
+    struct pd_db *db = NULL;
+    char err[256] = "";
+    assert_int_equal(pd_db_open(f->dir, 1, &db, err, sizeof(err)), -EPROTO);
+    assert_non_null(strstr(err, "start probed once to migrate it"));
+    assert_int_equal(pd_db_open(f->dir, 0, &db, err, sizeof(err)), 0);
+    struct pd_maint_row w = {.start = T0,
+                             .end = T0 + 3600 * PD_SEC,
+                             .scope = "site",
+                             .what = "gz/gy",
+                             .reason = "割接",
+                             .created = T0,
+                             .created_by = "tester"};
+    int64_t id = 0;
+    assert_int_equal(pd_db_maintenance_add(db, &w, 1, &id), 0);
+    assert_true(id > 0);
+    pd_db_close(db);
+    raw = open_raw(f);
+    char rows[256];
+    raw_rows(raw, "SELECT count(*) FROM runs", rows, sizeof(rows));
+    assert_string_equal(rows, "1\n");
+    assert_int_equal(raw_int(raw, "PRAGMA user_version"), PD_DB_SCHEMA_VERSION);
+    sqlite3_close(raw);
+}
+
+static int collect_window(const struct pd_maint_row *w, void *arg)
+{
+    char *out = arg;
+    size_t n = strlen(out);
+    snprintf(out + n, 512 - n, "%lld %s %s %s %s%s\n", (long long)w->id, w->scope, w->what,
+             w->reason, w->created_by, w->removed ? " removed" : "");
+    return 0;
+}
+
+static void test_maintenance_rows(void **state)
+{
+    struct fixture *f = *state;
+    struct pd_storage *s = open_storage(f, 0, NULL);
+    pd_storage_close(s, T0);
+    struct pd_db *db = NULL;
+    char err[256] = "", got[512] = "";
+    assert_int_equal(pd_db_open(f->dir, 0, &db, err, sizeof(err)), 0);
+    struct pd_maint_row w[3] = {
+        {.start = T0,
+         .end = T0 + 10,
+         .scope = "target",
+         .what = "a",
+         .reason = "r1",
+         .created = T0,
+         .created_by = "x"},
+        {.start = T0 + 100,
+         .end = T0 + 200,
+         .scope = "all",
+         .what = "",
+         .reason = "r2",
+         .created = T0,
+         .created_by = "y"},
+        /* end before start: the constraint refuses it, and with it the whole batch */
+        {.start = T0 + 300, .end = T0 + 300, .scope = "all", .reason = "", .created = T0},
+    };
+    int64_t ids[3];
+    assert_int_equal(pd_db_maintenance_add(db, w, 3, ids), -EINVAL);
+    assert_int_equal(pd_db_maintenance(db, 0, 0, 1, collect_window, got), 0);
+    assert_string_equal(got, "");
+    assert_int_equal(pd_db_maintenance_add(db, w, 2, ids), 0);
+    assert_int_equal(pd_db_maintenance(db, 0, 0, 0, collect_window, got), 0);
+    char want[256];
+    snprintf(want, sizeof(want), "%lld target a r1 x\n%lld all  r2 y\n", (long long)ids[0],
+             (long long)ids[1]);
+    assert_string_equal(got, want);
+    /* overlap filter: [T0 + 50, T0 + 150) touches only the second */
+    got[0] = '\0';
+    assert_int_equal(pd_db_maintenance(db, T0 + 50, T0 + 150, 0, collect_window, got), 0);
+    assert_non_null(strstr(got, " all "));
+    assert_null(strstr(got, " target "));
+    assert_int_equal(pd_db_maintenance_remove(db, ids[0], T0 + 5, "z"), 0);
+    assert_int_equal(pd_db_maintenance_remove(db, ids[0], T0 + 6, "z"), -ENOENT);
+    got[0] = '\0';
+    assert_int_equal(pd_db_maintenance(db, 0, 0, 0, collect_window, got), 0);
+    assert_null(strstr(got, " target "));
+    got[0] = '\0';
+    assert_int_equal(pd_db_maintenance(db, 0, 0, 1, collect_window, got), 0);
+    assert_non_null(strstr(got, "target a r1 x removed"));
+    pd_db_close(db);
 }
 
 int main(void)
@@ -128,6 +226,8 @@ int main(void)
     pd_log_setup(PD_LOG_STDERR, PD_LOG_ERR, "test_db");
     const struct CMUnitTest tests[] = {
         cmocka_unit_test_setup_teardown(test_status_filters_and_order, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_migrate_v1, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_maintenance_rows, setup, teardown),
         cmocka_unit_test_setup_teardown(test_readonly_missing_store, setup, teardown),
         cmocka_unit_test_setup_teardown(test_readonly_by_another_user, setup, teardown),
         cmocka_unit_test_setup_teardown(test_newer_schema_refused, setup, teardown),

@@ -157,8 +157,8 @@ static void test_header_errors(void **state)
 
     err[0] = '\0';
     assert_int_equal(parse("id,name,type\n"), -EINVAL);
-    expect_error("inv.csv:1:1: missing column 'address' (the header must name id, address, type "
-                 "and site)");
+    expect_error("inv.csv:1:1: missing column 'address' (expected: id, name, address, type, "
+                 "site)");
     expect_error("inv.csv:1:1: missing column 'site'");
 
     err[0] = '\0';

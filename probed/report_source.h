@@ -1,0 +1,80 @@
+/*
+ * The inputs of a report (report.h), read from the event store, or from
+ * the files an auditor was given: the raw event export and a maintenance
+ * CSV. Both give the same input for the same records, so a report
+ * recomputed from the files matches the one from the store.
+ *
+ * Events file (probectl events export; docs/reports.md):
+ *   time,target,state,check,message,name,site,type
+ *   time: RFC 3339 with offset; state: up, down, unknown (the target's
+ *   state from then on), added, retired (its in-service period), or
+ *   observed (target empty: the records are complete up to this time).
+ *   check is empty for the target's own state; rows of a check are
+ *   ignored. name, site and type may be empty (then from the config).
+ * Maintenance file: start,end,target_or_site,reason; target_or_site is
+ *   a target id, a site path, "system:ID", "site:PATH", "target:ID" or "*".
+ */
+#ifndef PROBED_REPORT_SOURCE_H
+#define PROBED_REPORT_SOURCE_H
+
+#include <stddef.h>
+#include <stdio.h>
+
+#include "config.h"
+#include "db.h"
+#include "report.h"
+
+struct pd_source_target {
+    char *id, *name, *site, *type;
+    pd_ns added, retired;
+    struct pd_avail_point *points; /* sorted */
+    char **reasons;                /* parallel to points, for the export */
+    size_t n_points, cap_points;
+};
+
+/* Everything a report reads, owned here; in points into it. */
+struct pd_report_data {
+    struct pd_report_input in;        /* rw: the caller sets month, period, scope, ... */
+    struct pd_source_target *targets; /* by id */
+    size_t n_targets, cap_targets;
+    struct pd_report_target_in *target_in;
+    struct pd_report_severity *severities;
+    struct pd_report_system_in *systems;
+    struct pd_maint_window *maintenance;
+    size_t n_maintenance, cap_maintenance;
+    pd_ns observed_until;
+};
+
+/* Read every target, its state changes and the maintenance windows (the
+ * store's and the config's) from db, severities and systems from cfg.
+ * 0 or -errno with err set. Free with pd_report_data_free() either way. */
+int pd_report_data_from_store(struct pd_db *db, const struct pd_config *cfg,
+                              struct pd_report_data *d, char *err, size_t errlen);
+/* The same from an events file and, maint_path non-NULL, a maintenance
+ * CSV (which replaces the store's windows; the config's still apply).
+ * Every bad row is reported in err with file:line:col. */
+int pd_report_data_from_files(const char *events_path, const char *maint_path,
+                              const struct pd_config *cfg, struct pd_report_data *d, char *err,
+                              size_t errlen);
+void pd_report_data_free(struct pd_report_data *d);
+
+/* Read a maintenance CSV into windows (appended to d). Scopes are checked
+ * against cfg. 0 or -EINVAL with every bad row in err. */
+int pd_report_data_load_maintenance(struct pd_report_data *d, const struct pd_config *cfg,
+                                    const char *path, char *err, size_t errlen);
+/* Parse "target_or_site" as the maintenance file writes it. */
+int pd_maint_scope_parse(const char *text, const struct pd_config *cfg, enum pd_maint_scope *scope,
+                         const char **what, char *err, size_t errlen);
+
+/* The part of a target's timeline that decides a month's figures: from
+ * its last settled UP at or before the start (or its first point) to its
+ * first settled UP at or after the end (or its last point). *lo, *hi:
+ * index range [lo, hi). */
+void pd_report_slice(const struct pd_source_target *t, struct pd_span period, size_t *lo,
+                     size_t *hi);
+
+/* The events file of a month: the slices of every target, its added and
+ * retired rows, sorted by time, and the observed row. 0 or -errno. */
+int pd_report_events_write(const struct pd_report_data *d, struct pd_span period, FILE *out);
+
+#endif

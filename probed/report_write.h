@@ -1,0 +1,62 @@
+/*
+ * The report's writers: one per format, each from a built struct
+ * pd_report (report.h). Times are printed in the configured time zone
+ * (timefmt.h) with their offset.
+ *
+ * Every text format ends with the SHA-256 of its own body, so that a
+ * printed copy can be matched to the file: the digest covers every byte
+ * before its line, except a leading byte order mark (CSV, HTML: the last
+ * line; JSON: the last two, the "sha256" member and the closing brace).
+ * pd_report_verify() checks it.
+ * An XLSX file is a zip archive whose bytes vary from run to run; its
+ * summary sheet carries the digest of the same report written as CSV.
+ */
+#ifndef PROBED_REPORT_WRITE_H
+#define PROBED_REPORT_WRITE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "report.h"
+
+#define PD_SHA256_HEX 65 /* 64 hex digits and NUL */
+
+enum pd_report_format { PD_REPORT_CSV, PD_REPORT_JSON, PD_REPORT_HTML, PD_REPORT_XLSX };
+
+/* "csv", "json", "html", "xlsx": 0 or -EINVAL. */
+int pd_report_format_parse(const char *name, enum pd_report_format *out);
+
+/* Text formats: the whole document in *doc (owned by the caller, free())
+ * of *len bytes, digest included. 0 or -ENOMEM.
+ * bom: start with a UTF-8 byte order mark, for spreadsheet software. */
+int pd_report_csv(const struct pd_report *r, bool bom, char **doc, size_t *len);
+int pd_report_json(const struct pd_report *r, char **doc, size_t *len);
+/* One self-contained file (no external reference), printable on A4. */
+int pd_report_html(const struct pd_report *r, char **doc, size_t *len);
+
+/* Write the workbook to path: sheets Summary, Outages, Sites, Systems,
+ * Definitions. content_sha256: the digest of pd_report_csv() of the same
+ * report (without BOM), shown on the summary sheet. 0 or -errno with a
+ * message in err. */
+int pd_report_xlsx(const struct pd_report *r, const char *path, const char *content_sha256,
+                   char *err, size_t errlen);
+
+void pd_sha256_hex(const void *data, size_t len, char hex[PD_SHA256_HEX]);
+/* One digest over the files' bytes, in order (the configuration's hash:
+ * the main file, then every inventory file). 0 or -errno (err says). */
+int pd_sha256_files(const char *const *paths, size_t n, char hex[PD_SHA256_HEX], char *err,
+                    size_t errlen);
+
+/* Check the digest of a CSV, JSON or HTML report (format found from its
+ * content). 0 when it matches; -EBADMSG when it does not (err says what it
+ * should have been); -EINVAL when doc carries no digest. */
+int pd_report_verify(const char *doc, size_t len, char *err, size_t errlen);
+
+/* The definitions every report carries, for people: figure name, what it
+ * means, how it is computed. NULL-terminated by figure. */
+struct pd_report_definition {
+    const char *figure, *meaning, *formula;
+};
+extern const struct pd_report_definition pd_report_definitions[];
+
+#endif
