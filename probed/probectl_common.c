@@ -164,7 +164,7 @@ void pctl_csv_time(FILE *out, pd_ns t)
 {
     char buf[PD_TIME_BUFLEN];
 
-    pctl_csv_cell(out, t ? pd_time_format_iso(t, buf, sizeof(buf)) : "", 0, 0);
+    pctl_csv_cell(out, t ? pd_time_format_exact(t, buf, sizeof(buf)) : "", 0, 0);
 }
 
 void pctl_csv_end_row(FILE *out)
@@ -255,7 +255,7 @@ void pctl_json_time(struct pctl_json *j, const char *key, pd_ns t)
 
     json_member(j, key);
     if (t)
-        pctl_json_escape(j->out, pd_time_format_iso(t, buf, sizeof(buf)));
+        pctl_json_escape(j->out, pd_time_format_exact(t, buf, sizeof(buf)));
     else
         fputs("null", j->out);
 }

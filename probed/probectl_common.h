@@ -69,7 +69,9 @@ char *pctl_strdup(const char *s);
  * devices, which gets a leading ' when it starts with = + - @ (else a
  * spreadsheet would run it as a formula). s NULL: empty cell. */
 void pctl_csv_cell(FILE *out, const char *s, int first, int free_text);
-/* ISO 8601 with offset in the configured zone; 0: empty cell. Never first. */
+/* ISO 8601 with offset in the configured zone, with the fraction of the
+ * second when there is one (pd_time_format_exact); 0: empty cell. Never
+ * first. */
 void pctl_csv_time(FILE *out, pd_ns t);
 void pctl_csv_end_row(FILE *out);
 /* The optional BOM and the header row. */

@@ -179,7 +179,7 @@ static int list_row(const struct pd_maint_row *w, void *arg)
                    w->what, st, sizeof(st));
     snprintf(id, sizeof(id), "%lld", (long long)w->id);
     if (c->csv) {
-        pctl_csv_cell(c->out, pd_time_format_iso(w->start, a, sizeof(a)), 1, 0);
+        pctl_csv_cell(c->out, pd_time_format_exact(w->start, a, sizeof(a)), 1, 0);
         pctl_csv_time(c->out, w->end);
         pctl_csv_cell(c->out, st, 0, 1);
         pctl_csv_cell(c->out, w->reason, 0, 1);

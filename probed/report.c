@@ -150,11 +150,13 @@ static bool system_has_member(const struct pd_report_system_in *s, const char *i
     return false;
 }
 
+static bool in_service(const struct pd_report_input *in, const struct pd_report_target_in *t);
+
 /* In service during the period, and in the scope. A target retired
  * before the month, or added after it, has nothing to report. */
 static bool target_in_scope(const struct pd_report_input *in, const struct pd_report_target_in *t)
 {
-    if (t->added >= in->period.end || (t->retired && t->retired <= in->period.start))
+    if (!in_service(in, t))
         return false;
     switch (in->scope) {
     case PD_SCOPE_ALL:
@@ -171,9 +173,20 @@ static bool target_in_scope(const struct pd_report_input *in, const struct pd_re
     return false;
 }
 
-/* A site report holds the systems whose members all lie in the site. */
+static bool in_service(const struct pd_report_input *in, const struct pd_report_target_in *t)
+{
+    return t && t->added < in->period.end && (!t->retired || t->retired > in->period.start);
+}
+
+/* A site report holds the systems whose members all lie in the site; a
+ * system none of whose members was in service has nothing to report. */
 static bool system_in_scope(const struct pd_report_input *in, const struct pd_report_system_in *s)
 {
+    bool any = false;
+    for (size_t i = 0; i < s->n_members && !any; i++)
+        any = in_service(in, find_target_in(in, s->members[i]));
+    if (!any)
+        return false;
     switch (in->scope) {
     case PD_SCOPE_ALL:
         return true;

@@ -650,7 +650,7 @@ static void export_line(FILE *out, pd_ns at, const char *target, const char *sta
                         const char *message, const struct pd_source_target *t)
 {
     char buf[PD_TIME_BUFLEN];
-    pctl_csv_cell(out, pd_time_format_iso(at, buf, sizeof(buf)), 1, 0);
+    pctl_csv_cell(out, pd_time_format_exact(at, buf, sizeof(buf)), 1, 0);
     pctl_csv_cell(out, target, 0, 0);
     pctl_csv_cell(out, state, 0, 0);
     pctl_csv_cell(out, "", 0, 0);

@@ -84,10 +84,12 @@ static void format_offset(long gmtoff, char *buf, size_t len)
         snprintf(buf, len, "%c%02d:%02d", sign, a / 3600, a / 60 % 60);
 }
 
-static char *format_with_offset(pd_ns t, int iso, char *buf, size_t len)
+/* frac: add the fraction of the second when it is not zero, in 3, 6 or 9
+ * digits. */
+static char *format_with_offset(pd_ns t, int iso, int frac, char *buf, size_t len)
 {
     struct tm tm;
-    char date[32], off[32];
+    char date[32], off[32], fraction[16] = "";
     const char *between = iso ? "" : " ";
 
     if (len == 0)
@@ -98,18 +100,34 @@ static char *format_with_offset(pd_ns t, int iso, char *buf, size_t len)
         return buf;
     }
     format_offset(tm.tm_gmtoff, off, sizeof(off));
-    snprintf(buf, len, "%s%s%s", date, between, off);
+    long ns = (long)(t % PD_SEC);
+    if (ns < 0)
+        ns += PD_SEC;
+    if (frac && ns) {
+        if (ns % 1000000 == 0)
+            snprintf(fraction, sizeof(fraction), ".%03ld", ns / 1000000);
+        else if (ns % 1000 == 0)
+            snprintf(fraction, sizeof(fraction), ".%06ld", ns / 1000);
+        else
+            snprintf(fraction, sizeof(fraction), ".%09ld", ns);
+    }
+    snprintf(buf, len, "%s%s%s%s", date, fraction, between, off);
     return buf;
 }
 
 char *pd_time_format(pd_ns t, char *buf, size_t len)
 {
-    return format_with_offset(t, 0, buf, len);
+    return format_with_offset(t, 0, 0, buf, len);
 }
 
 char *pd_time_format_iso(pd_ns t, char *buf, size_t len)
 {
-    return format_with_offset(t, 1, buf, len);
+    return format_with_offset(t, 1, 0, buf, len);
+}
+
+char *pd_time_format_exact(pd_ns t, char *buf, size_t len)
+{
+    return format_with_offset(t, 1, 1, buf, len);
 }
 
 char *pd_time_format_local(pd_ns t, char *buf, size_t len)

@@ -30,6 +30,10 @@ const char *pd_time_zone(void);
 char *pd_time_format(pd_ns t, char *buf, size_t len);
 /* "2026-11-21T10:02:11+08:00" (ISO 8601 / RFC 3339). */
 char *pd_time_format_iso(pd_ns t, char *buf, size_t len);
+/* The same with the fraction of the second when there is one
+ * ("2026-11-21T10:02:11.250+08:00", 3, 6 or 9 digits): records that must
+ * read back to the nanosecond. pd_time_parse() reads it. */
+char *pd_time_format_exact(pd_ns t, char *buf, size_t len);
 /* "2026-11-21 10:02:11": for tables whose heading names the zone. */
 char *pd_time_format_local(pd_ns t, char *buf, size_t len);
 /* 1 when a and b fall on the same calendar day in the zone. */

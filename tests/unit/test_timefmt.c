@@ -114,6 +114,33 @@ static void test_parse_reads_own_output(void **state)
     assert_int_equal(parse_ok(pd_time_format_iso(t, buf, sizeof(buf)), 0), t);
 }
 
+/* Records exported for re-computation read back to the nanosecond. */
+static void test_format_exact(void **state)
+{
+    static const struct {
+        pd_ns frac;
+        const char *text;
+    } cases[] = {
+        {0, "2026-11-01T03:25:45+08:00"},
+        {250000000, "2026-11-01T03:25:45.250+08:00"},
+        {1000, "2026-11-01T03:25:45.000001+08:00"},
+        {999999999, "2026-11-01T03:25:45.999999999+08:00"},
+    };
+    char buf[PD_TIME_BUFLEN];
+
+    (void)state;
+    use_zone("Asia/Shanghai");
+    for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+        pd_ns t = T_2026_10_31_16Z + 12345 * PD_SEC + cases[i].frac;
+        assert_string_equal(pd_time_format_exact(t, buf, sizeof(buf)), cases[i].text);
+        assert_int_equal(parse_ok(buf, 0), t);
+    }
+    /* Before 1970 the fraction still counts forward from the second. */
+    assert_string_equal(pd_time_format_exact(-PD_SEC / 4, buf, sizeof(buf)),
+                        "1970-01-01T07:59:59.750+08:00");
+    assert_int_equal(parse_ok(buf, 0), -PD_SEC / 4);
+}
+
 static void test_parse_relative(void **state)
 {
     pd_ns now = T_2026_11_01_00Z + 123;
@@ -206,6 +233,7 @@ int main(void)
         cmocka_unit_test(test_parse_shanghai),
         cmocka_unit_test(test_parse_explicit_offsets),
         cmocka_unit_test(test_parse_reads_own_output),
+        cmocka_unit_test(test_format_exact),
         cmocka_unit_test(test_parse_relative),
         cmocka_unit_test(test_parse_rejects),
         cmocka_unit_test(test_parse_dst_edges),
