@@ -35,8 +35,8 @@ int pd_report_json(const struct pd_report *r, char **doc, size_t *len);
 int pd_report_html(const struct pd_report *r, char **doc, size_t *len);
 
 /* Write the workbook to path: sheets Summary, Outages, Sites, Systems,
- * Definitions. content_sha256: the digest of pd_report_csv() of the same
- * report (without BOM), shown on the summary sheet. 0 or -errno with a
+ * Maintenance, Definitions. content_sha256: the digest of pd_report_csv()
+ * of the same report (without BOM), shown on the summary sheet. 0 or -errno with a
  * message in err. */
 int pd_report_xlsx(const struct pd_report *r, const char *path, const char *content_sha256,
                    char *err, size_t errlen);
