@@ -20,7 +20,7 @@
 #define REPLACEMENT "\uFFFD"
 
 static const char style[] =
-    "@page { size: A4; margin: 15mm }\n"
+    "@page { size: A4 landscape; margin: 12mm }\n"
     "* { -webkit-print-color-adjust: exact; print-color-adjust: exact }\n"
     "body { font-family: \"Noto Sans CJK SC\", \"Source Han Sans SC\", \"PingFang SC\",\n"
     "  \"Microsoft YaHei\", \"WenQuanYi Micro Hei\", sans-serif; font-size: 10pt;\n"

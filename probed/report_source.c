@@ -152,7 +152,9 @@ static int finish(struct pd_report_data *d, const struct pd_config *cfg, char *e
         l->availability_min = s->availability_min;
         l->mtbf_min = s->mtbf_min;
         l->mttr_max = s->mttr_max;
-        l->coverage_min = cfg->sla_coverage_min;
+        /* 0 in pd_sla_limits means "the default 99"; a configured 0 means
+         * judge whatever was observed, however little. */
+        l->coverage_min = cfg->sla_coverage_min > 0 ? cfg->sla_coverage_min : 1e-9;
         l->n_resolved = s->n_resolved;
         for (size_t k = 0; k < s->n_resolved; k++) {
             l->resolved[k].share_pct = s->resolved[k].share_pct;
@@ -387,23 +389,17 @@ static int events_row(struct events_ctx *e, struct pd_csv *c, const int *column)
     return 0;
 }
 
-/* Read a whole CSV file, calling row() for each data row after the
- * header; stops after MAX_ROW_ERRORS bad rows. */
-static int read_csv(const char *path, const char *const *names, unsigned required,
-                    int (*row)(struct pd_csv *, const int *, void *), void *arg, char *err,
-                    size_t errlen)
+/* Parse CSV text, calling row() for each data row after the header;
+ * stops after MAX_ROW_ERRORS bad rows. */
+static int parse_csv(const char *file, const char *buf, size_t len, const char *const *names,
+                     unsigned required, int (*row)(struct pd_csv *, const int *, void *), void *arg,
+                     char *err, size_t errlen)
 {
-    char *buf = NULL;
-    size_t len = 0;
     int *column = NULL;
     struct pd_csv c;
-    int rc = pd_read_file(path, &buf, &len, err, errlen);
+    int rc = pd_csv_open(&c, file, buf, len, err, errlen);
     if (rc < 0)
         return rc;
-    if ((rc = pd_csv_open(&c, path, buf, len, err, errlen)) < 0) {
-        free(buf);
-        return rc;
-    }
     int got = pd_csv_read_row(&c), bad = 0;
     if (got <= 0) {
         if (got == 0)
@@ -445,9 +441,22 @@ static int read_csv(const char *path, const char *const *names, unsigned require
     }
 out:
     if (rc == -ENOMEM)
-        snprintf(err, errlen, "%s: out of memory", path);
+        snprintf(err, errlen, "%s: out of memory", file);
     free(column);
     pd_csv_close(&c);
+    return rc;
+}
+
+static int read_csv(const char *path, const char *const *names, unsigned required,
+                    int (*row)(struct pd_csv *, const int *, void *), void *arg, char *err,
+                    size_t errlen)
+{
+    char *buf = NULL;
+    size_t len = 0;
+    int rc = pd_read_file(path, &buf, &len, err, errlen);
+    if (rc < 0)
+        return rc;
+    rc = parse_csv(path, buf, len, names, required, row, arg, err, errlen);
     free(buf);
     return rc;
 }
@@ -556,16 +565,37 @@ int pd_report_data_load_maintenance(struct pd_report_data *d, const struct pd_co
     return read_csv(path, names, 0x7, maint_cb, &m, err, errlen);
 }
 
+static const char *const event_columns[] = {"time", "target", "state", "check", "message",
+                                            "name", "site",   "type",  NULL};
+
+int pd_report_events_parse(struct pd_report_data *d, const char *file, const char *buf, size_t len,
+                           char *err, size_t errlen)
+{
+    struct events_ctx e = {.d = d};
+    pd_hashmap_init(&e.ids);
+    int rc = parse_csv(file, buf, len, event_columns, 0x7, events_cb, &e, err, errlen);
+    pd_hashmap_free(&e.ids);
+    return rc;
+}
+
+int pd_report_data_finish(struct pd_report_data *d, const struct pd_config *cfg, char *err,
+                          size_t errlen)
+{
+    if (config_windows(d, cfg) < 0) {
+        snprintf(err, errlen, "out of memory");
+        return -ENOMEM;
+    }
+    return finish(d, cfg, err, errlen);
+}
+
 int pd_report_data_from_files(const char *events_path, const char *maint_path,
                               const struct pd_config *cfg, struct pd_report_data *d, char *err,
                               size_t errlen)
 {
-    static const char *const names[] = {"time", "target", "state", "check", "message",
-                                        "name", "site",   "type",  NULL};
     struct events_ctx e = {.d = d};
     memset(d, 0, sizeof(*d));
     pd_hashmap_init(&e.ids);
-    int rc = read_csv(events_path, names, 0x7, events_cb, &e, err, errlen);
+    int rc = read_csv(events_path, event_columns, 0x7, events_cb, &e, err, errlen);
     pd_hashmap_free(&e.ids);
     if (rc == 0 && maint_path)
         rc = pd_report_data_load_maintenance(d, cfg, maint_path, err, errlen);

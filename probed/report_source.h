@@ -58,6 +58,15 @@ int pd_report_data_from_files(const char *events_path, const char *maint_path,
                               size_t errlen);
 void pd_report_data_free(struct pd_report_data *d);
 
+/* The pieces of pd_report_data_from_files, for text already in memory
+ * (the fuzz target): parse an events file into a zeroed d (0, or -EINVAL
+ * with every bad row in err), then add the config's windows, severities
+ * and systems. */
+int pd_report_events_parse(struct pd_report_data *d, const char *file, const char *buf, size_t len,
+                           char *err, size_t errlen);
+int pd_report_data_finish(struct pd_report_data *d, const struct pd_config *cfg, char *err,
+                          size_t errlen);
+
 /* Read a maintenance CSV into windows (appended to d). Scopes are checked
  * against cfg. 0 or -EINVAL with every bad row in err. */
 int pd_report_data_load_maintenance(struct pd_report_data *d, const struct pd_config *cfg,

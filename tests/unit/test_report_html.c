@@ -295,7 +295,7 @@ static void test_self_contained_document(void **state)
     assert_non_null(strstr(doc, "<meta charset=\"utf-8\">"));
     assert_non_null(strstr(doc, "<title>Availability report 2026-11</title>"));
     assert_non_null(strstr(doc, "<h1>Availability report 2026-11</h1>"));
-    assert_non_null(strstr(doc, "@page { size: A4; margin: 15mm }"));
+    assert_non_null(strstr(doc, "@page { size: A4 landscape; margin: 12mm }"));
     assert_non_null(strstr(doc, "thead { display: table-header-group }"));
     assert_non_null(strstr(doc, "break-inside: avoid"));
     assert_non_null(strstr(doc, "print-color-adjust: exact"));
