@@ -223,6 +223,9 @@ demo: $n devices up; $CUT_ID is cut off for ${CUT_LENGTH}s every $((CUT_PERIOD /
              DEF:ms=$DATA/rrd/$LOSS_ID/ping.rrd:rtt_median:AVERAGE \\
              DEF:loss=$DATA/rrd/$LOSS_ID/ping.rrd:loss_pct:AVERAGE \\
              LINE2:ms#1f77b4:"median RTT ms" LINE1:loss#d62728:"loss %"
+  report:  $ctl report --month $(TZ=Asia/Shanghai date +%Y-%m)
+           $ctl report --month $(TZ=Asia/Shanghai date +%Y-%m) -o /tmp/probed-demo-report.html
+           (also .csv .json .xlsx; a planned window: $ctl maintenance add --help)
   store:   sqlite3 $DATA/probed.db 'SELECT * FROM transitions ORDER BY at_ns'
 
 EOF
