@@ -310,7 +310,8 @@ static void load_system(struct pd_yreader *r, struct pd_config *cfg, const struc
         long n;
         if (pd_yread_long(r, k, "k", 1, 1000000, &n) == 0) {
             if ((size_t)n > s->n_members && s->n_members > 0)
-                pd_yfail(r, k, "k is %ld but the system has %zu members", n, s->n_members);
+                pd_yfail(r, k, "k is %ld but the system has only %zu member%s", n, s->n_members,
+                         s->n_members == 1 ? "" : "s");
             s->k = (unsigned)n;
         }
     }
@@ -335,14 +336,11 @@ void pd_config_load_systems(struct pd_yreader *r, struct pd_config *cfg,
 }
 
 /* A configured window means the same whatever the zone of the process
- * that reads it: its times carry their UTC offset. */
+ * that reads it: its times carry their UTC offset (Z, +08:00, -0500),
+ * after the date. */
 static int has_offset(const char *text)
 {
-    size_t n = strlen(text);
-    if (n > 0 && (text[n - 1] == 'Z' || text[n - 1] == 'z'))
-        return 1;
-    const char *t = strpbrk(text, "T ");
-    return t && strpbrk(t, "+-") != NULL;
+    return strlen(text) > 10 && strpbrk(text + 10, "+-Zz") != NULL;
 }
 
 static int read_time(struct pd_yreader *r, const struct pd_ynode *v, const char *what, pd_ns *out)
@@ -399,7 +397,10 @@ static void load_window(struct pd_yreader *r, struct pd_config *cfg, const struc
                     : w->scope == PD_MAINT_CONF_SYSTEM ? pd_config_system(cfg, w->what) != NULL
                                                        : pd_site_valid(w->what);
         if (!known)
-            pd_yfail(r, scope_node, "maintenance window: no %s '%s'", scopes[w->scope], w->what);
+            pd_yfail(r, scope_node, "maintenance window: %s '%s'%s", scopes[w->scope], w->what,
+                     w->scope == PD_MAINT_CONF_SITE ? " is not a site path (expected ids joined "
+                                                      "by '/', e.g. guizhou/zunyi)"
+                                                    : " does not exist");
     }
     if (!(v = pd_yget(node, "start")) || read_time(r, v, "start", &w->start) < 0 ||
         !(v = pd_yget(node, "end")) || read_time(r, v, "end", &w->end) < 0) {
@@ -408,7 +409,7 @@ static void load_window(struct pd_yreader *r, struct pd_config *cfg, const struc
         return;
     }
     if (w->end <= w->start)
-        pd_yfail(r, v, "maintenance window ends before it starts");
+        pd_yfail(r, v, "maintenance window must end after it starts");
     if ((v = pd_yget(node, "reason")))
         pd_yread_string(r, v, "reason", &w->reason);
 }
