@@ -337,7 +337,8 @@ static int build_system(const struct pd_report_input *in, const struct pd_report
     struct pd_system_member *m = NULL;
     struct pd_span **member_spans = NULL;
     struct pd_avail_point *tl = NULL;
-    size_t n_tl = 0;
+    const char **ids = NULL; /* borrowed from s: the members in service */
+    size_t n_tl = 0, n = 0;
     int rc = -ENOMEM;
 
     const struct pd_report_severity *sev = find_severity(r, s->severity);
@@ -348,6 +349,10 @@ static int build_system(const struct pd_report_input *in, const struct pd_report
     if (!(m = calloc(s->n_members, sizeof(*m))) ||
         !(member_spans = calloc(s->n_members, sizeof(*member_spans))))
         goto fail;
+    /* Members out of service all month are not members of that month
+     * (the events export leaves them out too). */
+    if (!(ids = calloc(s->n_members, sizeof(*ids))))
+        goto fail;
     for (size_t i = 0; i < s->n_members; i++) {
         const struct pd_report_target_in *t = find_target_in(in, s->members[i]);
         if (!t) {
@@ -355,16 +360,20 @@ static int build_system(const struct pd_report_input *in, const struct pd_report
             rc = -EINVAL;
             goto fail;
         }
-        if ((rc = maint_spans(in, t, NULL, &member_spans[i], &m[i].n_maintenance)) < 0)
+        if (!in_service(in, t))
+            continue;
+        if ((rc = maint_spans(in, t, NULL, &member_spans[n], &m[n].n_maintenance)) < 0)
             goto fail;
-        m[i].maintenance = member_spans[i];
-        m[i].timeline = t->timeline;
-        m[i].n_timeline = t->n_timeline;
+        m[n].maintenance = member_spans[n];
+        m[n].timeline = t->timeline;
+        m[n].n_timeline = t->n_timeline;
+        ids[n++] = s->members[i];
     }
-    unsigned k = s->rule == PD_SYSTEM_ALL   ? (unsigned)s->n_members
+    unsigned k = s->rule == PD_SYSTEM_ALL   ? (unsigned)n
                  : s->rule == PD_SYSTEM_ANY ? 1
+                 : s->k > n                 ? (unsigned)n
                                             : s->k;
-    if ((rc = pd_system_timeline(m, s->n_members, s->rule, k, &tl, &n_tl)) < 0) {
+    if ((rc = pd_system_timeline(m, n, s->rule, k, &tl, &n_tl)) < 0) {
         snprintf(err, errlen, "system '%s': %s", s->id,
                  rc == -EINVAL ? "k must be 1 to the number of members" : "out of memory");
         goto fail;
@@ -390,15 +399,16 @@ static int build_system(const struct pd_report_input *in, const struct pd_report
     pd_sla_judge(&o->avail, &sev->limits, &o->sla);
     rc = -ENOMEM;
     if (!(o->id = strdup(s->id)) || !(o->name = dup_or_empty(s->name ? s->name : s->id)) ||
-        !(o->members = calloc(s->n_members, sizeof(*o->members))))
+        !(o->members = calloc(n, sizeof(*o->members))))
         goto fail;
-    for (size_t i = 0; i < s->n_members; i++) {
-        if (!(o->members[i] = strdup(s->members[i])))
+    for (size_t i = 0; i < n; i++) {
+        if (!(o->members[i] = strdup(ids[i])))
             goto fail;
         o->n_members++;
     }
     rc = 0;
 fail:
+    free(ids);
     for (size_t i = 0; member_spans && i < s->n_members; i++)
         free(member_spans[i]);
     free(member_spans);

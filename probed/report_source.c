@@ -295,6 +295,13 @@ int pd_report_data_from_store(struct pd_db *db, const struct pd_config *cfg,
         rc = pd_db_maintenance(db, 0, 0, 0, store_window, &s);
     if (rc == 0 && (rc = pd_db_last_run(db, store_run, d)) == -ENOENT)
         rc = 0;
+    /* A change is committed between two heartbeats: the records reach
+     * at least as far as the last one, as the events file says. */
+    for (size_t i = 0; rc == 0 && i < d->n_targets; i++) {
+        const struct pd_source_target *t = &d->targets[i];
+        if (t->n_points && t->points[t->n_points - 1].at > d->observed_until)
+            d->observed_until = t->points[t->n_points - 1].at;
+    }
     if (rc == 0)
         rc = config_windows(d, cfg);
     if (rc != 0) {
@@ -308,6 +315,16 @@ int pd_report_data_from_store(struct pd_db *db, const struct pd_config *cfg,
 static int parse_time(const char *text, pd_ns *out, char *why, size_t len)
 {
     return pd_time_parse(text, 0, out, why, len);
+}
+
+/* Where the field of named column k (an index into the reader's names)
+ * is in the current row: the columns may come in any order. */
+static struct pd_mark column_mark(const struct pd_csv *c, const int *column, int k)
+{
+    for (size_t i = 0; i < c->n_fields; i++)
+        if (column[i] == k)
+            return pd_csv_mark(c, i);
+    return pd_csv_mark(c, c->n_fields);
 }
 
 /* Undo the formula guard of the CSV writers (pctl_csv_cell): a leading '
@@ -336,7 +353,7 @@ static int events_row(struct events_ctx *e, struct pd_csv *c, const int *column)
     char why[160];
     pd_ns at;
     if (parse_time(f[EV_TIME], &at, why, sizeof(why)) < 0) {
-        struct pd_mark m = pd_csv_mark(c, 0);
+        struct pd_mark m = column_mark(c, column, EV_TIME);
         pd_error_at(c->err, c->errlen, &m, "time: %s", why);
         return -EINVAL;
     }
@@ -351,7 +368,7 @@ static int events_row(struct events_ctx *e, struct pd_csv *c, const int *column)
     if (f[EV_CHECK][0])
         return 0;
     if (!pd_id_valid(f[EV_TARGET])) {
-        struct pd_mark m = pd_csv_mark(c, 1);
+        struct pd_mark m = column_mark(c, column, EV_TARGET);
         pd_error_at(c->err, c->errlen, &m, "target: expected a target id, got '%s'", f[EV_TARGET]);
         return -EINVAL;
     }
@@ -372,7 +389,7 @@ static int events_row(struct events_ctx *e, struct pd_csv *c, const int *column)
         t->retired = at;
     } else if (state_parse(f[EV_STATE], &st) == 0) {
         if (t->n_points && t->points[t->n_points - 1].at > at) {
-            struct pd_mark m = pd_csv_mark(c, 0);
+            struct pd_mark m = column_mark(c, column, EV_TIME);
             pd_error_at(c->err, c->errlen, &m,
                         "rows of target '%s' out of time order (the export sorts them by time)",
                         t->id);
@@ -380,7 +397,7 @@ static int events_row(struct events_ctx *e, struct pd_csv *c, const int *column)
         }
         return add_point(t, at, st, f[EV_MESSAGE]);
     } else {
-        struct pd_mark m = pd_csv_mark(c, 2);
+        struct pd_mark m = column_mark(c, column, EV_STATE);
         pd_error_at(c->err, c->errlen, &m,
                     "state: expected up, down, unknown, added, retired or observed, got '%s'",
                     f[EV_STATE]);
@@ -537,18 +554,18 @@ static int maint_cb(struct pd_csv *c, const int *column, void *arg)
     const char *what;
     for (int k = 0; k < 2; k++) {
         if (parse_time(f[k], k ? &end : &start, why, sizeof(why)) < 0) {
-            struct pd_mark at = pd_csv_mark(c, (size_t)k);
+            struct pd_mark at = column_mark(c, column, k);
             pd_error_at(c->err, c->errlen, &at, "%s: %s", k ? "end" : "start", why);
             return -EINVAL;
         }
     }
     if (end <= start) {
-        struct pd_mark at = pd_csv_mark(c, 1);
+        struct pd_mark at = column_mark(c, column, 1);
         pd_error_at(c->err, c->errlen, &at, "end: the window ends before it starts");
         return -EINVAL;
     }
     if (pd_maint_scope_parse(f[2], m->cfg, &scope, &what, why, sizeof(why)) < 0) {
-        struct pd_mark at = pd_csv_mark(c, 2);
+        struct pd_mark at = column_mark(c, column, 2);
         pd_error_at(c->err, c->errlen, &at, "target_or_site: %s", why);
         return -EINVAL;
     }
