@@ -20,6 +20,7 @@
 #include "config.h"
 #include "db.h"
 #include "report.h"
+#include "report_fixture.h"
 #include "report_source.h"
 #include "report_write.h"
 #include "timefmt.h"
@@ -62,13 +63,7 @@ static double pct(double total, double down)
 #define MONTH_S 2592000.0 /* 30 days */
 
 static const struct pd_report_severity severities[] = {
-    {"emergency",
-     {.availability_min = 99.5,
-      .mtbf_min = 360 * HOUR,
-      .mttr_max = 60 * MIN,
-      .resolved = {{95, 30 * MIN}, {90, 60 * MIN}},
-      .n_resolved = 2,
-      .coverage_min = 99}},
+    {"emergency", PD_TEST_EMERGENCY_LIMITS},
     {"general", {.availability_min = 95, .coverage_min = 99}},
 };
 

@@ -11,6 +11,7 @@
 #include <cmocka.h>
 
 #include "report.h"
+#include "report_fixture.h"
 #include "report_write.h"
 #include "timefmt.h"
 #include "utf8.h"
@@ -55,13 +56,7 @@ static struct pd_report *build(void)
         fail_msg("%s", err);
 
     const struct pd_report_severity sev[] = {
-        {"emergency",
-         {.availability_min = 99.5,
-          .mtbf_min = 360 * HOUR,
-          .mttr_max = 60 * MIN,
-          .resolved = {{95, 30 * MIN}, {90, 60 * MIN}},
-          .n_resolved = 2,
-          .coverage_min = 99}},
+        {"emergency", PD_TEST_EMERGENCY_LIMITS},
         {"general",
          {.availability_min = 99.0,
           .mttr_max = 240 * MIN,

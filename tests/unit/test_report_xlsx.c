@@ -19,6 +19,7 @@
 #include <string.h>
 
 #include "report.h"
+#include "report_fixture.h"
 #include "report_write.h"
 #include "timefmt.h"
 
@@ -308,13 +309,7 @@ static struct pd_report *build_report(void)
                                     P("2026-11-10 03:00", UP), P("2026-11-20 10:00", DOWN),
                                     P("2026-11-20 10:12", UP)};
     struct pd_report_severity sev[] = {
-        {"emergency",
-         {.availability_min = 99.5,
-          .mtbf_min = 360 * 3600 * PD_SEC,
-          .mttr_max = 60 * 60 * PD_SEC,
-          .resolved = {{95, 30 * 60 * PD_SEC}, {90, 60 * 60 * PD_SEC}},
-          .n_resolved = 2,
-          .coverage_min = 99}},
+        {"emergency", PD_TEST_EMERGENCY_LIMITS},
         {"important",
          {.availability_min = 99,
           .mttr_max = 120 * 60 * PD_SEC,
