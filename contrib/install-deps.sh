@@ -8,7 +8,7 @@ packages="
   libev-dev libyaml-dev libsqlite3-dev sqlite3 librrd-dev rrdtool
   libsnmp-dev libpcap-dev libcap-dev libcmocka-dev
   libssl-dev libxlsxwriter-dev
-  iproute2 nftables procps tzdata jq iputils-ping python3
+  iproute2 nftables procps tzdata jq iputils-ping python3 time
 "
 
 if [ "$(id -u)" -ne 0 ]; then
