@@ -598,11 +598,12 @@ static int point_row(sqlite3_stmt *st, void *arg)
 int pd_db_target_points(struct pd_db *db, int (*cb)(const struct pd_point_row *, void *), void *arg)
 {
     sqlite3_stmt *st;
-    /* The (target_id, check_id, at_ns) index gives this order without a
-     * sort; its implicit rowid settles equal times. */
+    /* In the order they were recorded: a plain scan of the table, several
+     * times faster than walking the (target_id, check_id, at_ns) index and
+     * fetching every row (bench/report). */
     int rc = prepare_read(db,
                           "SELECT target_id, at_ns, to_state, reason FROM transitions"
-                          " WHERE check_id = '' ORDER BY target_id, at_ns, id",
+                          " WHERE check_id = '' ORDER BY id",
                           &st);
     if (rc < 0)
         return rc;

@@ -105,9 +105,9 @@ struct pd_target_row {
 };
 int pd_db_targets(struct pd_db *db, int (*cb)(const struct pd_target_row *, void *), void *arg);
 
-/* The state changes of the targets themselves (check_id ''), ordered by
- * target, then time, then the order they were recorded in. state is
- * "UP", "DOWN" or "UNKNOWN". */
+/* The state changes of the targets themselves (check_id ''), in the order
+ * they were recorded (all targets interleaved). state is "UP", "DOWN" or
+ * "UNKNOWN". */
 struct pd_point_row {
     const char *target_id;
     pd_ns at;

@@ -184,13 +184,24 @@ void pctl_csv_header(FILE *out, int bom, const char *const *names, size_t n)
 /* Strings as JSON: UTF-8 passed through, invalid bytes as U+FFFD. */
 void pctl_json_escape(FILE *out, const char *s)
 {
-    size_t n = s ? strlen(s) : 0;
+    size_t n = s ? strlen(s) : 0, run = 0;
 
     fputc('"', out);
+    /* Bytes that go out as they are are written in runs, not one by one:
+     * reports escape millions of strings. */
     for (size_t i = 0; i < n;) {
+        unsigned char c = (unsigned char)s[i];
+        if (c >= 0x20 && c < 0x80 && c != '"' && c != '\\') {
+            i++;
+            continue;
+        }
         uint32_t cp;
         size_t k = pd_utf8_decode(s + i, n - i, &cp);
-
+        if (cp >= 0x80 && cp != 0xFFFD) {
+            i += k;
+            continue;
+        }
+        fwrite(s + run, 1, i - run, out);
         if (cp == '"' || cp == '\\')
             fprintf(out, "\\%c", (int)cp);
         else if (cp == '\n')
@@ -199,12 +210,12 @@ void pctl_json_escape(FILE *out, const char *s)
             fputs("\\t", out);
         else if (cp < 0x20)
             fprintf(out, "\\u%04x", (unsigned)cp);
-        else if (cp == 0xFFFD)
-            fputs("\xef\xbf\xbd", out);
         else
-            fwrite(s + i, 1, k, out);
+            fputs("\xef\xbf\xbd", out); /* U+FFFD for an invalid sequence */
         i += k;
+        run = i;
     }
+    fwrite(s + run, 1, n - run, out);
     fputc('"', out);
 }
 

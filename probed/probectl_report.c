@@ -311,7 +311,7 @@ static int verify(int argc, char **argv, FILE *out, FILE *errout)
     size_t len;
     if (argc != 2)
         return pctl_usage_error(errout, "report", "verify takes one FILE");
-    if (pd_read_file(argv[1], &doc, &len, err, sizeof(err)) < 0) {
+    if (pd_read_file_max(argv[1], PD_REPORT_FILE_MAX, &doc, &len, err, sizeof(err)) < 0) {
         fprintf(errout, "probectl report verify: %s\n", err);
         return 1;
     }

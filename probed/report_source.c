@@ -161,18 +161,24 @@ static int finish(struct pd_report_data *d, const struct pd_config *cfg, char *e
             l->resolved[k].within = s->resolved[k].within;
         }
     }
+    struct pd_hashmap conf;
+    pd_hashmap_init(&conf);
+    for (size_t k = 0; k < cfg->n_targets; k++)
+        if (pd_hashmap_put(&conf, cfg->targets[k].id, &cfg->targets[k]) < 0) {
+            pd_hashmap_free(&conf);
+            goto nomem;
+        }
     for (size_t i = 0; i < d->n_targets; i++) {
         struct pd_source_target *t = &d->targets[i];
         struct pd_report_target_in *o = &d->target_in[i];
-        const struct pd_target_conf *tc = NULL;
-        for (size_t k = 0; k < cfg->n_targets && !tc; k++)
-            if (strcmp(cfg->targets[k].id, t->id) == 0)
-                tc = &cfg->targets[k];
+        const struct pd_target_conf *tc = pd_hashmap_get(&conf, t->id);
         /* The config names what the records leave empty. */
         if (tc && ((!t->name && set_text(&t->name, tc->name) < 0) ||
                    (!t->site && set_text(&t->site, tc->site) < 0) ||
-                   (!t->type && set_text(&t->type, tc->type) < 0)))
+                   (!t->type && set_text(&t->type, tc->type) < 0))) {
+            pd_hashmap_free(&conf);
             goto nomem;
+        }
         const struct pd_template *tmpl = tc ? tc->tmpl : NULL;
         if (!tmpl && t->type)
             tmpl = pd_config_template(cfg, t->type);
@@ -188,6 +194,7 @@ static int finish(struct pd_report_data *d, const struct pd_config *cfg, char *e
             .n_timeline = t->n_points,
         };
     }
+    pd_hashmap_free(&conf);
     size_t n_systems = 0;
     for (size_t i = 0; i < cfg->n_systems; i++) {
         const struct pd_system_conf *s = &cfg->systems[i];
@@ -254,12 +261,30 @@ static int store_point(const struct pd_point_row *r, void *arg)
     struct store_read *s = arg;
     enum pd_state st;
     if (!s->cur || strcmp(s->cur->id, r->target_id) != 0)
-        s->cur = find_target(s->d, r->target_id);
+        s->cur = find_target(s->d, r->target_id); /* sorted by pd_db_targets */
     if (!s->cur || state_parse(r->state, &st) < 0)
         return 0; /* a target the inventory never listed: nothing to report */
     if (add_point(s->cur, r->at, st, r->reason) < 0)
         return s->rc = -ENOMEM;
     return 0;
+}
+
+/* The store gives a target's changes in recorded order, which is time
+ * order in practice; sort anyway, stably (at equal times the later-recorded
+ * change holds), in linear time on sorted input. */
+static void sort_points(struct pd_source_target *t)
+{
+    for (size_t i = 1; i < t->n_points; i++) {
+        struct pd_avail_point p = t->points[i];
+        char *reason = t->reasons[i];
+        size_t j = i;
+        for (; j > 0 && t->points[j - 1].at > p.at; j--) {
+            t->points[j] = t->points[j - 1];
+            t->reasons[j] = t->reasons[j - 1];
+        }
+        t->points[j] = p;
+        t->reasons[j] = reason;
+    }
 }
 
 static int store_window(const struct pd_maint_row *r, void *arg)
@@ -291,6 +316,8 @@ int pd_report_data_from_store(struct pd_db *db, const struct pd_config *cfg,
         qsort(d->targets, d->n_targets, sizeof(*d->targets), cmp_source_target);
     if (rc == 0)
         rc = pd_db_target_points(db, store_point, &s);
+    for (size_t i = 0; rc == 0 && i < d->n_targets; i++)
+        sort_points(&d->targets[i]);
     if (rc == 0)
         rc = pd_db_maintenance(db, 0, 0, 0, store_window, &s);
     if (rc == 0 && (rc = pd_db_last_run(db, store_run, d)) == -ENOENT)
@@ -470,7 +497,7 @@ static int read_csv(const char *path, const char *const *names, unsigned require
 {
     char *buf = NULL;
     size_t len = 0;
-    int rc = pd_read_file(path, &buf, &len, err, errlen);
+    int rc = pd_read_file_max(path, PD_REPORT_FILE_MAX, &buf, &len, err, errlen);
     if (rc < 0)
         return rc;
     rc = parse_csv(path, buf, len, names, required, row, arg, err, errlen);

@@ -24,6 +24,10 @@
 #include "db.h"
 #include "report.h"
 
+/* Events and report files are made by machines and grow with the
+ * inventory: 100,000 targets make an events file of about 300 MiB. */
+#define PD_REPORT_FILE_MAX ((size_t)4 << 30)
+
 struct pd_source_target {
     char *id, *name, *site, *type;
     pd_ns added, retired;

@@ -682,7 +682,7 @@ static void make_formats(struct xw *x)
 int pd_report_xlsx(const struct pd_report *r, const char *path, const char *content_sha256,
                    char *err, size_t errlen)
 {
-    lxw_workbook_options opt = {.constant_memory = LXW_FALSE, .use_zip64 = LXW_FALSE};
+    lxw_workbook_options opt = {.constant_memory = LXW_TRUE, .use_zip64 = LXW_TRUE};
     struct xw x = {0};
     struct xw_rule *rs = NULL;
     size_t n_rules = 0;

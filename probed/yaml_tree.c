@@ -330,6 +330,12 @@ int pd_yaml_parse(const char *name, const char *buf, size_t len, struct pd_ynode
 
 int pd_read_file(const char *path, char **buf, size_t *len, char *err, size_t errlen)
 {
+    return pd_read_file_max(path, MAX_FILE_SIZE, buf, len, err, errlen);
+}
+
+int pd_read_file_max(const char *path, size_t max, char **buf, size_t *len, char *err,
+                     size_t errlen)
+{
     struct pd_mark at = {.file = path};
     char *data = NULL;
     size_t used = 0, cap = 0;
@@ -342,11 +348,15 @@ int pd_read_file(const char *path, char **buf, size_t *len, char *err, size_t er
     }
     for (;;) {
         if (cap - used < 2) {
-            cap = cap ? 2 * cap : 64 * 1024;
-            if (cap > MAX_FILE_SIZE + 2) {
+            /* Room for max bytes, the NUL, and one byte to see a longer
+             * file. */
+            if (cap >= max + 2) {
                 rc = -EFBIG;
                 goto fail;
             }
+            cap = cap ? 2 * cap : 64 * 1024;
+            if (cap > max + 2)
+                cap = max + 2;
             char *grown = realloc(data, cap);
             if (!grown) {
                 rc = -ENOMEM;

@@ -44,6 +44,10 @@ int pd_yaml_parse(const char *name, const char *buf, size_t len, struct pd_ynode
  * caller, NUL-terminated) and *len. 0 or -errno with "path: reason"
  * appended to err. */
 int pd_read_file(const char *path, char **buf, size_t *len, char *err, size_t errlen);
+/* The same with another limit, for files made by machines (an events
+ * export, a report to verify) rather than written by people. */
+int pd_read_file_max(const char *path, size_t max, char **buf, size_t *len, char *err,
+                     size_t errlen);
 
 void pd_ynode_free(struct pd_ynode *node);
 
