@@ -8,6 +8,7 @@ packages="
   libev-dev libyaml-dev libsqlite3-dev sqlite3 librrd-dev rrdtool
   libsnmp-dev libpcap-dev libcap-dev libcmocka-dev
   libssl-dev libxlsxwriter-dev
+  snmpd snmp
   iproute2 nftables procps tzdata jq iputils-ping python3 time
 "
 
