@@ -273,13 +273,13 @@ static void load_rrd(struct loader *ld, const struct pd_ynode *rrd)
 
 /* The scalar values of a mapping, except the keys in skip, as plugin
  * parameters for an option table to parse later. */
-static int collect_params(struct loader *ld, const struct pd_ynode *node, const char *const *skip,
-                          struct pd_param **out, size_t *n_out)
+int pd_config_collect_params(struct pd_yreader *r, const struct pd_ynode *node,
+                             const char *const *skip, struct pd_param **out, size_t *n_out)
 {
     struct pd_param *params = calloc(node->n ? node->n : 1, sizeof(*params));
     size_t n = 0;
     if (!params) {
-        pd_yfail_nomem(&ld->r, node);
+        pd_yfail_nomem(r, node);
         return -ENOMEM;
     }
     for (size_t i = 0; i < node->n; i++) {
@@ -290,23 +290,67 @@ static int collect_params(struct loader *ld, const struct pd_ynode *node, const 
         if (skip[k] || pd_ynode_is_null(v))
             continue;
         if (v->kind != PD_YSCALAR) {
-            pd_yfail(&ld->r, v, "option '%s' must be a single value, not %s", key->text,
+            pd_yfail(r, v, "option '%s' must be a single value, not %s", key->text,
                      pd_ykind_name(v));
             continue;
         }
         struct pd_param *p = &params[n++];
-        p->at = pd_ymark(&ld->r, key);
+        p->at = pd_ymark(r, key);
         if (!(p->key = strdup(key->text)) || !(p->value = strdup(v->text)))
-            pd_yfail_nomem(&ld->r, v);
+            pd_yfail_nomem(r, v);
     }
     *out = params;
     *n_out = n;
     return 0;
 }
 
+/* The secrets file: its own YAML, merged into the plugins' profiles. It
+ * must not be readable by every user: probed refuses to start otherwise,
+ * rather than run on credentials anyone on the host can read. */
+static void load_secrets(struct loader *ld, const struct pd_ynode *node)
+{
+    struct pd_config *cfg = ld->cfg;
+    struct pd_ynode *root = NULL;
+    char *text = NULL;
+    size_t len;
+    struct stat st;
+
+    if (pd_yread_path(&ld->r, node, "secrets", &cfg->secrets) < 0)
+        return;
+    const char *label = file_label(cfg, cfg->secrets);
+    if (!label) {
+        pd_yfail_nomem(&ld->r, node);
+        return;
+    }
+    if (stat(label, &st) == 0 && (st.st_mode & S_IROTH)) {
+        pd_yfail(&ld->r, node,
+                 "secrets file %s is readable by every user (mode %04o); make it private, "
+                 "e.g. chmod 600 %s",
+                 label, (unsigned)(st.st_mode & 07777), label);
+        return;
+    }
+    if (pd_read_file(label, &text, &len, ld->r.err, ld->r.errlen) < 0) {
+        ld->r.rc = -EINVAL;
+        return;
+    }
+    struct pd_yreader r = ld->r;
+    r.file = label;
+    if (pd_yaml_parse(label, text, len, &root, ld->r.err, ld->r.errlen) < 0) {
+        ld->r.rc = -EINVAL;
+    } else {
+        pd_config_merge_secrets(&r, cfg, root);
+        if (r.rc < 0)
+            ld->r.rc = r.rc;
+    }
+    pd_ynode_free(root);
+    /* The text held secrets: leave nothing of it in freed memory. */
+    explicit_bzero(text, len);
+    free(text);
+}
+
 static void load_plugins(struct loader *ld, const struct pd_ynode *node)
 {
-    static const char *const none[] = {NULL};
+    static const char *const own[] = {"profiles", NULL};
     struct pd_config *cfg = ld->cfg;
     if (pd_ywant(&ld->r, node, PD_YMAP, "plugins") < 0)
         return;
@@ -323,7 +367,10 @@ static void load_plugins(struct loader *ld, const struct pd_ynode *node)
         if (pd_yread_id(&ld->r, key, "plugin name", &pc->name) < 0)
             continue;
         cfg->n_plugins++;
-        collect_params(ld, v, none, &pc->params, &pc->n_params);
+        pd_config_collect_params(&ld->r, v, own, &pc->params, &pc->n_params);
+        const struct pd_ynode *profiles = pd_yget(v, "profiles");
+        if (profiles)
+            pd_config_load_profiles(&ld->r, pc, profiles);
     }
 }
 
@@ -342,7 +389,7 @@ static void load_check(struct loader *ld, struct pd_template *tmpl, const struct
     c->recover_after = 2;
     if (pd_ywant(&ld->r, node, PD_YMAP, "a check") < 0)
         return;
-    if (collect_params(ld, node, own, &c->params, &c->n_params) < 0)
+    if (pd_config_collect_params(&ld->r, node, own, &c->params, &c->n_params) < 0)
         return;
 
     if (!(v = pd_yget(node, "id")))
@@ -575,10 +622,11 @@ static int set_defaults(struct pd_config *cfg)
 
 static void load_root(struct loader *ld, const struct pd_ynode *root)
 {
-    static const char *const keys[] = {
-        "data_dir",    "timezone",  "user",    "pid_file", "plugin_dir",  "log",
-        "inventory",   "templates", "targets", "sla",      "rrd",         "storage",
-        "dns_refresh", "dns_retry", "plugins", "systems",  "maintenance", NULL};
+    static const char *const keys[] = {"data_dir",    "timezone",  "user",      "pid_file",
+                                       "plugin_dir",  "log",       "inventory", "templates",
+                                       "targets",     "sla",       "rrd",       "storage",
+                                       "dns_refresh", "dns_retry", "plugins",   "systems",
+                                       "maintenance", "secrets",   NULL};
     struct pd_config *cfg = ld->cfg;
     const struct pd_ynode *v;
 
@@ -606,6 +654,8 @@ static void load_root(struct loader *ld, const struct pd_ynode *root)
         pd_yread_duration(&ld->r, v, "dns_retry", PD_SEC, PD_DAY, &cfg->dns_retry);
     if ((v = pd_yget(root, "plugins")))
         load_plugins(ld, v);
+    if ((v = pd_yget(root, "secrets")))
+        load_secrets(ld, v);
     pd_config_load_sla(&ld->r, cfg, pd_yget(root, "sla"));
     load_rrd(ld, pd_yget(root, "rrd"));
     if ((v = pd_yget(root, "templates")))
@@ -725,6 +775,11 @@ void pd_config_free(struct pd_config *cfg)
     for (size_t i = 0; i < cfg->n_plugins; i++) {
         free(cfg->plugins[i].name);
         free_params(cfg->plugins[i].params, cfg->plugins[i].n_params);
+        for (size_t k = 0; k < cfg->plugins[i].n_profiles; k++) {
+            free(cfg->plugins[i].profiles[k].name);
+            free_params(cfg->plugins[i].profiles[k].params, cfg->plugins[i].profiles[k].n_params);
+        }
+        free(cfg->plugins[i].profiles);
     }
     free(cfg->plugins);
     pd_config_free_sla(cfg);
@@ -741,6 +796,7 @@ void pd_config_free(struct pd_config *cfg)
     free(cfg->user);
     free(cfg->pid_file);
     free(cfg->plugin_dir);
+    free(cfg->secrets);
     free(cfg);
 }
 

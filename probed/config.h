@@ -44,11 +44,22 @@ struct pd_check_conf {
     struct pd_mark at;
 };
 
-/* Plugin-wide settings as written: `plugins: {<name>: {key: value}}`. */
-struct pd_plugin_conf {
+/* One named profile of a plugin as written, with its secrets merged in
+ * from the secrets file (their marks point there). */
+struct pd_profile_conf {
     char *name;
     struct pd_param *params;
     size_t n_params;
+    struct pd_mark at;
+};
+
+/* Plugin-wide settings as written: `plugins: {<name>: {key: value}}`. */
+struct pd_plugin_conf {
+    char *name;
+    struct pd_param *params; /* the settings, without `profiles` */
+    size_t n_params;
+    struct pd_profile_conf *profiles;
+    size_t n_profiles;
     struct pd_mark at;
 };
 
@@ -173,6 +184,10 @@ struct pd_config {
 
     struct pd_plugin_conf *plugins;
     size_t n_plugins;
+    /* Profile secrets: YAML {<plugin>: {<profile>: {key: value}}}, never
+     * readable by every user; NULL: none. Its bytes are not part of the
+     * configuration's hash in reports. */
+    char *secrets;
 
     char **files; /* every file read, for marks */
     size_t n_files;
@@ -193,6 +208,8 @@ struct pd_config *pd_config_oneshot(const struct pd_config *base, const char *ad
                                     const struct pd_check_conf *check);
 
 const struct pd_plugin_conf *pd_config_plugin(const struct pd_config *cfg, const char *name);
+const struct pd_profile_conf *pd_config_profile(const struct pd_config *cfg, const char *plugin,
+                                                const char *name);
 
 const struct pd_template *pd_config_template(const struct pd_config *cfg, const char *name);
 const struct pd_severity_conf *pd_config_severity(const struct pd_config *cfg, const char *name);

@@ -16,6 +16,19 @@ void pd_config_load_systems(struct pd_yreader *r, struct pd_config *cfg,
 void pd_config_load_maintenance(struct pd_yreader *r, struct pd_config *cfg,
                                 const struct pd_ynode *node);
 void pd_config_free_sla(struct pd_config *cfg);
+
+/* Scalar values of a mapping as raw parameters, except the keys in skip
+ * (NULL-terminated). */
+int pd_config_collect_params(struct pd_yreader *r, const struct pd_ynode *node,
+                             const char *const *skip, struct pd_param **out, size_t *n_out);
+/* `profiles: {<id>: {key: value}}` of one plugin into pc. */
+void pd_config_load_profiles(struct pd_yreader *r, struct pd_plugin_conf *pc,
+                             const struct pd_ynode *node);
+/* The secrets file's tree, {<plugin>: {<profile>: {key: value}}}, into
+ * the profiles already loaded; r reads the secrets file. Errors never
+ * show a value. */
+void pd_config_merge_secrets(struct pd_yreader *r, struct pd_config *cfg,
+                             const struct pd_ynode *root);
 /* "emergency, important, general" for messages. */
 void pd_config_severity_names(const struct pd_config *cfg, char *buf, size_t len);
 

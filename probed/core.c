@@ -239,12 +239,31 @@ void pd_core_committed(struct pd_core *core)
     }
 }
 
-/* What a plugin instance depends on: a change means a new instance. */
-static char *fingerprint(const struct pd_target_conf *tc, const struct pd_check_conf *cc)
+/* What a plugin instance depends on: a change means a new instance. That
+ * includes the profiles it names (new credentials, a new session). */
+static char *fingerprint(const struct pd_config *cfg, const struct pd_plugin *plugin,
+                         const struct pd_target_conf *tc, const struct pd_check_conf *cc)
 {
+    const struct pd_profile_conf *profiles[8];
+    size_t n_profiles = 0;
     size_t len = strlen(tc->address) + strlen(cc->type) + 64;
     for (size_t i = 0; i < cc->n_params; i++)
         len += strlen(cc->params[i].key) + strlen(cc->params[i].value) + 2;
+    for (size_t o = 0; plugin && o < plugin->n_options && n_profiles < 8; o++) {
+        if (plugin->options[o].type != PD_OPT_PROFILE)
+            continue;
+        const char *name = plugin->options[o].def;
+        for (size_t i = 0; i < cc->n_params; i++)
+            if (strcmp(cc->params[i].key, plugin->options[o].key) == 0)
+                name = cc->params[i].value;
+        const struct pd_profile_conf *p = pd_config_profile(cfg, plugin->name, name);
+        if (!p)
+            continue;
+        profiles[n_profiles++] = p;
+        len += strlen(p->name) + 4;
+        for (size_t i = 0; i < p->n_params; i++)
+            len += strlen(p->params[i].key) + strlen(p->params[i].value) + 2;
+    }
     char *fp = malloc(len);
     if (!fp)
         return NULL;
@@ -253,6 +272,12 @@ static char *fingerprint(const struct pd_target_conf *tc, const struct pd_check_
     for (size_t i = 0; i < cc->n_params; i++)
         off +=
             snprintf(fp + off, len - (size_t)off, "|%s=%s", cc->params[i].key, cc->params[i].value);
+    for (size_t k = 0; k < n_profiles; k++) {
+        off += snprintf(fp + off, len - (size_t)off, "|@%s", profiles[k]->name);
+        for (size_t i = 0; i < profiles[k]->n_params; i++)
+            off += snprintf(fp + off, len - (size_t)off, "|%s=%s", profiles[k]->params[i].key,
+                            profiles[k]->params[i].value);
+    }
     return fp;
 }
 
@@ -266,12 +291,15 @@ static void check_free(struct pd_core *core, struct pd_check *check)
         pd_options_free(check->plugin, check->params);
     free(check->params);
     free(check->key);
+    if (check->fingerprint) /* it may hold a profile's secrets */
+        explicit_bzero(check->fingerprint, strlen(check->fingerprint));
     free(check->fingerprint);
     free(check);
 }
 
-static struct pd_check *check_new(struct pd_core *core, struct pd_target *target,
-                                  const struct pd_check_conf *cc, char *err, size_t errlen)
+static struct pd_check *check_new(struct pd_core *core, const struct pd_config *cfg,
+                                  struct pd_target *target, const struct pd_check_conf *cc,
+                                  char *err, size_t errlen)
 {
     struct pd_check *check = calloc(1, sizeof(*check));
     if (!check)
@@ -288,7 +316,7 @@ static struct pd_check *check_new(struct pd_core *core, struct pd_target *target
     check->params = calloc(1, check->plugin->params_size ? check->plugin->params_size : 1);
     size_t keylen = strlen(target->conf->id) + strlen(cc->id) + 2;
     check->key = malloc(keylen);
-    check->fingerprint = fingerprint(target->conf, cc);
+    check->fingerprint = fingerprint(cfg, check->plugin, target->conf, cc);
     if (!check->params || !check->key || !check->fingerprint)
         goto fail;
     snprintf(check->key, keylen, "%s/%s", target->conf->id, cc->id);
@@ -362,7 +390,7 @@ static int build_runtime(struct pd_core *core, const struct pd_config *cfg,
         if (!fresh->checks || pd_hashmap_put(tmap, tc->id, fresh) < 0)
             return -ENOMEM;
         for (size_t c = 0; c < tc->tmpl->n_checks; c++) {
-            struct pd_check *check = check_new(core, fresh, &tc->tmpl->checks[c], err, errlen);
+            struct pd_check *check = check_new(core, cfg, fresh, &tc->tmpl->checks[c], err, errlen);
             if (!check)
                 return -EINVAL;
             fresh->checks[fresh->n_checks++] = check;

@@ -64,6 +64,10 @@ static const char *type_name(enum pd_opt_type type)
         return "a duration such as 60s, 5m or 1h30m";
     case PD_OPT_PORT:
         return "a port number 1..65535";
+    case PD_OPT_SECRET:
+        return "a secret";
+    case PD_OPT_PROFILE:
+        return "a profile name";
     }
     return "a value";
 }
@@ -78,7 +82,11 @@ static int parse_value(const struct pd_option *opt, const char *text, void *out)
     pd_ns ns;
 
     switch (opt->type) {
-    case PD_OPT_STRING: {
+    case PD_OPT_STRING:
+    case PD_OPT_SECRET:
+    case PD_OPT_PROFILE: {
+        if (opt->type == PD_OPT_PROFILE && !pd_id_valid(text))
+            return -EINVAL;
         char *s = strdup(text);
         if (!s)
             return -ENOMEM;
@@ -144,13 +152,21 @@ static void known_keys(const struct table *t, char *buf, size_t len)
     }
 }
 
+static int is_text(enum pd_opt_type type)
+{
+    return type == PD_OPT_STRING || type == PD_OPT_SECRET || type == PD_OPT_PROFILE;
+}
+
 static void free_strings(const struct table *t, void *out)
 {
     for (size_t i = 0; i < t->n; i++) {
         const struct pd_option *opt = &t->opts[i];
-        if (opt->type != PD_OPT_STRING)
+        if (!is_text(opt->type))
             continue;
         char **field = (char **)((char *)out + opt->offset);
+        /* A freed secret leaves nothing behind in the heap. */
+        if (opt->type == PD_OPT_SECRET && *field)
+            explicit_bzero(*field, strlen(*field));
         free(*field);
         *field = NULL;
     }
@@ -199,7 +215,8 @@ static int parse_table(const struct table *t, const struct pd_param *params, siz
         }
         if (prc < 0 && param) {
             pd_error_at(err, errlen, &param->at, "option '%s' of %s: expected %s, got '%s'",
-                        opt->key, who, type_name(opt->type), param->value);
+                        opt->key, who, type_name(opt->type),
+                        opt->type == PD_OPT_SECRET ? "(not shown)" : param->value);
             rc = -EINVAL;
         } else if (prc < 0) {
             /* A bug in the plugin, but the user is the one who sees it. */
@@ -279,6 +296,63 @@ int pd_options_parse_settings(const struct pd_plugin *plugin, const struct pd_pl
         return -EINVAL;
     }
     return 0;
+}
+
+int pd_options_parse_profile(const struct pd_plugin *plugin, const struct pd_profile_conf *conf,
+                             void *out, char *err, size_t errlen)
+{
+    char who[2 * PD_ID_MAX + 40];
+    snprintf(who, sizeof(who), "profile '%s' of plugins.%s", conf->name, plugin->name);
+    struct table t = {plugin, plugin->profile_options, plugin->n_profile_options, who, "plugin"};
+    if (!plugin->profile_size) {
+        pd_error_at(err, errlen, &conf->at, "plugin %s takes no profiles", plugin->name);
+        return -EINVAL;
+    }
+    int rc = parse_table(&t, conf->params, conf->n_params, &conf->at, out, err, errlen);
+    if (rc < 0 || !plugin->validate_profile)
+        return rc;
+    char why[512] = "";
+    if (plugin->validate_profile(out, why, sizeof(why)) < 0) {
+        pd_error_at(err, errlen, &conf->at, "%s: %s", who, why[0] ? why : "invalid profile");
+        free_strings(&t, out);
+        return -EINVAL;
+    }
+    return 0;
+}
+
+void pd_options_free_profile(const struct pd_plugin *plugin, void *profile)
+{
+    struct table t = {plugin, plugin->profile_options, plugin->n_profile_options, "", "plugin"};
+    free_strings(&t, profile);
+}
+
+int pd_options_check_profiles(const struct pd_plugin *plugin, const struct pd_config *cfg,
+                              const struct pd_check_conf *check, char *err, size_t errlen)
+{
+    int rc = 0;
+    for (size_t i = 0; i < plugin->n_options; i++) {
+        const struct pd_option *opt = &plugin->options[i];
+        if (opt->type != PD_OPT_PROFILE)
+            continue;
+        const struct pd_param *param = NULL;
+        for (size_t j = 0; j < check->n_params && !param; j++)
+            if (strcmp(check->params[j].key, opt->key) == 0)
+                param = &check->params[j];
+        const char *name = param ? param->value : opt->def;
+        if (!name || pd_config_profile(cfg, plugin->name, name))
+            continue;
+        const struct pd_plugin_conf *pc = pd_config_plugin(cfg, plugin->name);
+        char names[512] = "";
+        size_t used = 0;
+        for (size_t k = 0; pc && k < pc->n_profiles && used < sizeof(names); k++)
+            used += (size_t)snprintf(names + used, sizeof(names) - used, "%s%s", k ? ", " : "",
+                                     pc->profiles[k].name);
+        pd_error_at(err, errlen, param ? &param->at : &check->at,
+                    "check '%s': no profile '%s' in plugins.%s.profiles (%s%s)", check->id, name,
+                    plugin->name, names[0] ? "defined: " : "none defined", names);
+        rc = -EINVAL;
+    }
+    return rc;
 }
 
 void pd_options_free_settings(const struct pd_plugin *plugin, void *settings)

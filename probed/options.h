@@ -32,6 +32,17 @@ int pd_options_parse_settings(const struct pd_plugin *plugin, const struct pd_pl
                               void *out, char *err, size_t errlen);
 void pd_options_free_settings(const struct pd_plugin *plugin, void *settings);
 
+/* One profile (plugins.<name>.profiles.<id>) with the plugin's profile
+ * table into out (zeroed, plugin->profile_size bytes); errors never show
+ * a PD_OPT_SECRET value. */
+int pd_options_parse_profile(const struct pd_plugin *plugin, const struct pd_profile_conf *conf,
+                             void *out, char *err, size_t errlen);
+void pd_options_free_profile(const struct pd_plugin *plugin, void *profile);
+/* Every PD_OPT_PROFILE option of check names a profile cfg defines for
+ * the plugin. 0 or -EINVAL (errors appended). */
+int pd_options_check_profiles(const struct pd_plugin *plugin, const struct pd_config *cfg,
+                              const struct pd_check_conf *check, char *err, size_t errlen);
+
 /* Append "file:line:col: message\n" to err, truncating safely. Without a
  * col (0) the line reads "file:line: ", without a line "file: ", with at
  * NULL just the message. Once err holds PD_CONFIG_MAX_ERRORS lines, more

@@ -28,7 +28,7 @@
 #include <stdint.h>
 #include <sys/socket.h>
 
-#define PD_PLUGIN_ABI 2
+#define PD_PLUGIN_ABI 3
 
 typedef int64_t pd_ns; /* nanoseconds: the one time type */
 
@@ -47,6 +47,10 @@ enum pd_opt_type {
     PD_OPT_BOOL,     /* int, 0 or 1 */
     PD_OPT_DURATION, /* pd_ns, written "500ms", "10s", "5m", "1h30m" */
     PD_OPT_PORT,     /* long, 1..65535 */
+    PD_OPT_SECRET,   /* char *, as STRING, but never shown: not in errors, logs or
+                      * status; may come from the secrets file (see profiles) */
+    PD_OPT_PROFILE,  /* char *, the name of one of the plugin's profiles; the core
+                      * refuses a name the configuration does not define */
 };
 
 /* One check option. The core parses it into params + offset. */
@@ -133,6 +137,18 @@ struct pd_plugin {
     /* A reload handed this running instance to a new check (see above);
      * NULL when the plugin keeps no pd_check pointer. */
     void (*rebind)(pd_check *check, void *params);
+
+    /* Profiles: named option sets written once and named by checks (SNMP
+     * credentials), `plugins: {<name>: {profiles: {<id>: {...}}}}`, parsed
+     * with this table into profile_size structs; PD_OPT_SECRET values may
+     * instead come from the secrets file (the config's `secrets:`), which
+     * must not be readable by every user. NULL/0 when the plugin has none.
+     * A check whose profile changes on reload gets a new instance. */
+    const struct pd_option *profile_options;
+    size_t n_profile_options;
+    size_t profile_size;
+    /* Cross-option checks of one profile; NULL if none. 0 or -EINVAL. */
+    int (*validate_profile)(const void *profile, char *err, size_t errlen);
 };
 
 /* Core services. */
@@ -183,6 +199,10 @@ void pd_log(const pd_check *check, int level, const char *fmt, ...)
 pd_watch *pd_ctx_watch_fd(pd_plugin_ctx *ctx, int fd, unsigned events, pd_ctx_io_cb cb, void *arg);
 pd_timer *pd_ctx_timer_after(pd_plugin_ctx *ctx, pd_ns delay, pd_ctx_timer_cb cb, void *arg);
 const void *pd_plugin_settings(const pd_plugin_ctx *ctx); /* never NULL if settings_size */
+/* The parsed profile of that name (a PD_OPT_PROFILE option's value), or
+ * NULL. Valid until the round ends: a reload may replace it. */
+const void *pd_plugin_profile(const pd_plugin_ctx *ctx, const char *name);
+const void *pd_check_profile(const pd_check *check, const char *name);
 void pd_ctx_log(const pd_plugin_ctx *ctx, int level, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
 

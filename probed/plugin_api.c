@@ -2,6 +2,7 @@
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include "clock.h"
 #include "core_internal.h"
@@ -231,6 +232,19 @@ static void log_plugin_line(int level, const char *module, const void *key, cons
 const void *pd_plugin_settings(const pd_plugin_ctx *ctx)
 {
     return ctx->settings;
+}
+
+const void *pd_plugin_profile(const pd_plugin_ctx *ctx, const char *name)
+{
+    for (size_t i = 0; ctx && name && i < ctx->n_profiles; i++)
+        if (strcmp(ctx->profiles[i].name, name) == 0)
+            return ctx->profiles[i].values;
+    return NULL;
+}
+
+const void *pd_check_profile(const pd_check *check, const char *name)
+{
+    return pd_plugin_profile(pd_registry_ctx(check->core->reg, check->plugin), name);
 }
 
 void pd_ctx_log(const pd_plugin_ctx *ctx, int level, const char *fmt, ...)

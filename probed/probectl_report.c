@@ -299,10 +299,23 @@ static int write_xlsx(const struct pd_report *r, const char *path, char *err, si
     return rc;
 }
 
+/* The secrets file is left out: an auditor can check the hash without
+ * the credentials, and the report does not depend on them. */
 static int config_hash(const struct pd_config *cfg, char hex[PD_SHA256_HEX], char *err,
                        size_t errlen)
 {
-    return pd_sha256_files((const char *const *)cfg->files, cfg->n_files, hex, err, errlen);
+    const char **files = calloc(cfg->n_files + 1, sizeof(*files));
+    size_t n = 0;
+    if (!files) {
+        snprintf(err, errlen, "out of memory");
+        return -ENOMEM;
+    }
+    for (size_t i = 0; i < cfg->n_files; i++)
+        if (!cfg->secrets || strcmp(cfg->files[i], cfg->secrets) != 0)
+            files[n++] = cfg->files[i];
+    int rc = pd_sha256_files(files, n, hex, err, errlen);
+    free(files);
+    return rc;
 }
 
 static int verify(int argc, char **argv, FILE *out, FILE *errout)

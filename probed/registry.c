@@ -60,6 +60,64 @@ struct pd_registry *pd_registry_new(const char *dir)
     return reg;
 }
 
+static void free_profiles(const struct pd_plugin *plugin, struct pd_ctx_profile *v, size_t n)
+{
+    for (size_t i = 0; v && i < n; i++) {
+        if (v[i].values) {
+            pd_options_free_profile(plugin, v[i].values);
+            explicit_bzero(v[i].values, plugin->profile_size);
+        }
+        free(v[i].values);
+        free(v[i].name);
+    }
+    free(v);
+}
+
+/* Every profile cfg gives plugin, parsed; *out NULL when there are none. */
+static int parse_profiles(const struct pd_plugin *plugin, const struct pd_config *cfg,
+                          struct pd_ctx_profile **out, size_t *n_out, char *err, size_t errlen)
+{
+    const struct pd_plugin_conf *pc = pd_config_plugin(cfg, plugin->name);
+    *out = NULL;
+    *n_out = 0;
+    if (!pc || pc->n_profiles == 0)
+        return 0;
+    struct pd_ctx_profile *v = calloc(pc->n_profiles, sizeof(*v));
+    if (!v)
+        return -ENOMEM;
+    int rc = 0;
+    size_t n = pc->n_profiles; /* entries left zeroed are freed safely */
+    for (size_t i = 0; i < n; i++) {
+        if (!(v[i].name = strdup(pc->profiles[i].name)) ||
+            !(v[i].values = calloc(1, plugin->profile_size ? plugin->profile_size : 1))) {
+            rc = -ENOMEM;
+            break;
+        }
+        int prc = pd_options_parse_profile(plugin, &pc->profiles[i], v[i].values, err, errlen);
+        if (prc < 0) {
+            free(v[i].values); /* its strings are freed already */
+            v[i].values = NULL;
+            rc = prc;
+        }
+    }
+    if (rc < 0) {
+        free_profiles(plugin, v, n);
+        return rc;
+    }
+    *out = v;
+    *n_out = n;
+    return 0;
+}
+
+const struct pd_plugin_ctx *pd_registry_ctx(const struct pd_registry *reg,
+                                            const struct pd_plugin *plugin)
+{
+    for (size_t i = 0; i < reg->n; i++)
+        if (reg->plugins[i].plugin == plugin)
+            return &reg->plugins[i].ctx;
+    return NULL;
+}
+
 void pd_registry_free(struct pd_registry *reg)
 {
     if (!reg)
@@ -72,6 +130,7 @@ void pd_registry_free(struct pd_registry *reg)
         if (lp->ctx.settings)
             pd_options_free_settings(lp->plugin, lp->ctx.settings);
         free(lp->ctx.settings);
+        free_profiles(lp->plugin, lp->ctx.profiles, lp->ctx.n_profiles);
         /* Not dlclose()d: a plugin may have registered atexit handlers or
          * thread-locals in the libraries it pulled in. */
     }
@@ -158,10 +217,13 @@ int pd_registry_configure(struct pd_registry *reg, const struct pd_config *cfg, 
                           size_t errlen)
 {
     void *fresh[MAX_PLUGINS] = {0};
+    struct pd_ctx_profile *profiles[MAX_PLUGINS] = {0};
+    size_t n_profiles[MAX_PLUGINS] = {0};
     int rc = 0;
     for (size_t i = 0; i < reg->n && rc == 0; i++) {
         const struct pd_plugin *plugin = reg->plugins[i].plugin;
-        if (!plugin->settings_size)
+        rc = parse_profiles(plugin, cfg, &profiles[i], &n_profiles[i], err, errlen);
+        if (rc < 0 || !plugin->settings_size)
             continue;
         if (!(fresh[i] = calloc(1, plugin->settings_size)))
             rc = -ENOMEM;
@@ -173,6 +235,13 @@ int pd_registry_configure(struct pd_registry *reg, const struct pd_config *cfg, 
      * strings of a struct that failed to parse is safe: they are NULL. */
     for (size_t i = 0; i < reg->n; i++) {
         struct loaded_plugin *lp = &reg->plugins[i];
+        if (rc == 0) {
+            free_profiles(lp->plugin, lp->ctx.profiles, lp->ctx.n_profiles);
+            lp->ctx.profiles = profiles[i];
+            lp->ctx.n_profiles = n_profiles[i];
+        } else {
+            free_profiles(lp->plugin, profiles[i], n_profiles[i]);
+        }
         if (!fresh[i])
             continue;
         void *drop = rc == 0 ? lp->ctx.settings : fresh[i];
@@ -234,6 +303,15 @@ int pd_config_bind_plugins(const struct pd_config *cfg, struct pd_registry *reg,
         else
             pd_options_free_settings(plugin, settings);
         free(settings);
+        struct pd_ctx_profile *profiles;
+        size_t n_profiles;
+        int prc = parse_profiles(plugin, cfg, &profiles, &n_profiles, err, errlen);
+        if (prc == -ENOMEM)
+            return prc;
+        if (prc < 0)
+            rc = -EINVAL;
+        else
+            free_profiles(plugin, profiles, n_profiles);
     }
     for (size_t t = 0; t < cfg->n_templates; t++) {
         const struct pd_template *tmpl = &cfg->templates[t];
@@ -254,6 +332,8 @@ int pd_config_bind_plugins(const struct pd_config *cfg, struct pd_registry *reg,
             else
                 pd_options_free(plugin, params);
             free(params);
+            if (pd_options_check_profiles(plugin, cfg, cc, err, errlen) < 0)
+                rc = -EINVAL;
         }
     }
     return rc;

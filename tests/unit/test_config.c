@@ -334,7 +334,7 @@ static void test_unknown_keys(void **state)
                 "foo: 1\n",
                 "2:1: unknown key 'foo' in the configuration (expected one of: data_dir, "
                 "timezone, user, pid_file, plugin_dir, log, inventory, templates, targets, sla, "
-                "rrd, storage, dns_refresh, dns_retry, plugins, systems, maintenance)");
+                "rrd, storage, dns_refresh, dns_retry, plugins, systems, maintenance, secrets)");
     expect_fail("log: { level: info, colour: no }\n",
                 "1:21: unknown key 'colour' in log (expected one of: level, target)");
     expect_fail("templates:\n"

@@ -387,6 +387,130 @@ static void test_error_at(void **state)
     pd_error_at(NULL, 0, &full, "nowhere");
 }
 
+/* A plugin with profiles: credentials named by checks. */
+struct tprofile {
+    char *version;
+    char *community; /* a secret */
+    long retries;
+};
+
+static const struct pd_option tprofile_opts[] = {
+    {"version", PD_OPT_STRING, offsetof(struct tprofile, version), "2c", "protocol"},
+    {"community", PD_OPT_SECRET, offsetof(struct tprofile, community), NULL, "secret"},
+    {"retries", PD_OPT_INT, offsetof(struct tprofile, retries), "1", "tries"},
+};
+
+static int tvalidate_profile(const void *profile, char *why, size_t len)
+{
+    if (((const struct tprofile *)profile)->retries > 5) {
+        snprintf(why, len, "at most 5 retries");
+        return -EINVAL;
+    }
+    return 0;
+}
+
+struct tpparams {
+    char *profile;
+};
+
+static const struct pd_option tpopts[] = {
+    {"profile", PD_OPT_PROFILE, offsetof(struct tpparams, profile), "default", "credentials"},
+};
+
+static const struct pd_plugin pplugin = {
+    .abi = PD_PLUGIN_ABI,
+    .name = "snmp",
+    .options = tpopts,
+    .n_options = 1,
+    .params_size = sizeof(struct tpparams),
+    .profile_options = tprofile_opts,
+    .n_profile_options = 3,
+    .profile_size = sizeof(struct tprofile),
+    .validate_profile = tvalidate_profile,
+};
+
+static void test_profiles(void **state)
+{
+    (void)state;
+    struct pd_param ok[] = {P("community", "s3cr3t-value", 4, 7), P("retries", "3", 5, 7)};
+    struct pd_profile_conf conf = {.name = (char *)"core",
+                                   .params = ok,
+                                   .n_params = 2,
+                                   .at = {.file = "f.yaml", .line = 3, .col = 5}};
+    struct tprofile prof = {0};
+    assert_int_equal(pd_options_parse_profile(&pplugin, &conf, &prof, err, sizeof(err)), 0);
+    assert_string_equal(prof.version, "2c");
+    assert_string_equal(prof.community, "s3cr3t-value");
+    assert_int_equal(prof.retries, 3);
+    pd_options_free_profile(&pplugin, &prof);
+    assert_null(prof.community);
+
+    /* Missing secret, unknown key, the plugin's own check: every error
+     * names the profile, none shows a secret. */
+    struct pd_param bad[] = {P("retries", "9", 4, 7), P("colour", "blue", 5, 7)};
+    conf.params = bad;
+    conf.n_params = 2;
+    assert_int_equal(pd_options_parse_profile(&pplugin, &conf, &prof, err, sizeof(err)), -EINVAL);
+    expect_error("f.yaml:5:7: unknown option 'colour' for profile 'core' of plugins.snmp "
+                 "(plugin snmp takes: version, community, retries)");
+    expect_error("f.yaml:3:5: missing required option 'community' for profile 'core' of "
+                 "plugins.snmp");
+    err[0] = '\0';
+    struct pd_param many[] = {P("community", "s3cr3t-value", 4, 7), P("retries", "9", 5, 7)};
+    conf.params = many;
+    assert_int_equal(pd_options_parse_profile(&pplugin, &conf, &prof, err, sizeof(err)), -EINVAL);
+    expect_error("f.yaml:3:5: profile 'core' of plugins.snmp: at most 5 retries");
+    assert_null(strstr(err, "s3cr3t"));
+    assert_null(prof.community);
+
+    /* A plugin without profiles refuses them. */
+    err[0] = '\0';
+    assert_int_equal(pd_options_parse_profile(&tplugin, &conf, &prof, err, sizeof(err)), -EINVAL);
+    expect_error("f.yaml:3:5: plugin tcp takes no profiles");
+}
+
+static void test_check_profiles(void **state)
+{
+    (void)state;
+    struct pd_param pp[] = {P("community", "x", 4, 7)};
+    struct pd_profile_conf profiles[] = {
+        {.name = (char *)"default", .params = pp, .n_params = 1},
+        {.name = (char *)"core-v3", .params = pp, .n_params = 1},
+    };
+    struct pd_plugin_conf pc = {.name = (char *)"snmp", .profiles = profiles, .n_profiles = 2};
+    struct pd_config cfg = {.plugins = &pc, .n_plugins = 1};
+    struct pd_param named[] = {P("profile", "core-v3", 8, 20)};
+    struct pd_check_conf cc = {.id = (char *)"sys",
+                               .type = (char *)"snmp",
+                               .params = named,
+                               .n_params = 1,
+                               .at = {.file = "f.yaml", .line = 8, .col = 5}};
+    assert_int_equal(pd_options_check_profiles(&pplugin, &cfg, &cc, err, sizeof(err)), 0);
+    cc.n_params = 0; /* the default profile */
+    assert_int_equal(pd_options_check_profiles(&pplugin, &cfg, &cc, err, sizeof(err)), 0);
+
+    struct pd_param missing[] = {P("profile", "edge", 8, 20)};
+    cc.params = missing;
+    cc.n_params = 1;
+    assert_int_equal(pd_options_check_profiles(&pplugin, &cfg, &cc, err, sizeof(err)), -EINVAL);
+    expect_error("f.yaml:8:20: check 'sys': no profile 'edge' in plugins.snmp.profiles (defined: "
+                 "default, core-v3)");
+    err[0] = '\0';
+    pc.n_profiles = 0;
+    cc.n_params = 0;
+    assert_int_equal(pd_options_check_profiles(&pplugin, &cfg, &cc, err, sizeof(err)), -EINVAL);
+    expect_error("f.yaml:8:5: check 'sys': no profile 'default' in plugins.snmp.profiles (none "
+                 "defined)");
+
+    /* A profile name is an id. */
+    struct tpparams tp = {0};
+    struct pd_param odd[] = {P("profile", "Core V3", 8, 20)};
+    assert_int_equal(pd_options_parse(&pplugin, odd, 1, &check_at, &limits, &tp, err, sizeof(err)),
+                     -EINVAL);
+    expect_error("f.yaml:8:20: option 'profile' of this check: expected a profile name, got "
+                 "'Core V3'");
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -402,6 +526,8 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_bad_default_in_plugin, setup, teardown),
         cmocka_unit_test_setup_teardown(test_from_config, setup, teardown),
         cmocka_unit_test_setup_teardown(test_error_at, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_profiles, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_check_profiles, setup, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
