@@ -460,3 +460,144 @@ pd_daemon_start_as() {
     done
     pd_fail "probed (pid $PD_DAEMON_PID, as $user) recorded no run in $PD_DB within 20 s"
 }
+
+# The lab's SNMP agents (net-snmp's snmpd, one per target) answer these.
+PD_SNMP_COMMUNITY=pd-public
+PD_SNMP_AUTH_PASS=pd-auth-secret-1
+PD_SNMP_PRIV_PASS=pd-priv-secret-2
+PD_SNMP_LOCATION="贵阳市观山湖区 机房 3"
+PD_SNMP_CONTACT="noc@example.invalid"
+declare -A PD_SNMPD_PID=() PD_SNMPD_N=()
+
+# pd_snmpd NAME N [-]: snmpd in target NAME's namespace, on UDP port 161 of
+# $(pd_addr4 N) and $(pd_addr6 N); with "-", more snmpd.conf lines from stdin.
+# Read-only on everything for community PD_SNMP_COMMUNITY (v1, v2c) and
+# the v3 users pd-noauth (noAuthNoPriv), pd-sha (authNoPriv, SHA) and
+# pd-sha256 (authPriv, SHA-256 and AES), with PD_SNMP_AUTH_PASS and
+# PD_SNMP_PRIV_PASS. sysName is NAME, sysLocation PD_SNMP_LOCATION,
+# sysContact PD_SNMP_CONTACT. Its files are in $PD_TMP/snmpd-NAME; returns
+# once it answers.
+pd_snmpd() {
+    local name=$1 n=$2 dir="$PD_TMP/snmpd-$1"
+    [ -z "${PD_SNMPD_PID[$name]:-}" ] || pd_fail "pd_snmpd $name: already running"
+    mkdir -p "$dir/persist"
+    # Named with -c below, and snmpd warns about a missing -c file.
+    : >"$dir/persist/snmpd.conf"
+    {
+        cat <<CONF
+view all included .1
+rocommunity $PD_SNMP_COMMUNITY default -V all
+rocommunity6 $PD_SNMP_COMMUNITY default -V all
+createUser pd-noauth
+createUser pd-sha SHA $PD_SNMP_AUTH_PASS
+createUser pd-sha256 SHA-256 $PD_SNMP_AUTH_PASS AES $PD_SNMP_PRIV_PASS
+rouser pd-noauth noauth -V all
+rouser pd-sha auth -V all
+rouser pd-sha256 priv -V all
+sysName $name
+sysLocation $PD_SNMP_LOCATION
+sysContact $PD_SNMP_CONTACT
+dontLogTCPWrappersConnects yes
+CONF
+        if [ "${3:-}" = - ]; then
+            cat
+        fi
+    } >"$dir/snmpd.conf"
+    PD_SNMPD_N[$name]=$n
+    pd_snmpd_launch "$name"
+}
+
+# Starts target NAME's snmpd from the files pd_snmpd wrote and waits (up to
+# 5 s) until it answers from the prober's namespace.
+pd_snmpd_launch() {
+    local name=$1 n=${PD_SNMPD_N[$1]} dir="$PD_TMP/snmpd-$1" pid deadline
+    echo "# --- snmpd started $(date '+%F %T.%N') ---" >>"$dir/snmpd.log"
+    # -C keeps the system's configuration out, and with it the persistent
+    # file (engine ID, engine boots, users), hence that file's -c. -m '':
+    # the agent needs no MIB files, and would log each one missing. -A only
+    # counts before -Lf. What it says before its log is open goes to the
+    # same file (both append).
+    # shellcheck disable=SC2094
+    ip netns exec "$PD_PREFIX-$name" env SNMP_PERSISTENT_DIR="$dir/persist" \
+        snmpd -f -A -Lf "$dir/snmpd.log" -m '' -C -c "$dir/snmpd.conf,$dir/persist/snmpd.conf" \
+        -p "$dir/snmpd.pid" "udp:$(pd_addr4 "$n"):161" "udp6:[$(pd_addr6 "$n")]:161" \
+        >>"$dir/snmpd.log" 2>&1 &
+    pid=$!
+    PD_PIDS+=("$pid")
+    PD_SNMPD_PID[$name]=$pid
+    deadline=$(($(pd_now_ns) + 5000000000))
+    while [ "$(pd_now_ns)" -lt "$deadline" ]; do
+        if pd_snmp snmpget -v2c -c "$PD_SNMP_COMMUNITY" -t 0.2 -r 0 "$(pd_addr4 "$n")" \
+            .1.3.6.1.2.1.1.3.0 >/dev/null 2>&1; then
+            # A mistyped line is only a warning to snmpd.
+            if grep -Eq ': line [0-9]+: ' "$dir/snmpd.log"; then
+                cat "$dir/snmpd.log" >&2
+                pd_fail "snmpd for $name: errors in $dir/snmpd.conf"
+            fi
+            return 0
+        fi
+        pd_pid_running "$pid" || break
+        sleep 0.1
+    done
+    echo "--- snmpd log ($dir/snmpd.log) ---" >&2
+    tail -n 40 "$dir/snmpd.log" >&2
+    pd_fail "snmpd for $name (pid $pid) did not answer within 5 s"
+}
+
+# pd_snmpd_stop NAME: SIGTERM, on which snmpd saves its persistent file.
+pd_snmpd_stop() {
+    local name=$1 pid=${PD_SNMPD_PID[$1]:-} p keep=()
+    [ -n "$pid" ] || pd_fail "pd_snmpd_stop $name: no snmpd running"
+    pd_stop_pid "$pid" 5
+    for p in "${PD_PIDS[@]}"; do
+        [ "$p" = "$pid" ] || keep+=("$p")
+    done
+    PD_PIDS=("${keep[@]}")
+    PD_SNMPD_PID[$name]=""
+}
+
+# pd_snmpd_restart NAME: stop and start again with the same configuration
+# and persistent file: same engine ID, snmpEngineBoots one more, sysUpTime
+# from 0.
+pd_snmpd_restart() {
+    pd_snmpd_stop "$1"
+    pd_snmpd_launch "$1"
+}
+
+# pd_snmp COMMAND ARGS...: a net-snmp tool (snmpget, snmpwalk, ...) in the
+# prober's namespace. It reads no configuration and no MIB file, so OIDs
+# are numeric and the output is the same on any machine, and it keeps its
+# persistent files under PD_TMP.
+pd_snmp() {
+    mkdir -p "$PD_TMP/snmp-client"
+    ip netns exec "$PD_PROBER" env MIBS= SNMPCONFPATH="$PD_TMP/snmp-client" \
+        SNMP_PERSISTENT_DIR="$PD_TMP/snmp-client" "$@"
+}
+
+# pd_snmp_hex SNMPGET-ARGS...: the value of one string object in hex
+# ("80001f88..."). Without MIBs snmpget prints a string with non-ASCII
+# bytes in hex and others as text; -Ox prints all in hex.
+pd_snmp_hex() {
+    local hex
+    hex=$(pd_snmp snmpget -Ox -Oqv "$@") || return 1
+    hex=$(tr -d '" \n' <<<"$hex" | tr A-F a-f)
+    [[ "$hex" =~ ^([0-9a-f]{2})*$ ]] || return 1
+    echo "$hex"
+}
+
+# pd_snmp_str SNMPGET-ARGS...: the value of one string object as text
+# (bytes as they are: UTF-8 stays UTF-8; a NUL byte is lost).
+pd_snmp_str() {
+    local hex
+    hex=$(pd_snmp_hex "$@") || return 1
+    printf '%b' "$(sed 's/../\\x&/g' <<<"$hex")"
+}
+
+# pd_snmp_num SNMPGET-ARGS...: the value of one integer, counter, gauge or
+# timeticks (in hundredths of a second) object.
+pd_snmp_num() {
+    local v
+    v=$(pd_snmp snmpget -Oqv -Ot "$@") || return 1
+    [[ "$v" =~ ^[0-9]+$ ]] || return 1
+    echo "$v"
+}
