@@ -1,0 +1,95 @@
+/*
+ * net-snmp's single-session API, used without ever blocking: the session
+ * is opened on a numeric address (no name lookup inside the library), its
+ * socket is connected (an ICMP port unreachable then shows as an error,
+ * not as a timeout), SNMPv3 engine discovery is an asynchronous request of
+ * our own (the library's probe would block), and the library's deadline
+ * for the session is read out so that the core's timer drives retries.
+ *
+ * Only this file and snmp.c include net-snmp; everything here runs on the
+ * loop thread (Debian's libnetsnmp is built without thread support).
+ */
+#ifndef PROBED_SNMP_SESSION_H
+#define PROBED_SNMP_SESSION_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/socket.h>
+
+#include "plugin.h"
+
+/* A profile as the plugin's option table fills it. */
+struct snmp_profile {
+    char *version;       /* "1", "2c", "3" */
+    char *community;     /* secret; v1/v2c */
+    char *user;          /* v3 */
+    char *level;         /* noAuthNoPriv, authNoPriv, authPriv */
+    char *auth_protocol; /* MD5, SHA, SHA-224, SHA-256, SHA-384, SHA-512 */
+    char *auth_password; /* secret */
+    char *priv_protocol; /* DES, AES (128), AES-192, AES-256 */
+    char *priv_password; /* secret */
+    long port;
+    long retries;
+};
+
+/* Check a profile's combination of keys; 0 or -EINVAL with err. */
+int snmp_profile_validate(const struct snmp_profile *p, char *err, size_t errlen);
+
+/* Once, before privileges drop: no config files read, no state written,
+ * no MIBs; net-snmp's messages go to the plugin's log through ctx. */
+int snmp_library_init(pd_plugin_ctx *ctx, char *err, size_t errlen);
+void snmp_library_shutdown(void);
+
+struct snmp_sess; /* opaque */
+
+/* The outcome of one request, set by the library's callback. */
+enum snmp_outcome {
+    SNMP_PENDING,   /* no answer yet */
+    SNMP_ANSWERED,  /* a response PDU: see the values */
+    SNMP_TIMED_OUT, /* no answer after the retries */
+    SNMP_REFUSED,   /* ICMP port unreachable: no agent listens */
+    SNMP_SECURITY,  /* a REPORT or a security error: see the reason */
+    SNMP_FAILED,    /* could not send, or an agent error: see the reason */
+};
+
+/* One value of a response, in request order. */
+struct snmp_value {
+    enum { SNMP_V_NONE, SNMP_V_UINT, SNMP_V_INT, SNMP_V_STRING, SNMP_V_MISSING } type;
+    uint64_t u;
+    int64_t i;
+    char s[256]; /* an OCTET STRING, cut to 255 bytes, NUL-terminated */
+};
+
+/* Open a session to sa (port from the profile). try_timeout: the wait of
+ * one try (the library retries p->retries times). 0 or -errno with err. */
+int snmp_sess_start(const struct sockaddr *sa, socklen_t salen, const struct snmp_profile *p,
+                    pd_ns try_timeout, struct snmp_sess **out, char *err, size_t errlen);
+/* Close it; never from inside a library callback. Drops its SNMPv3 user
+ * from net-snmp's global table so that new credentials take effect. */
+void snmp_sess_stop(struct snmp_sess *s);
+int snmp_sess_fd(const struct snmp_sess *s);
+/* v3 and its engine ID still unknown: the next request must discover. */
+bool snmp_sess_needs_discovery(const struct snmp_sess *s);
+/* Send the discovery request, or a GET of the n OIDs (each len
+ * sub-identifiers). 0 or -EIO with the reason in err. */
+int snmp_sess_discover(struct snmp_sess *s, char *err, size_t errlen);
+int snmp_sess_get(struct snmp_sess *s, const uint32_t *const *oids, const size_t *lens, size_t n,
+                  char *err, size_t errlen);
+/* After a discovery answered: localize the keys for the engine (and put
+ * the user in the library's table). 0 or -EIO with err. */
+int snmp_sess_discovered(struct snmp_sess *s, char *err, size_t errlen);
+/* The socket is readable / the deadline passed: let the library work.
+ * Then read the outcome. */
+void snmp_sess_on_readable(struct snmp_sess *s);
+void snmp_sess_on_deadline(struct snmp_sess *s);
+enum snmp_outcome snmp_sess_outcome(const struct snmp_sess *s, const char **reason);
+/* The values of the last answer (n as requested). */
+const struct snmp_value *snmp_sess_values(const struct snmp_sess *s, size_t *n);
+/* The library's next deadline for this session: 0 and *delay, or
+ * -ENOENT when nothing is pending. */
+int snmp_sess_next_deadline(struct snmp_sess *s, pd_ns *delay);
+/* The engine's boots (SNMPv3, after discovery); false when unknown. */
+bool snmp_sess_engine_boots(const struct snmp_sess *s, uint32_t *boots);
+
+#endif
