@@ -848,11 +848,23 @@ struct pd_config *pd_config_oneshot(const struct pd_config *base, const char *ad
         if (!cfg->plugins && !(cfg->plugins = calloc(base->n_plugins, sizeof(*cfg->plugins))))
             goto fail;
         struct pd_plugin_conf *pc = &cfg->plugins[cfg->n_plugins++];
-        pc->at = base->plugins[i].at;
-        pc->n_params = base->plugins[i].n_params;
-        if (!(pc->name = strdup(base->plugins[i].name)) ||
-            copy_params(base->plugins[i].params, base->plugins[i].n_params, &pc->params) < 0)
+        const struct pd_plugin_conf *from = &base->plugins[i];
+        pc->at = from->at;
+        pc->n_params = from->n_params;
+        if (!(pc->name = strdup(from->name)) ||
+            copy_params(from->params, from->n_params, &pc->params) < 0)
             goto fail;
+        /* Profiles too: a one-shot check names its target's credentials. */
+        if (from->n_profiles && !(pc->profiles = calloc(from->n_profiles, sizeof(*pc->profiles))))
+            goto fail;
+        for (size_t k = 0; k < from->n_profiles; k++) {
+            struct pd_profile_conf *to = &pc->profiles[pc->n_profiles++];
+            to->at = from->profiles[k].at;
+            to->n_params = from->profiles[k].n_params;
+            if (!(to->name = strdup(from->profiles[k].name)) ||
+                copy_params(from->profiles[k].params, from->profiles[k].n_params, &to->params) < 0)
+                goto fail;
+        }
     }
     return cfg;
 fail:

@@ -35,6 +35,8 @@ static const struct command commands[] = {
     {"check-config", "validate the configuration, inventory and check options", cmd_check_config, 1,
      0},
     {"ping", "one round of ICMP echoes to an address or target, now", pd_cmd_ping, 0, 1},
+    {"snmp", "ask an SNMP agent once with a target's or a profile's credentials", pd_cmd_snmp, 0,
+     0},
     {"report", "the monthly availability, MTBF and MTTR report (CSV, JSON, HTML, XLSX)",
      pd_cmd_report, 0, 0},
     {"maintenance", "add, list, remove and import planned maintenance windows", pd_cmd_maintenance,

@@ -10,12 +10,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "core.h"
-#include "log.h"
-#include "loop.h"
 #include "probectl_common.h"
-#include "registry.h"
-#include "resolver.h"
+#include "probectl_oneshot.h"
 
 static const char ping_help[] =
     "Usage: probectl [-c FILE] ping [OPTIONS] ADDRESS|TARGET\n"
@@ -55,15 +51,6 @@ struct ping_opts {
     pd_ns timeout;
     int family;
     enum pctl_format format;
-};
-
-struct ping_result {
-    int done;
-    enum pd_verdict verdict;
-    char reason[256];
-    struct pd_metric metrics[40];
-    char names[40][20];
-    size_t n;
 };
 
 static void set_param(struct ping_opts *o, const char *key, const char *value)
@@ -144,108 +131,48 @@ static int ping_args(int argc, char **argv, struct ping_opts *o, FILE *out, FILE
     return -1;
 }
 
-static void on_result(void *arg, pd_check *check, enum pd_verdict verdict, const char *reason,
-                      const struct pd_metric *metrics, size_t n)
-{
-    (void)check;
-    struct ping_result *r = arg;
-    r->done = 1;
-    r->verdict = verdict;
-    snprintf(r->reason, sizeof(r->reason), "%s", reason ? reason : "");
-    for (size_t i = 0; i < n && i < sizeof(r->metrics) / sizeof(r->metrics[0]); i++) {
-        snprintf(r->names[i], sizeof(r->names[i]), "%s", metrics[i].name);
-        r->metrics[i] = (struct pd_metric){r->names[i], metrics[i].value};
-        r->n = i + 1;
-    }
-}
-
-static double metric(const struct ping_result *r, const char *name)
-{
-    for (size_t i = 0; i < r->n; i++)
-        if (strcmp(r->metrics[i].name, name) == 0)
-            return r->metrics[i].value;
-    return NAN;
-}
-
-/* A host name is resolved here, blocking, which is fine for a command. */
-static int resolve(const char *name, int family, char *out, size_t len, FILE *errout)
-{
-    if (pd_address_is_literal(name)) {
-        snprintf(out, len, "%s", name);
-        return 0;
-    }
-    struct addrinfo hints = {.ai_family = family, .ai_socktype = SOCK_DGRAM}, *ai = NULL;
-    int rc = getaddrinfo(name, NULL, &hints, &ai);
-    if (rc != 0 || !ai) {
-        fprintf(errout, "probectl ping: '%s' is not a configured target, and as a host name: %s\n",
-                name, rc ? gai_strerror(rc) : "no address");
-        return -ENOENT;
-    }
-    rc = getnameinfo(ai->ai_addr, ai->ai_addrlen, out, (socklen_t)len, NULL, 0, NI_NUMERICHOST);
-    freeaddrinfo(ai);
-    return rc == 0 ? 0 : -ENOENT;
-}
-
 static void print_table(FILE *out, const char *shown, const char *address,
-                        const struct ping_result *r)
+                        const struct pctl_oneshot *r)
 {
-    double sent = metric(r, "sent"), received = metric(r, "received");
+    double sent = pctl_oneshot_metric(r, "sent"), received = pctl_oneshot_metric(r, "received");
     fprintf(out, "--- %s%s%s%s ping statistics ---\n", shown, strcmp(shown, address) ? " (" : "",
             strcmp(shown, address) ? address : "", strcmp(shown, address) ? ")" : "");
     if (!isnan(sent))
         fprintf(out, "%.0f echoes sent, %.0f received, %.4g%% loss, %.0f duplicates, %.0f late\n",
-                sent, received, metric(r, "loss_pct"), metric(r, "dup"), metric(r, "late"));
-    if (!isnan(metric(r, "rtt_min"))) {
+                sent, received, pctl_oneshot_metric(r, "loss_pct"), pctl_oneshot_metric(r, "dup"),
+                pctl_oneshot_metric(r, "late"));
+    if (!isnan(pctl_oneshot_metric(r, "rtt_min"))) {
         fprintf(out, "rtt min/avg/median/max/stddev = %.3f/%.3f/%.3f/%.3f/%.3f ms",
-                metric(r, "rtt_min"), metric(r, "rtt_avg"), metric(r, "rtt_median"),
-                metric(r, "rtt_max"), metric(r, "rtt_stddev"));
-        if (!isnan(metric(r, "jitter")))
-            fprintf(out, ", jitter %.3f ms", metric(r, "jitter"));
+                pctl_oneshot_metric(r, "rtt_min"), pctl_oneshot_metric(r, "rtt_avg"),
+                pctl_oneshot_metric(r, "rtt_median"), pctl_oneshot_metric(r, "rtt_max"),
+                pctl_oneshot_metric(r, "rtt_stddev"));
+        if (!isnan(pctl_oneshot_metric(r, "jitter")))
+            fprintf(out, ", jitter %.3f ms", pctl_oneshot_metric(r, "jitter"));
         fprintf(out, "\nrtts (ms, sorted):");
         for (int i = 1; i <= 20; i++) {
             char name[8];
             snprintf(name, sizeof(name), "ping%d", i);
-            double v = metric(r, name);
+            double v = pctl_oneshot_metric(r, name);
             if (!isnan(v))
                 fprintf(out, " %.3f", v);
         }
         fprintf(out, "\n");
     }
-    fprintf(out, "round: %s%s%s\n",
-            r->verdict == PD_OK    ? "good"
-            : r->verdict == PD_BAD ? "bad"
-                                   : "no verdict",
-            r->reason[0] ? ": " : "", r->reason);
+    fprintf(out, "round: %s%s%s\n", pctl_verdict_text(r->verdict, 0), r->reason[0] ? ": " : "",
+            r->reason);
 }
 
 static void print_json(FILE *out, const char *shown, const char *address,
-                       const struct ping_result *r)
+                       const struct pctl_oneshot *r)
 {
     struct pctl_json j = {.out = out};
     pctl_json_open(&j, NULL, '{');
     pctl_json_str(&j, "target", shown);
     pctl_json_str(&j, "address", address);
-    pctl_json_str(&j, "verdict",
-                  r->verdict == PD_OK    ? "good"
-                  : r->verdict == PD_BAD ? "bad"
-                                         : "no_verdict");
+    pctl_json_str(&j, "verdict", pctl_verdict_text(r->verdict, 1));
     pctl_json_str(&j, "reason", r->reason);
     /* The metrics as the store would keep them: null for unknown. */
-    char text[2048];
-    size_t used = 0;
-    used += (size_t)snprintf(text, sizeof(text), "{");
-    for (size_t i = 0; i < r->n && used < sizeof(text); i++) {
-        double v = r->metrics[i].value;
-        if (isnan(v))
-            used += (size_t)snprintf(text + used, sizeof(text) - used, "%s\"%s\":null",
-                                     i ? "," : "", r->metrics[i].name);
-        else
-            used += (size_t)snprintf(text + used, sizeof(text) - used, "%s\"%s\":%.9g",
-                                     i ? "," : "", r->metrics[i].name, v);
-    }
-    if (used < sizeof(text))
-        snprintf(text + used, sizeof(text) - used, "}");
-    pctl_json_metrics(&j, "metrics", text);
+    pctl_oneshot_json_metrics(&j, r);
     pctl_json_close(&j, '}');
     fputc('\n', out);
 }
@@ -270,11 +197,8 @@ int pd_cmd_ping(const struct pd_config *cfg, int argc, char **argv, FILE *out, F
 {
     static char err[8192];
     struct ping_opts o = {.format = PCTL_TABLE, .family = AF_UNSPEC};
-    struct ping_result res = {0};
+    struct pctl_oneshot res;
     struct pd_param params[MAX_PARAMS + 20];
-    struct pd_registry *reg = NULL;
-    struct pd_config *one = NULL;
-    struct pd_core *core = NULL;
     char address[128];
     int rc = ping_args(argc, argv, &o, out, errout);
     if (rc >= 0)
@@ -288,7 +212,8 @@ int pd_cmd_ping(const struct pd_config *cfg, int argc, char **argv, FILE *out, F
         return 1;
     }
     const char *shown = target ? target->name : o.what;
-    if (resolve(target ? target->address : o.what, o.family, address, sizeof(address), errout) < 0)
+    if (pctl_resolve("ping", target ? target->address : o.what, o.family, address, sizeof(address),
+                     errout) < 0)
         return 1;
 
     /* The check: the target's own, or ping's defaults; then the options. */
@@ -315,36 +240,15 @@ int pd_cmd_ping(const struct pd_config *cfg, int argc, char **argv, FILE *out, F
     cc.timeout = o.timeout ? o.timeout : base->timeout;
     cc.interval = 24 * 3600 * PD_SEC; /* one round; the rest of the interval never comes */
 
-    pd_log_setup(PD_LOG_STDERR, PD_LOG_WARNING, "probectl");
-    rc = 1;
-    if (!(one = pd_config_oneshot(cfg, address, &cc)) ||
-        !(reg = pd_registry_new(cfg ? cfg->plugin_dir : NULL))) {
-        fprintf(errout, "probectl ping: out of memory\n");
-        goto out;
-    }
-    struct pd_loop *loop = pd_loop_default();
-    err[0] = '\0';
-    if (pd_config_bind_plugins(one, reg, err, sizeof(err)) < 0 ||
-        pd_registry_configure(reg, one, err, sizeof(err)) < 0 ||
-        pd_registry_init(reg, loop, err, sizeof(err)) < 0) {
-        fprintf(errout, "%sprobectl ping: cannot ping %s\n", err, o.what);
-        goto out;
-    }
-    if (o.format == PCTL_TABLE)
+    if (o.format == PCTL_TABLE) {
         fprintf(out, "PING %s%s%s%s\n", shown, strcmp(shown, address) ? " (" : "",
                 strcmp(shown, address) ? address : "", strcmp(shown, address) ? ")" : "");
-    fflush(out);
-    struct pd_config *taken = one;
-    one = NULL;
-    if (pd_core_new(loop, reg, NULL, taken, &core, err, sizeof(err)) < 0) {
-        fprintf(errout, "%sprobectl ping: cannot ping %s\n", err, o.what);
-        goto out;
+        fflush(out);
     }
-    pd_core_on_result(core, on_result, &res);
-    pd_core_run_now(core, pd_core_find_check(core, "oneshot", "ping"));
-    /* Bounded by the round itself: its last echo's timeout ends it. */
-    while (!res.done)
-        pd_loop_run_once(loop);
+    if (pctl_oneshot_run(cfg, address, &cc, &res, err, sizeof(err)) < 0) {
+        fprintf(errout, "%sprobectl ping: cannot ping %s\n", err, o.what);
+        return 1;
+    }
     if (o.format == PCTL_JSON)
         print_json(out, shown, address, &res);
     else
@@ -352,9 +256,5 @@ int pd_cmd_ping(const struct pd_config *cfg, int argc, char **argv, FILE *out, F
     rc = pctl_finish_output(out, errout, "ping");
     if (rc == 0 && res.verdict != PD_OK)
         rc = 1;
-out:
-    pd_core_free(core);
-    pd_registry_free(reg);
-    pd_config_free(one);
     return rc;
 }

@@ -15,6 +15,8 @@ int pd_cmd_report(const struct pd_config *cfg, int argc, char **argv, FILE *out,
 /* argv[0] is "export". */
 int pd_cmd_events_export(const struct pd_config *cfg, int argc, char **argv, FILE *out,
                          FILE *errout);
+/* probectl_snmp.c */
+int pd_cmd_snmp(const struct pd_config *cfg, int argc, char **argv, FILE *out, FILE *errout);
 int pd_cmd_maintenance(const struct pd_config *cfg, int argc, char **argv, FILE *out, FILE *errout);
 
 #endif
