@@ -101,6 +101,7 @@ static const struct pd_option snmp_profile_table[] = {
 /* Plugin-wide: the context (for settings) and the queue of rounds. */
 static pd_plugin_ctx *plugin_ctx;
 static long inflight;
+static unsigned long long queued;
 static struct snmp_check *wait_head, *wait_tail;
 
 static int parse_collections(const char *text, bool *system, char *err, size_t errlen)
@@ -158,7 +159,12 @@ static int snmp_init(pd_plugin_ctx *ctx, char *err, size_t errlen)
 
 static void snmp_shutdown_plugin(pd_plugin_ctx *ctx)
 {
-    (void)ctx;
+    struct snmp_stats st;
+    snmp_session_stats(&st);
+    pd_ctx_log(ctx, PD_LOG_INFO,
+               "%llu requests, %llu answers, %llu timeouts, %llu security errors, %llu port "
+               "unreachable, %llu datagrams dropped (malformed or unexpected), %llu rounds queued",
+               st.requests, st.answers, st.timeouts, st.security, st.refused, st.dropped, queued);
     snmp_library_shutdown();
     plugin_ctx = NULL;
 }
@@ -446,6 +452,7 @@ static void snmp_run(pd_check *check, void *params)
     c->check = check;
     if (inflight >= max_inflight()) {
         c->phase = WAITING;
+        queued++;
         if (wait_tail)
             wait_tail->next_waiting = c;
         else

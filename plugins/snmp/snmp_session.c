@@ -33,6 +33,7 @@ struct snmp_sess {
 };
 
 static pd_plugin_ctx *log_ctx;
+static struct snmp_stats stats;
 static char state_dir[64];
 
 static int log_cb(int major, int minor, void *server_arg, void *client_arg)
@@ -293,6 +294,7 @@ static int on_response(int op, netsnmp_session *session, int reqid, netsnmp_pdu 
             return 1;
         }
         s->outcome = SNMP_SECURITY;
+        stats.security++;
         snprintf(s->reason, sizeof(s->reason), "%s", why ? why : snmp_api_errstring(type));
         return 1;
     }
@@ -304,6 +306,7 @@ static int on_response(int op, netsnmp_session *session, int reqid, netsnmp_pdu 
                      snmp_errstring(pdu->errstat), pdu->errindex);
             break;
         }
+        stats.answers++;
         s->n_values = 0;
         for (netsnmp_variable_list *vb = pdu->variables; vb && s->n_values < MAX_VALUES;
              vb = vb->next_variable)
@@ -312,9 +315,11 @@ static int on_response(int op, netsnmp_session *session, int reqid, netsnmp_pdu 
         break;
     case NETSNMP_CALLBACK_OP_TIMED_OUT:
         s->outcome = SNMP_TIMED_OUT;
+        stats.timeouts++;
         break;
     case NETSNMP_CALLBACK_OP_SEC_ERROR:
         s->outcome = SNMP_SECURITY;
+        stats.security++;
         snprintf(s->reason, sizeof(s->reason), "security error: %s",
                  snmp_api_errstring(session ? session->s_snmp_errno : 0));
         break;
@@ -465,6 +470,7 @@ static int send_pdu(struct snmp_sess *s, netsnmp_pdu *pdu, size_t n, char *err, 
     s->reason[0] = '\0';
     s->n_values = 0;
     s->n_requested = n;
+    stats.requests++;
     if (snmp_sess_async_send(s->sp, pdu, on_response, s) == 0) {
         int lib, sys;
         char *msg = NULL;
@@ -556,7 +562,10 @@ void snmp_sess_on_readable(struct snmp_sess *s)
     netsnmp_session *ss = snmp_sess_session(s->sp);
     if (rc != 0 && s->outcome == SNMP_PENDING && ss && ss->s_errno == ECONNREFUSED) {
         s->outcome = SNMP_REFUSED;
+        stats.refused++;
         snprintf(s->reason, sizeof(s->reason), "port unreachable: no SNMP agent listens");
+    } else if (rc != 0) {
+        stats.dropped++;
     }
 }
 
@@ -589,6 +598,11 @@ int snmp_sess_next_deadline(struct snmp_sess *s, pd_ns *delay)
         return -ENOENT;
     *delay = (pd_ns)tv.tv_sec * PD_SEC + (pd_ns)tv.tv_usec * 1000 + PD_MSEC;
     return 0;
+}
+
+void snmp_session_stats(struct snmp_stats *out)
+{
+    *out = stats;
 }
 
 bool snmp_sess_engine_boots(const struct snmp_sess *s, uint32_t *boots)

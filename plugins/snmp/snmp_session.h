@@ -89,6 +89,14 @@ const struct snmp_value *snmp_sess_values(const struct snmp_sess *s, size_t *n);
 /* The library's next deadline for this session: 0 and *delay, or
  * -ENOENT when nothing is pending. */
 int snmp_sess_next_deadline(struct snmp_sess *s, pd_ns *delay);
+/* Counts over all sessions since the library was initialised. */
+struct snmp_stats {
+    unsigned long long requests, answers, timeouts, security, refused;
+    unsigned long long dropped; /* datagrams the library could not use: malformed,
+                                 * truncated, not an answer to a request of ours */
+};
+void snmp_session_stats(struct snmp_stats *out);
+
 /* The engine's boots (SNMPv3, after discovery); false when unknown. */
 bool snmp_sess_engine_boots(const struct snmp_sess *s, uint32_t *boots);
 
