@@ -323,9 +323,12 @@ static int on_response(int op, netsnmp_session *session, int reqid, netsnmp_pdu 
         snprintf(s->reason, sizeof(s->reason), "security error: %s",
                  snmp_api_errstring(session ? session->s_snmp_errno : 0));
         break;
-    default:
+    case NETSNMP_CALLBACK_OP_SEND_FAILED:
         s->outcome = SNMP_FAILED;
         snprintf(s->reason, sizeof(s->reason), "could not send the request");
+        break;
+    default:
+        /* A resend, a (dis)connect: the request goes on. */
         break;
     }
     return 1;
