@@ -291,6 +291,7 @@ static int on_response(int op, netsnmp_session *session, int reqid, netsnmp_pdu 
         /* The answer to our discovery is a report: not an error. */
         if (!s->discovered && type == SNMPERR_UNKNOWN_ENG_ID) {
             s->outcome = SNMP_ANSWERED;
+            stats.answers++;
             return 1;
         }
         s->outcome = SNMP_SECURITY;
