@@ -88,6 +88,20 @@ static int metric_name_valid(const char *name)
     return n >= 1 && n <= 19;
 }
 
+void pd_core_event(struct pd_check *check, pd_ns when, const char *kind, const char *message)
+{
+    size_t n = kind ? strlen(kind) : 0;
+    if (n == 0 || n > 32 || strspn(kind, "abcdefghijklmnopqrstuvwxyz_") != n) {
+        pd_log(check, PD_LOG_WARNING,
+               "event kind '%s' rejected: [a-z_]{1,32} expected (plugin bug)", kind ? kind : "");
+        return;
+    }
+    pd_log(check, PD_LOG_NOTICE, "%s: %s", kind, message);
+    if (check->core->storage)
+        pd_storage_event(check->core->storage, check->target->conf->id, check->conf->id, when, kind,
+                         message);
+}
+
 void pd_core_result(struct pd_check *check, const struct pd_result *result)
 {
     struct pd_core *core = check->core;

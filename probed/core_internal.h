@@ -92,5 +92,7 @@ void pd_check_cancel_all(struct pd_check *check);
 
 /* core.c: one round's result, after plugin_api.c copied nothing yet. */
 void pd_core_result(struct pd_check *check, const struct pd_result *result);
+/* core.c: a plugin's event, checked, logged and stored (pd_event). */
+void pd_core_event(struct pd_check *check, pd_ns when, const char *kind, const char *message);
 
 #endif

@@ -86,8 +86,20 @@ static const char schema_v2[] =
     " removed_by TEXT);"
     "CREATE INDEX maintenance_by_time ON maintenance(start_ns);";
 
+/* What a probe saw happen besides a state change: an agent's restart, an
+ * interface going down. */
+static const char schema_v3[] = "CREATE TABLE events ("
+                                " id INTEGER PRIMARY KEY,"
+                                " run_id INTEGER NOT NULL REFERENCES runs(id),"
+                                " target_id TEXT NOT NULL,"
+                                " check_id TEXT NOT NULL,"
+                                " at_ns INTEGER NOT NULL,"
+                                " kind TEXT NOT NULL,"
+                                " message TEXT NOT NULL);"
+                                "CREATE INDEX events_by_time ON events(at_ns);";
+
 /* Step i brings the schema from version i to i + 1, in one transaction. */
-static const char *const migrations[PD_DB_SCHEMA_VERSION] = {schema_v1, schema_v2};
+static const char *const migrations[PD_DB_SCHEMA_VERSION] = {schema_v1, schema_v2, schema_v3};
 
 /* The writer's scratch tables for the inventory diff. */
 static const char temp_tables[] =
@@ -706,4 +718,54 @@ int pd_db_maintenance_remove(struct pd_db *db, int64_t id, pd_ns at, const char 
         rc = -ENOENT;
     sqlite3_finalize(st);
     return rc;
+}
+
+struct note_cb {
+    int (*cb)(const struct pd_note_row *, void *);
+    void *arg;
+};
+
+static int note_row(sqlite3_stmt *st, void *arg)
+{
+    struct note_cb *c = arg;
+    struct pd_note_row r = {
+        .target_id = col_text(st, 0),
+        .name = col_text(st, 1),
+        .site = col_text(st, 2),
+        .check_id = col_text(st, 3),
+        .at = sqlite3_column_int64(st, 4),
+        .kind = col_text(st, 5),
+        .message = col_text(st, 6),
+    };
+    return c->cb(&r, c->arg);
+}
+
+int pd_db_notes(struct pd_db *db, const struct pd_event_filter *filter,
+                int (*cb)(const struct pd_note_row *, void *), void *arg)
+{
+    static const struct pd_event_filter any;
+    const struct pd_event_filter *f = filter ? filter : &any;
+    char buf[1024];
+    const char *site = site_prefix(f->site_prefix, buf, sizeof(buf));
+    char sql[1536];
+    snprintf(sql, sizeof(sql),
+             "SELECT e.target_id, t.name, t.site, e.check_id, e.at_ns, e.kind, e.message"
+             " FROM events e LEFT JOIN targets t ON t.id = e.target_id WHERE 1%s%s%s%s"
+             " ORDER BY e.at_ns, e.id",
+             f->target_id ? " AND e.target_id = ?1" : "", site ? SITE_MATCH("?2") : "",
+             f->from ? " AND e.at_ns >= ?3" : "", f->until ? " AND e.at_ns < ?4" : "");
+    sqlite3_stmt *st;
+    int rc = prepare_read(db, sql, &st);
+    if (rc < 0)
+        return rc;
+    if (f->target_id)
+        pd_db_bind_text(st, 1, f->target_id);
+    if (site)
+        pd_db_bind_text(st, 2, site);
+    if (f->from)
+        sqlite3_bind_int64(st, 3, f->from);
+    if (f->until)
+        sqlite3_bind_int64(st, 4, f->until);
+    struct note_cb c = {cb, arg};
+    return run_read(db, st, note_row, &c);
 }

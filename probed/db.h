@@ -21,6 +21,9 @@
  *        created_by, removed_ns, removed_by)
  *        scope in ('all', 'target', 'site', 'system'); a removed window
  *        keeps its row, with removed_ns set
+ * Version 3 adds
+ *   events(id, run_id, target_id, check_id, at_ns, kind, message)
+ *        what a probe saw besides state changes (kind "reboot", ...)
  */
 #ifndef PROBED_DB_H
 #define PROBED_DB_H
@@ -31,7 +34,7 @@
 #include "plugin.h"
 
 #define PD_DB_FILE           "probed.db"
-#define PD_DB_SCHEMA_VERSION 2
+#define PD_DB_SCHEMA_VERSION 3
 
 struct pd_db;
 
@@ -134,5 +137,15 @@ int pd_db_maintenance(struct pd_db *db, pd_ns from, pd_ns until, int with_remove
 int pd_db_maintenance_add(struct pd_db *db, const struct pd_maint_row *w, size_t n, int64_t *ids);
 /* -ENOENT when no window in force has this id. */
 int pd_db_maintenance_remove(struct pd_db *db, int64_t id, pd_ns at, const char *by);
+
+/* Probe events (pd_event), ordered by time; the filter as for
+ * transitions (targets_only ignored). */
+struct pd_note_row {
+    const char *target_id, *name, *site, *check_id;
+    pd_ns at;
+    const char *kind, *message;
+};
+int pd_db_notes(struct pd_db *db, const struct pd_event_filter *filter,
+                int (*cb)(const struct pd_note_row *, void *), void *arg);
 
 #endif

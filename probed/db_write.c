@@ -13,6 +13,7 @@
 
 enum stmt_id {
     ST_HEARTBEAT,
+    ST_EVENT,
     ST_STATE_GET,
     ST_TRANSITION,
     ST_STATE_SET,
@@ -25,6 +26,8 @@ _Static_assert(ST_COUNT <= PD_DB_MAX_STMTS, "raise PD_DB_MAX_STMTS");
 
 static const char *const stmt_sql[ST_COUNT] = {
     [ST_HEARTBEAT] = "UPDATE runs SET last_heartbeat_ns = max(last_heartbeat_ns, ?2) WHERE id = ?1",
+    [ST_EVENT] = "INSERT INTO events (run_id, target_id, check_id, at_ns, kind, message)"
+                 " VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
     [ST_STATE_GET] = "SELECT state FROM current_state WHERE target_id = ?1 AND check_id = ?2",
     [ST_TRANSITION] = "INSERT INTO transitions (run_id, target_id, check_id, at_ns, detected_ns,"
                       " from_state, to_state, reason) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
@@ -235,6 +238,21 @@ int pd_db_heartbeat(struct pd_db *db, int64_t run_id, pd_ns at)
     sqlite3_bind_int64(st, 1, run_id);
     sqlite3_bind_int64(st, 2, at);
     return step_done(db, st, "heartbeat");
+}
+
+int pd_db_event(struct pd_db *db, int64_t run_id, const char *target_id, const char *check_id,
+                pd_ns at, const char *kind, const char *message)
+{
+    sqlite3_stmt *st = cached(db, ST_EVENT);
+    if (!st)
+        return -EIO;
+    sqlite3_bind_int64(st, 1, run_id);
+    pd_db_bind_text(st, 2, target_id);
+    pd_db_bind_text(st, 3, check_id);
+    sqlite3_bind_int64(st, 4, at);
+    pd_db_bind_text(st, 5, kind);
+    pd_db_bind_text(st, 6, message);
+    return step_done(db, st, "event");
 }
 
 /* 1 when the stored state of the pair is `state`, 0 when not, or -errno. */

@@ -29,6 +29,10 @@ int pd_db_start_run(struct pd_db *db, pd_ns now, const char *version, int64_t *r
 
 int pd_db_heartbeat(struct pd_db *db, int64_t run_id, pd_ns at);
 
+/* A probe's event (strings borrowed). */
+int pd_db_event(struct pd_db *db, int64_t run_id, const char *target_id, const char *check_id,
+                pd_ns at, const char *kind, const char *message);
+
 /* Record t and make it the current state of (target_id, check_id). A
  * transition to the state already stored (a missing row counts as UNKNOWN)
  * is redundant, e.g. a check the inventory already closed: it is skipped. */

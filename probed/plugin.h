@@ -169,6 +169,14 @@ void pd_timer_again(pd_timer *timer, pd_ns delay);
 /* Hand over the round's result; copies, never blocks, ends the round. */
 void pd_submit(pd_check *check, const struct pd_result *result);
 
+/* Record something the probe saw happen besides the round's verdict (an
+ * agent's restart, an interface going down): kind is [a-z_]{1,32}
+ * ("reboot"), when the wall time it happened (0: now), the message for
+ * people. Logged and stored with the check's events; copies, never blocks.
+ * For things that happen, not for every round. */
+void pd_event(pd_check *check, pd_ns when, const char *kind, const char *fmt, ...)
+    __attribute__((format(printf, 4, 5)));
+
 /* check may be NULL (plugin-wide code). */
 pd_ns pd_now(const pd_check *check);  /* monotonic, for durations */
 pd_ns pd_wall(const pd_check *check); /* wall clock, for result times */

@@ -261,6 +261,16 @@ void pd_submit(pd_check *check, const struct pd_result *result)
     pd_core_result(check, result);
 }
 
+void pd_event(pd_check *check, pd_ns when, const char *kind, const char *fmt, ...)
+{
+    char message[512];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(message, sizeof(message), fmt, ap);
+    va_end(ap);
+    pd_core_event(check, when ? when : pd_clock_wall(), kind, message);
+}
+
 pd_ns pd_now(const pd_check *check)
 {
     (void)check;

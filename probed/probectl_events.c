@@ -23,6 +23,7 @@ struct event {
     int64_t id;
     pd_ns at, detected;
     pd_ns lasted; /* how long `from` had lasted; -1: not known */
+    int note;     /* a probe's event (pd_event): kind in s[E_TO], message in s[E_REASON] */
 };
 
 struct gap {
@@ -43,6 +44,7 @@ static const char events_help[] =
     "       probectl [-c FILE] events export --month YYYY-MM   (see events export --help)\n"
     "\n"
     "Lists the state changes of targets and checks in a time range, oldest first,\n"
+    "with what the probes saw happen besides (EVENT reboot: an SNMP agent restarted),\n"
     "from the event store <data_dir>/probed.db, together with the periods when no\n"
     "probed was watching (NOT OBSERVED): those count as neither up nor down, and\n"
     "are listed so that nobody mistakes a silent stretch for one without faults.\n"
@@ -201,6 +203,36 @@ static int copy_event(const struct pd_event_row *r, void *arg)
     return 0;
 }
 
+static int copy_note(const struct pd_note_row *r, void *arg)
+{
+    struct pd_event_row row = {.target_id = r->target_id,
+                               .name = r->name,
+                               .site = r->site,
+                               .check_id = r->check_id,
+                               .at = r->at,
+                               .detected = r->at,
+                               .from = "",
+                               .to = r->kind,
+                               .reason = r->message};
+    struct event_list *l = arg;
+    int rc = copy_event(&row, l);
+    if (rc == 0)
+        l->v[l->n - 1].note = 1;
+    return rc;
+}
+
+/* Changes and probe events in one time line; at one instant the change
+ * first. */
+static int cmp_event_time(const void *a, const void *b)
+{
+    const struct event *x = a, *y = b;
+    if (x->at != y->at)
+        return x->at < y->at ? -1 : 1;
+    if (x->note != y->note)
+        return x->note - y->note;
+    return x->id < y->id ? -1 : x->id > y->id;
+}
+
 static int add_gap(struct event_list *l, pd_ns from, pd_ns to, const char *reason)
 {
     struct gap *g, *grown;
@@ -245,10 +277,12 @@ static int compute_lasted(struct event_list *l)
 
     if (!by_key)
         return -ENOMEM;
+    size_t n = 0;
     for (size_t i = 0; i < l->n; i++)
-        by_key[i] = &l->v[i];
-    qsort(by_key, l->n, sizeof(*by_key), cmp_event_key);
-    for (size_t i = 1; i < l->n; i++) {
+        if (!l->v[i].note)
+            by_key[n++] = &l->v[i];
+    qsort(by_key, n, sizeof(*by_key), cmp_event_key);
+    for (size_t i = 1; i < n; i++) {
         const struct event *prev = by_key[i - 1];
         struct event *e = by_key[i];
 
@@ -326,10 +360,14 @@ static int events_table(const struct event_list *l, pd_ns now, FILE *out)
             cells[1] = e->s[E_TARGET];
             cells[2] = e->s[E_NAME];
             cells[3] = e->s[E_CHECK][0] ? e->s[E_CHECK] : "-";
-            snprintf(change, sizeof(change), "%s" ARROW "%s", e->s[E_FROM], e->s[E_TO]);
+            if (e->note)
+                snprintf(change, sizeof(change), "EVENT %s", e->s[E_TO]);
+            else
+                snprintf(change, sizeof(change), "%s" ARROW "%s", e->s[E_FROM], e->s[E_TO]);
             if (e->lasted >= 0)
                 pd_duration_short(e->lasted, lasted, sizeof(lasted));
-            delay_text(e->at, e->detected, delay, sizeof(delay));
+            if (!e->note)
+                delay_text(e->at, e->detected, delay, sizeof(delay));
             cells[7] = e->s[E_REASON];
         }
         if (pd_table_add_row(t, cells) < 0)
@@ -361,7 +399,7 @@ static void events_csv(const struct event_list *l, const struct events_opts *o, 
         } else {
             const struct event *e = &l->v[idx];
 
-            pctl_csv_cell(out, "transition", 1, 0);
+            pctl_csv_cell(out, e->note ? "event" : "transition", 1, 0);
             pctl_csv_time(out, e->at);
             pctl_csv_cell(out, "", 0, 0);
             pctl_csv_cell(out, e->s[E_TARGET], 0, 0);
@@ -422,6 +460,11 @@ int pd_cmd_events(const struct pd_config *cfg, int argc, char **argv, FILE *out,
                                       .until = o.until,
                                       .targets_only = o.targets_only};
     err = pd_db_events(db, &filter, copy_event, &l);
+    size_t n_changes = l.n;
+    if (err == 0)
+        err = pd_db_notes(db, &filter, copy_note, &l);
+    if (err == 0 && l.n > n_changes)
+        qsort(l.v, l.n, sizeof(*l.v), cmp_event_time);
     if (err == 0)
         err = pd_db_gaps(db, o.since, o.until ? o.until : INT64_MAX, copy_gap, &l);
     if (err == 0)
@@ -438,8 +481,10 @@ int pd_cmd_events(const struct pd_config *cfg, int argc, char **argv, FILE *out,
         fprintf(out, "from %s to %s%s; times in %s\n", pd_time_format(o.since, a, sizeof(a)),
                 pd_time_format(o.until ? o.until : now, b, sizeof(b)), o.until ? "" : " (now)",
                 pd_time_zone());
-        fprintf(out, "%zu state change%s, %zu period%s not observed\n", l.n, l.n == 1 ? "" : "s",
-                l.n_gaps, l.n_gaps == 1 ? "" : "s");
+        size_t n_notes = l.n - n_changes;
+        fprintf(out, "%zu state change%s, %zu probe event%s, %zu period%s not observed\n",
+                n_changes, n_changes == 1 ? "" : "s", n_notes, n_notes == 1 ? "" : "s", l.n_gaps,
+                l.n_gaps == 1 ? "" : "s");
         if (l.n + l.n_gaps > 0) {
             fputc('\n', out);
             if (events_table(&l, now, out) == -ENOMEM) {

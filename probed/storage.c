@@ -30,7 +30,15 @@
 /* On close, a store that keeps failing is given up after this many tries. */
 #define CLOSE_ATTEMPTS 5
 
-enum rec_kind { REC_SAMPLE, REC_LAST, REC_TRANSITION, REC_HEARTBEAT, REC_INVENTORY, REC_END };
+enum rec_kind {
+    REC_SAMPLE,
+    REC_LAST,
+    REC_TRANSITION,
+    REC_HEARTBEAT,
+    REC_INVENTORY,
+    REC_EVENT,
+    REC_END
+};
 
 /* One queued record and everything it points to, in one allocation. */
 struct rec {
@@ -47,6 +55,7 @@ struct rec {
     struct pd_transition t;
     pd_ns detected;
     const char *reason;
+    const char *event_kind;
     struct pd_metric *metrics;
     size_t n_metrics;
     struct pd_inventory_item *items;
@@ -315,6 +324,20 @@ uint64_t pd_storage_transition(struct pd_storage *s, const char *target_id, cons
     return push_durable(s, r);
 }
 
+void pd_storage_event(struct pd_storage *s, const char *target_id, const char *check_id, pd_ns at,
+                      const char *kind, const char *message)
+{
+    char *cur;
+    struct rec *r =
+        rec_new(REC_EVENT, target_id, check_id, str_size(kind) + str_size(message), &cur);
+    if (!r)
+        return;
+    r->when = at;
+    r->event_kind = put_str(&cur, kind);
+    r->reason = put_str(&cur, message);
+    push_durable(s, r);
+}
+
 void pd_storage_heartbeat(struct pd_storage *s, pd_ns at)
 {
     char *cur;
@@ -427,6 +450,9 @@ static int apply(struct pd_storage *s, const struct rec *r)
                                 r->reason);
     case REC_HEARTBEAT:
         return pd_db_heartbeat(s->db, s->run_id, r->when);
+    case REC_EVENT:
+        return pd_db_event(s->db, s->run_id, r->target_id, r->check_id, r->when, r->event_kind,
+                           r->reason);
     case REC_INVENTORY:
         return pd_db_inventory(s->db, s->run_id, r->when, r->items, r->n_items, r->checks,
                                r->n_checks);
@@ -440,7 +466,8 @@ static int apply(struct pd_storage *s, const struct rec *r)
 
 static const char *const kind_names[] = {
     [REC_SAMPLE] = "sample",       [REC_LAST] = "last result",    [REC_TRANSITION] = "transition",
-    [REC_HEARTBEAT] = "heartbeat", [REC_INVENTORY] = "inventory", [REC_END] = "end of run",
+    [REC_HEARTBEAT] = "heartbeat", [REC_INVENTORY] = "inventory", [REC_EVENT] = "event",
+    [REC_END] = "end of run",
 };
 
 /* One transaction for the durable records and last results, in the order

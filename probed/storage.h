@@ -103,6 +103,9 @@ uint64_t pd_storage_transition(struct pd_storage *s, const char *target_id, cons
 
 /* Durable. */
 void pd_storage_heartbeat(struct pd_storage *s, pd_ns at);
+/* Durable: a probe's event (kind "reboot", ...), strings copied. */
+void pd_storage_event(struct pd_storage *s, const char *target_id, const char *check_id, pd_ns at,
+                      const char *kind, const char *message);
 
 /* Durable. The complete inventory now: targets not in it are retired (their
  * open states become UNKNOWN), new ones added, changed ones recorded; checks

@@ -23,6 +23,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <time.h>
 
 #include "plugin.h"
 #include "snmp_counter.h"
@@ -291,11 +292,15 @@ static void answered(struct snmp_check *c)
         up.has_boots = snmp_sess_engine_boots(c->sess, &up.boots);
         pd_ns boot;
         restart = snmp_uptime_compare(c->has_last_up ? &c->last_up : NULL, &up, &boot);
-        if (restart == SNMP_REBOOT)
-            pd_log(c->check, PD_LOG_NOTICE,
-                   "the agent restarted %.0f s before this answer (sysUpTime went from %.0f s to "
-                   "%.0f s)",
-                   (double)(up.wall - boot) / 1e9, c->last_up.ticks / 100.0, up.ticks / 100.0);
+        if (restart == SNMP_REBOOT) {
+            char at[40];
+            time_t t = (time_t)(boot / PD_SEC);
+            struct tm tm;
+            strftime(at, sizeof(at), "%Y-%m-%dT%H:%M:%SZ", gmtime_r(&t, &tm));
+            pd_event(c->check, boot, "reboot",
+                     "the agent restarted at %s (sysUpTime %.0f s, was %.0f s)", at,
+                     up.ticks / 100.0, c->last_up.ticks / 100.0);
+        }
         c->last_up = up;
         c->has_last_up = true;
         m[n_m++] = (struct pd_metric){"uptime_s", up.ticks / 100.0};

@@ -195,8 +195,16 @@ done
 [ "$n_reb" = 1 ] || pd_fail "$n_reb rounds with rebooted=1 after the restart, expected 1: ${SEEN[*]}"
 [ "$reb_rates" = "null null" ] || pd_fail "rates hc, in32 = $reb_rates in the round that saw the restart, expected none"
 # (noobj asks the same agent, and sees the restart too)
-n=$(tail -n "+$((lines + 1))" "$PD_LOG" | grep -c 'snmp: v2c/snmp: the agent restarted' || true)
+n=$(tail -n "+$((lines + 1))" "$PD_LOG" | grep -c 'snmp: v2c/snmp: reboot: the agent restarted' || true)
 [ "$n" = 1 ] || pd_fail "$n 'agent restarted' lines for v2c after one restart, expected 1"
+# ... and the store has the event, with the restart's time (its boot, a
+# little before the round that saw it), listed by probectl events.
+IFS='|' read -r n_ev ev_at < <(pd_sql "SELECT count(*), max(at_ns) FROM events
+                                        WHERE target_id = 'v2c' AND kind = 'reboot'")
+[ "$n_ev" = 1 ] || pd_fail "$n_ev reboot events for v2c in the store, expected 1"
+pd_assert_range "reboot event time - restart time (ms)" $(((ev_at - t_restart) / 1000000)) -2000 3000
+"$PD_BUILD/probectl" -c "$PD_CFG" events --target v2c | grep -q 'EVENT reboot' ||
+    pd_fail "probectl events does not list the reboot"
 max_after=$(printf '%s\n' "${after[@]}" 0 | sort -g | tail -n 1)
 pd_float_cmp "$max_after" "<=" "$(awk -v p="$peak" 'BEGIN { print 10 * p }')" ||
     pd_fail "a rate of $max_after B/s after the restart, more than 10x the peak before ($peak)"

@@ -104,7 +104,7 @@ static void test_newer_schema_refused(void **state)
     struct pd_storage *s = open_storage(f, 0, NULL);
     pd_storage_close(s, T0);
     sqlite3 *raw = open_raw(f);
-    assert_int_equal(sqlite3_exec(raw, "PRAGMA user_version = 3", NULL, NULL, NULL), SQLITE_OK);
+    assert_int_equal(sqlite3_exec(raw, "PRAGMA user_version = 4", NULL, NULL, NULL), SQLITE_OK);
     sqlite3_close(raw);
 
     struct pd_db *db = NULL;
@@ -120,7 +120,7 @@ static void test_newer_schema_refused(void **state)
     err[0] = '\0';
     assert_int_equal(pd_storage_open(&o, &s, err, sizeof(err)), -EPROTO);
     assert_null(s);
-    assert_non_null(strstr(err, "version 3"));
+    assert_non_null(strstr(err, "version 4"));
 }
 
 /* A store of schema version 1 (before maintenance windows) is migrated in
@@ -132,7 +132,8 @@ static void test_migrate_v1(void **state)
     pd_storage_close(s, T0);
     sqlite3 *raw = open_raw(f);
     assert_int_equal(
-        sqlite3_exec(raw, "DROP TABLE maintenance; PRAGMA user_version = 1", NULL, NULL, NULL),
+        sqlite3_exec(raw, "DROP TABLE events; DROP TABLE maintenance; PRAGMA user_version = 1",
+                     NULL, NULL, NULL),
         SQLITE_OK);
     sqlite3_close(raw);
 
@@ -158,6 +159,41 @@ static void test_migrate_v1(void **state)
     assert_string_equal(rows, "1\n");
     assert_int_equal(raw_int(raw, "PRAGMA user_version"), PD_DB_SCHEMA_VERSION);
     sqlite3_close(raw);
+}
+
+static int collect_note(const struct pd_note_row *n, void *arg)
+{
+    char *out = arg;
+    size_t len = strlen(out);
+    snprintf(out + len, 512 - len, "%s/%s %s %s\n", n->target_id, n->check_id, n->kind, n->message);
+    return 0;
+}
+
+/* A probe's events reach the store through the durable queue, with their
+ * time, and are read back in time order, filtered like transitions. */
+static void test_events(void **state)
+{
+    struct fixture *f = *state;
+    struct pd_storage *s = open_storage(f, 0, NULL);
+    pd_storage_event(s, "gy-sw-01", "snmp", T0 + 20 * PD_SEC, "reboot",
+                     "restarted at 2026-11-21 10:00:00 +08:00");
+    pd_storage_event(s, "zy-sw-02", "snmp", T0 + 10 * PD_SEC, "interface_down", "eth0 (上行)");
+    pd_storage_close(s, T0 + 30 * PD_SEC);
+    struct pd_db *db = NULL;
+    char err[256] = "", got[512] = "";
+    assert_int_equal(pd_db_open(f->dir, 1, &db, err, sizeof(err)), 0);
+    assert_int_equal(pd_db_notes(db, NULL, collect_note, got), 0);
+    assert_string_equal(got, "zy-sw-02/snmp interface_down eth0 (上行)\n"
+                             "gy-sw-01/snmp reboot restarted at 2026-11-21 10:00:00 +08:00\n");
+    got[0] = '\0';
+    struct pd_event_filter flt = {.target_id = "gy-sw-01"};
+    assert_int_equal(pd_db_notes(db, &flt, collect_note, got), 0);
+    assert_null(strstr(got, "zy-sw-02"));
+    got[0] = '\0';
+    flt = (struct pd_event_filter){.from = T0 + 15 * PD_SEC};
+    assert_int_equal(pd_db_notes(db, &flt, collect_note, got), 0);
+    assert_string_equal(got, "gy-sw-01/snmp reboot restarted at 2026-11-21 10:00:00 +08:00\n");
+    pd_db_close(db);
 }
 
 static int collect_window(const struct pd_maint_row *w, void *arg)
@@ -228,6 +264,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_status_filters_and_order, setup, teardown),
         cmocka_unit_test_setup_teardown(test_migrate_v1, setup, teardown),
         cmocka_unit_test_setup_teardown(test_maintenance_rows, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_events, setup, teardown),
         cmocka_unit_test_setup_teardown(test_readonly_missing_store, setup, teardown),
         cmocka_unit_test_setup_teardown(test_readonly_by_another_user, setup, teardown),
         cmocka_unit_test_setup_teardown(test_newer_schema_refused, setup, teardown),

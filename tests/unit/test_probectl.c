@@ -78,6 +78,9 @@ static void write_first_run(const char *dir)
     assert_int_equal(pd_db_last_result(db, run, "zy-cam-02", "icmp", T0 + 2 * HOUR, PD_BAD,
                                        "=timeout", bad_metrics, 2, 720, 1),
                      0);
+    assert_int_equal(pd_db_event(db, run, "gy-mcu-01", "snmp", T0 + HOUR + 30 * PD_SEC, "reboot",
+                                 "the agent restarted at 2026-11-21T00:59:58Z"),
+                     0);
     assert_int_equal(pd_db_heartbeat(db, run, T0 + 2 * HOUR), 0);
     assert_int_equal(pd_db_commit(db), 0);
     pd_db_close(db);
@@ -323,7 +326,7 @@ static void test_events(void **state)
     assert_string_equal(f->err, "");
     assert_true(test_has_line(f->out, "from 2026-11-20 10:00:30 +08:00 to 2026-11-21 10:00:30 "
                                       "+08:00 (now); times in Asia/Shanghai"));
-    assert_true(test_has_line(f->out, "6 state changes, 0 periods not observed"));
+    assert_true(test_has_line(f->out, "6 state changes, 1 probe event, 0 periods not observed"));
     assert_true(test_has_line(f->out, "2026-11-21 09:00:00  zy-cam-02  遵义摄像头02"));
     /* The UP state of zy-cam-02's icmp lasted from 08:00:10 to 09:00:00. */
     col = column_of(f->out, "TIME", "LASTED");
@@ -331,16 +334,22 @@ static void test_events(void **state)
     assert_true(line_with(
         f->out, "2026-11-21 09:00:00  zy-cam-02  遵义摄像头02      icmp   UP \xe2\x86\x92 DOWN",
         "59m50s  +3.0s     timeout, no reply"));
+    /* A probe's event, in its place in time. */
+    assert_true(line_with(f->out, "2026-11-21 09:00:30  gy-mcu-01", "EVENT reboot"));
+    assert_non_null(strstr(f->out, "the agent restarted at 2026-11-21T00:59:58Z"));
+    assert_true(strstr(f->out, "09:00:00  zy-cam-02") < strstr(f->out, "EVENT reboot"));
+    assert_int_equal(run(f, pd_cmd_events, "events", "--format", "csv", NULL), 0);
+    assert_non_null(strstr(f->out, "event,2026-11-21T09:00:30+08:00,,gy-mcu-01,"));
 
     assert_int_equal(
         run(f, pd_cmd_events, "events", "--targets-only", "--site", "guizhou/zunyi", NULL), 0);
-    assert_true(test_has_line(f->out, "2 state changes, 0 periods not observed"));
+    assert_true(test_has_line(f->out, "2 state changes, 0 probe events, 0 periods not observed"));
     assert_int_equal(run(f, pd_cmd_events, "events", "--since", "2026-11-21 09:00", "--until",
                          "2026-11-21T01:00:01Z", NULL),
                      0);
     assert_true(test_has_line(f->out, "2 state changes"));
     assert_int_equal(run(f, pd_cmd_events, "events", "--until", "2026-11-21 08:00", NULL), 0);
-    assert_true(test_has_line(f->out, "0 state changes, 0 periods not observed"));
+    assert_true(test_has_line(f->out, "0 state changes, 0 probe events, 0 periods not observed"));
 }
 
 static void test_events_gaps(void **state)
@@ -361,7 +370,7 @@ static void test_events_gaps(void **state)
 
     f->clock.wall = T0 + 5 * HOUR;
     assert_int_equal(run(f, pd_cmd_events, "events", NULL), 0);
-    assert_true(test_has_line(f->out, "10 state changes, 2 periods not observed"));
+    assert_true(test_has_line(f->out, "10 state changes, 1 probe event, 2 periods not observed"));
     /* The unclean end: from the last heartbeat to the next start. */
     assert_true(line_with(f->out, "2026-11-21 10:00:00  *", "NOT OBSERVED"));
     assert_true(line_with(
