@@ -468,6 +468,36 @@ int pd_db_status(struct pd_db *db, const char *site_prefix_in, const char *targe
     return run_read(db, st, status_row, &c);
 }
 
+/* select (ending in "WHERE 1", the table aliased x) with the filter's
+ * conditions, ordered by time and recording order, each row to row(). */
+static int read_filtered(struct pd_db *db, const struct pd_event_filter *filter, const char *select,
+                         int targets_only, int (*row)(sqlite3_stmt *, void *), void *arg)
+{
+    static const struct pd_event_filter any;
+    const struct pd_event_filter *f = filter ? filter : &any;
+    char buf[1024];
+    const char *site = site_prefix(f->site_prefix, buf, sizeof(buf));
+    char sql[1536];
+    /* Only the conditions in use, so that SQLite can pick an index. */
+    snprintf(sql, sizeof(sql), "%s%s%s%s%s%s ORDER BY x.at_ns, x.id", select,
+             f->target_id ? " AND x.target_id = ?1" : "", site ? SITE_MATCH("?2") : "",
+             f->from ? " AND x.at_ns >= ?3" : "", f->until ? " AND x.at_ns < ?4" : "",
+             targets_only && f->targets_only ? " AND x.check_id = ''" : "");
+    sqlite3_stmt *st;
+    int rc = prepare_read(db, sql, &st);
+    if (rc < 0)
+        return rc;
+    if (f->target_id)
+        pd_db_bind_text(st, 1, f->target_id);
+    if (site)
+        pd_db_bind_text(st, 2, site);
+    if (f->from)
+        sqlite3_bind_int64(st, 3, f->from);
+    if (f->until)
+        sqlite3_bind_int64(st, 4, f->until);
+    return run_read(db, st, row, arg);
+}
+
 struct event_cb {
     int (*cb)(const struct pd_event_row *, void *);
     void *arg;
@@ -494,34 +524,12 @@ static int event_row(sqlite3_stmt *st, void *arg)
 int pd_db_events(struct pd_db *db, const struct pd_event_filter *filter,
                  int (*cb)(const struct pd_event_row *, void *), void *arg)
 {
-    static const struct pd_event_filter any;
-    const struct pd_event_filter *f = filter ? filter : &any;
-    char buf[1024];
-    const char *site = site_prefix(f->site_prefix, buf, sizeof(buf));
-    char sql[1536];
-    /* Only the conditions in use, so that SQLite can pick an index. */
-    snprintf(sql, sizeof(sql),
-             "SELECT x.id, x.target_id, t.name, t.site, x.check_id, x.at_ns, x.detected_ns,"
-             " x.from_state, x.to_state, x.reason FROM transitions x"
-             " LEFT JOIN targets t ON t.id = x.target_id WHERE 1%s%s%s%s%s"
-             " ORDER BY x.at_ns, x.id",
-             f->target_id ? " AND x.target_id = ?1" : "", site ? SITE_MATCH("?2") : "",
-             f->from ? " AND x.at_ns >= ?3" : "", f->until ? " AND x.at_ns < ?4" : "",
-             f->targets_only ? " AND x.check_id = ''" : "");
-    sqlite3_stmt *st;
-    int rc = prepare_read(db, sql, &st);
-    if (rc < 0)
-        return rc;
-    if (f->target_id)
-        pd_db_bind_text(st, 1, f->target_id);
-    if (site)
-        pd_db_bind_text(st, 2, site);
-    if (f->from)
-        sqlite3_bind_int64(st, 3, f->from);
-    if (f->until)
-        sqlite3_bind_int64(st, 4, f->until);
     struct event_cb c = {cb, arg};
-    return run_read(db, st, event_row, &c);
+    return read_filtered(db, filter,
+                         "SELECT x.id, x.target_id, t.name, t.site, x.check_id, x.at_ns,"
+                         " x.detected_ns, x.from_state, x.to_state, x.reason FROM transitions x"
+                         " LEFT JOIN targets t ON t.id = x.target_id WHERE 1",
+                         1, event_row, &c);
 }
 
 struct gap_cb {
@@ -743,29 +751,10 @@ static int note_row(sqlite3_stmt *st, void *arg)
 int pd_db_notes(struct pd_db *db, const struct pd_event_filter *filter,
                 int (*cb)(const struct pd_note_row *, void *), void *arg)
 {
-    static const struct pd_event_filter any;
-    const struct pd_event_filter *f = filter ? filter : &any;
-    char buf[1024];
-    const char *site = site_prefix(f->site_prefix, buf, sizeof(buf));
-    char sql[1536];
-    snprintf(sql, sizeof(sql),
-             "SELECT e.target_id, t.name, t.site, e.check_id, e.at_ns, e.kind, e.message"
-             " FROM events e LEFT JOIN targets t ON t.id = e.target_id WHERE 1%s%s%s%s"
-             " ORDER BY e.at_ns, e.id",
-             f->target_id ? " AND e.target_id = ?1" : "", site ? SITE_MATCH("?2") : "",
-             f->from ? " AND e.at_ns >= ?3" : "", f->until ? " AND e.at_ns < ?4" : "");
-    sqlite3_stmt *st;
-    int rc = prepare_read(db, sql, &st);
-    if (rc < 0)
-        return rc;
-    if (f->target_id)
-        pd_db_bind_text(st, 1, f->target_id);
-    if (site)
-        pd_db_bind_text(st, 2, site);
-    if (f->from)
-        sqlite3_bind_int64(st, 3, f->from);
-    if (f->until)
-        sqlite3_bind_int64(st, 4, f->until);
     struct note_cb c = {cb, arg};
-    return run_read(db, st, note_row, &c);
+    return read_filtered(db, filter,
+                         "SELECT x.target_id, t.name, t.site, x.check_id, x.at_ns, x.kind,"
+                         " x.message FROM events x LEFT JOIN targets t ON t.id = x.target_id"
+                         " WHERE 1",
+                         0, note_row, &c);
 }
