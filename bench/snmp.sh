@@ -1,0 +1,583 @@
+#!/bin/bash
+# probed's snmp check and collectd's snmp plugin polling the same agents
+# and OIDs every 10 s, one after the other in the same lab and the same run.
+# See bench/README.md.
+#
+#   sudo bench/snmp.sh BUILD_DIR
+#
+# Two network namespaces: the prober's, and an agent namespace where an
+# AnyIP route makes every address of 10.214.0.0/16 local and net-snmp's
+# snmpd answers on all of them: agent i is 10.214.(i / 250).(i % 250 + 1).
+# Nothing leaves them. A GET benchmark: each agent is asked, in one GET per
+# round, for five columns of the interfaces table (ifHCInOctets,
+# ifHCOutOctets, ifInErrors, ifOutErrors, ifOperStatus) of each of its
+# interfaces, as explicit instances. For each size of PD_BENCH_AGENTS:
+# probed alone, then collectd alone, on the same agents. snmpd's own
+# counter of varbinds served (snmpInTotalReqVars.0) counts each window's.
+# Environment, for shorter trial runs: PD_BENCH_AGENTS ("100 500 1000"),
+# PD_BENCH_WARMUP (20 s; probed's also lasts until every RRD file exists),
+# PD_BENCH_WINDOW (120 s), PD_BENCH_SNMPD (1: snmpd processes, more than
+# one each on its share of the addresses), PD_BENCH_VETH (2: veth pairs in
+# the agent namespace, so 2 + 2 x this interfaces, at most 6 of them
+# polled), PD_BENCH_COLLECTD_WRITE (csv, or none: no write plugin),
+# PD_BENCH_PERF (a number of agents: profile each tool with perf for 30 s
+# after its window there), PD_KEEP=1 keeps the work directory (data included).
+set -euo pipefail
+
+TIERS=${PD_BENCH_AGENTS-100 500 1000}
+WARMUP=${PD_BENCH_WARMUP:-20}
+WINDOW=${PD_BENCH_WINDOW:-120}
+SNMPDS=${PD_BENCH_SNMPD:-1}
+VETHS=${PD_BENCH_VETH:-2}
+CD_WRITE=${PD_BENCH_COLLECTD_WRITE:-csv}
+PERF_AT=${PD_BENCH_PERF:-}
+PERF_SECONDS=30
+INTERVAL=10
+TIMEOUT=4 # probed's round: 2 tries of 2 s; collectd's Timeout 2, Retries 1
+COMMUNITY=pd-bench
+MAX_IFACES=6 # 5 columns x 6 = 30 OIDs; probed takes 32 custom OIDs a check
+COLUMNS=(
+    in:1.3.6.1.2.1.31.1.1.1.6:counter64
+    out:1.3.6.1.2.1.31.1.1.1.10:counter64
+    inerr:1.3.6.1.2.1.2.2.1.14:counter32
+    outerr:1.3.6.1.2.1.2.2.1.20:counter32
+    oper:1.3.6.1.2.1.2.2.1.8:gauge
+)
+IN_REQ_VARS=1.3.6.1.2.1.11.13.0 # snmpInTotalReqVars: varbinds a GET answered
+
+die() {
+    echo "snmp: $*" >&2
+    exit 1
+}
+
+if [ $# -lt 1 ] || [ ! -d "$1" ]; then
+    echo "usage: $0 BUILD_DIR" >&2
+    exit 2
+fi
+BUILD=$(cd "$1" && pwd)
+[ "$(id -u)" -eq 0 ] || die "needs root (network namespaces)"
+for b in probed plugins/snmp.so; do
+    [ -e "$BUILD/$b" ] || die "$BUILD/$b missing: build first"
+done
+largest=0
+for n in $TIERS; do
+    case $n in
+    '' | *[!0-9]*) die "PD_BENCH_AGENTS: numbers of agents" ;;
+    esac
+    if [ "$n" -lt 1 ] || [ "$n" -gt 20000 ]; then
+        die "PD_BENCH_AGENTS: 1..20000 agents"
+    fi
+    if [ "$n" -gt "$largest" ]; then
+        largest=$n
+    fi
+done
+[ "$largest" -gt 0 ] || die "nothing to run"
+if [ "$WARMUP" -lt 5 ] || [ "$WINDOW" -lt 20 ]; then
+    die "PD_BENCH_WARMUP: at least 5 s; PD_BENCH_WINDOW: at least 20 s"
+fi
+case $SNMPDS in
+'' | *[!0-9]*) die "PD_BENCH_SNMPD: a number of snmpd processes" ;;
+esac
+if [ "$SNMPDS" -lt 1 ] || [ "$SNMPDS" -gt 16 ] || [ "$SNMPDS" -gt "$largest" ]; then
+    die "PD_BENCH_SNMPD: 1..16, and at most the largest number of agents"
+fi
+case $VETHS in
+'' | *[!0-9]*) die "PD_BENCH_VETH: a number of veth pairs" ;;
+esac
+[ "$VETHS" -le 8 ] || die "PD_BENCH_VETH: at most 8"
+case $CD_WRITE in
+csv | none) ;;
+*) die "PD_BENCH_COLLECTD_WRITE: csv or none" ;;
+esac
+
+# The peer tool and the agent: Debian packages, installed for the bench only.
+need=()
+[ -x /usr/sbin/collectd ] && [ -e /usr/lib/collectd/snmp.so ] || need+=(collectd-core)
+command -v snmpd >/dev/null 2>&1 || need+=(snmpd)
+command -v snmpget >/dev/null 2>&1 || need+=(snmp)
+if [ -n "$PERF_AT" ] && ! command -v perf >/dev/null 2>&1; then
+    need+=(linux-perf)
+fi
+for c in ip sqlite3 awk; do
+    command -v "$c" >/dev/null 2>&1 || die "needs '$c'"
+done
+if [ ${#need[@]} -gt 0 ]; then
+    echo "snmp: installing ${need[*]}" >&2
+    DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends "${need[@]}" >&2 ||
+        die "could not install ${need[*]}"
+fi
+COLLECTD=/usr/sbin/collectd
+SNMPD=$(command -v snmpd)
+
+# shellcheck source=bench/lib.sh
+. "$(dirname "$0")/lib.sh"
+bench_init snmp "pds-$$"
+bench_lab 10.216.0 10.214
+# More interfaces for the agents' tables: veth pairs inside the namespace.
+for ((i = 0; i < VETHS; i++)); do
+    ip -n "$T_NS" link add "va$i" type veth peer name "vb$i"
+    ip -n "$T_NS" link set "va$i" up
+    ip -n "$T_NS" link set "vb$i" up
+done
+
+agent() {
+    echo "10.214.$(($1 / 250)).$(($1 % 250 + 1))"
+}
+
+# A net-snmp tool in the prober's namespace, reading no configuration or
+# MIB file and keeping its files in the work directory.
+mkdir -p "$WORK/snmp-client"
+snmp_tool() {
+    ip netns exec "$P_NS" env MIBS= SNMPCONFPATH="$WORK/snmp-client" \
+        SNMP_PERSISTENT_DIR="$WORK/snmp-client" "$@"
+}
+
+# The agents: SNMPDS snmpd processes in the agent namespace. One listens on
+# UDP port 161 of every address (the AnyIP route makes them all local and
+# it answers from the address asked); with more, snmpd k takes the agents
+# i with i % SNMPDS = k, one socket each. -C -c: only our configuration
+# and our persistent file; -m '': no MIB files.
+SNMPD_PIDS=()
+for ((k = 0; k < SNMPDS; k++)); do
+    dir="$WORK/snmpd-$k"
+    mkdir -p "$dir/persist"
+    : >"$dir/persist/snmpd.conf"
+    {
+        echo "view all included .1"
+        echo "rocommunity $COMMUNITY default -V all"
+        echo "dontLogTCPWrappersConnects yes"
+        if [ "$SNMPDS" -eq 1 ]; then
+            echo "agentaddress udp:161"
+        else
+            for ((i = k; i < largest; i += SNMPDS * 50)); do
+                line=""
+                for ((j = i; j < largest && j < i + SNMPDS * 50; j += SNMPDS)); do
+                    line="$line${line:+,}udp:$(agent "$j"):161"
+                done
+                echo "agentaddress $line"
+            done
+        fi
+    } >"$dir/snmpd.conf"
+    # What it says before its log is open goes to the same file.
+    # shellcheck disable=SC2094
+    ip netns exec "$T_NS" env SNMP_PERSISTENT_DIR="$dir/persist" \
+        "$SNMPD" -f -Lf "$dir/snmpd.log" -m '' -C -c "$dir/snmpd.conf,$dir/persist/snmpd.conf" \
+        -p "$dir/snmpd.pid" >>"$dir/snmpd.log" 2>&1 &
+    SNMPD_PIDS+=($!)
+    BENCH_PIDS+=($!)
+done
+BENCH_LOG="$WORK/snmpd-0/snmpd.log"
+for ((k = 0; k < SNMPDS; k++)); do
+    for ((i = 0; i < 50; i++)); do
+        snmp_tool snmpget -v2c -c "$COMMUNITY" -t 0.2 -r 0 "$(agent "$k")" \
+            .1.3.6.1.2.1.1.3.0 >/dev/null 2>&1 && break
+        running "${SNMPD_PIDS[k]}" || die "snmpd $k exited"
+        sleep 0.1
+    done
+    [ "$i" -lt 50 ] || die "snmpd $k does not answer at $(agent "$k")"
+    if grep -Eq ': line [0-9]+: ' "$WORK/snmpd-$k/snmpd.log"; then
+        die "snmpd $k: errors in its configuration"
+    fi
+done
+last=$((largest - 1))
+snmp_tool snmpget -v2c -c "$COMMUNITY" -t 1 -r 1 "$(agent "$last")" .1.3.6.1.2.1.1.3.0 >/dev/null ||
+    die "no agent answers at $(agent "$last")"
+
+# The agents' interfaces (all the same snmpd), found once; the OIDs every
+# agent is asked for.
+mapfile -t IFACES < <(snmp_tool snmpwalk -v2c -c "$COMMUNITY" -On -Oqv "$(agent 0)" \
+    1.3.6.1.2.1.2.2.1.1 | head -n "$MAX_IFACES")
+[ ${#IFACES[@]} -ge 2 ] || die "the agent lists fewer than 2 interfaces"
+OIDS=()
+P_OIDS=""
+TYPES_DS=""
+for ifx in "${IFACES[@]}"; do
+    for col in "${COLUMNS[@]}"; do
+        IFS=: read -r name base kind <<<"$col"
+        OIDS+=("$base.$ifx")
+        P_OIDS="$P_OIDS${P_OIDS:+,}${name}_$ifx=$base.$ifx:$kind"
+        if [ "$kind" = gauge ]; then
+            TYPES_DS="$TYPES_DS${TYPES_DS:+, }${name}_$ifx:GAUGE:U:U"
+        else
+            TYPES_DS="$TYPES_DS${TYPES_DS:+, }${name}_$ifx:COUNTER:0:U"
+        fi
+    done
+done
+N_OIDS=${#OIDS[@]}
+answer=$(snmp_tool snmpget -v2c -c "$COMMUNITY" -On "$(agent 0)" "${OIDS[@]}") ||
+    die "the agent does not answer the GET of its ${N_OIDS} OIDs"
+if grep -q 'No Such' <<<"$answer"; then
+    die "the agent lacks some of the OIDs: $answer"
+fi
+echo "snmp: $SNMPDS snmpd; interfaces ${IFACES[*]}: $N_OIDS OIDs per agent" >&2
+
+awk -v n="$largest" 'BEGIN {
+    print "id,name,address,type,site"
+    for (i = 0; i < n; i++)
+        printf "agent-%05d,交换机%05d,10.214.%d.%d,agent,bench/g%02d\n", i, i, int(i / 250), i % 250 + 1, i % 20
+}' >"$WORK/inventory.csv"
+RESULTS="$WORK/results"
+: >"$RESULTS"
+hz=$(getconf CLK_TCK)
+
+# CPU time of a process, all its threads, or of one thread, in ns: the
+# scheduler's own sum (the first field of schedstat), exact where the
+# utime and stime of /proc/<pid>/stat are counted in 10 ms ticks (at 100
+# agents collectd uses a few ticks a minute).
+cpu_ns() {
+    cat "/proc/$1"/task/*/schedstat 2>/dev/null | awk '{ s += $1 } END { printf "%.0f\n", s }'
+}
+thread_ns() {
+    awk '{ print $1 }' "/proc/$1/task/$1/schedstat"
+}
+
+# Busy clock ticks of a process (all threads): the utime and stime fields
+# of /proc/<pid>/stat, the other benches' measure, printed beside.
+cpu_ticks() {
+    local st
+    read -r st <"/proc/$1/stat"
+    st=${st##*) }
+    awk '{ print $12 + $13 }' <<<"$st"
+}
+
+snmpd_switches() {
+    local p t=0
+    for p in "${SNMPD_PIDS[@]}"; do
+        t=$((t + $(switches "$p")))
+    done
+    echo "$t"
+}
+
+snmpd_ns() {
+    local p t=0
+    for p in "${SNMPD_PIDS[@]}"; do
+        running "$p" || die "snmpd $p exited"
+        t=$((t + $(cpu_ns "$p")))
+    done
+    echo "$t"
+}
+
+# Context switches of every thread of a process so far: each is a wake-up
+# (or a preemption), which costs the more on an idle machine.
+switches() {
+    cat "/proc/$1"/task/*/status 2>/dev/null |
+        awk '/^(non)?voluntary_ctxt_switches:/ { s += $2 } END { print s + 0 }'
+}
+
+# "busy total" ticks of the whole machine, all CPUs.
+machine_ticks() {
+    awk '$1 == "cpu" { print $2 + $3 + $4 + $7 + $8 + $9, $2 + $3 + $4 + $5 + $6 + $7 + $8 + $9 }' /proc/stat
+}
+
+# Varbinds every snmpd has answered to GETs so far, summed (our own reads
+# of the counter, one varbind each, are taken out by the caller).
+served() {
+    local k v t=0
+    for ((k = 0; k < SNMPDS; k++)); do
+        v=$(snmp_tool snmpget -v2c -c "$COMMUNITY" -t 1 -r 3 -Oqv "$(agent "$k")" "$IN_REQ_VARS") ||
+            die "cannot read snmpInTotalReqVars from snmpd $k"
+        t=$((t + v))
+    done
+    echo "$t"
+}
+
+# alive_for PID SECONDS: sleep, but return 1 as soon as PID has exited.
+alive_for() {
+    local i
+    for ((i = 0; i < $2 * 10; i++)); do
+        running "$1" || return 1
+        sleep 0.1
+    done
+    running "$1"
+}
+
+# measure NAME PID: the window of a poller already warmed up: its
+# "key=value ..." figures in MEASURED, its ends (ns) in W_T0 and W_T1.
+measure() {
+    local name=$1 pid=$2 p=/proc/$2
+    local t0 cpu0 tk0 loop0 d0 v0 m0 s0 a0 t1 cpu1 tk1 loop1 d1 v1 m1 s1 a1 hwm
+    t0=$(date +%s%N)
+    s0=$(switches "$pid")
+    cpu0=$(cpu_ns "$pid")
+    tk0=$(cpu_ticks "$pid")
+    loop0=$(thread_ns "$pid")
+    d0=$(snmpd_ns)
+    a0=$(snmpd_switches)
+    v0=$(served)
+    m0=$(machine_ticks)
+    alive_for "$pid" "$WINDOW" || die "$name exited during the window"
+    t1=$(date +%s%N)
+    cpu1=$(cpu_ns "$pid")
+    tk1=$(cpu_ticks "$pid")
+    loop1=$(thread_ns "$pid")
+    s1=$(switches "$pid")
+    d1=$(snmpd_ns)
+    a1=$(snmpd_switches)
+    v1=$(served)
+    m1=$(machine_ticks)
+    hwm=$(awk '/^VmHWM:/ { print $2 }' "$p/status")
+    W_T0=$t0
+    W_T1=$t1
+    MEASURED="t0=$t0 t1=$t1 cpu=$((cpu1 - cpu0)) ticks=$((tk1 - tk0)) loop=$((loop1 - loop0))"
+    MEASURED="$MEASURED snmpd=$((d1 - d0)) snmpd_switches=$((a1 - a0))"
+    MEASURED="$MEASURED varbinds=$((v1 - v0 - SNMPDS)) hwm=$hwm switches=$((s1 - s0))"
+    MEASURED="$MEASURED busy=$((${m1% *} - ${m0% *})) total=$((${m1#* } - ${m0#* }))"
+}
+
+run_probed() {
+    local n=$1
+    local dir="$WORK/probed-$n" keep=$((WARMUP + WINDOW + PERF_SECONDS + 600)) i files
+    mkdir -p "$dir"
+    head -n $((n + 1)) "$WORK/inventory.csv" >"$dir/inventory.csv"
+    cat >"$dir/probed.yaml" <<EOF
+data_dir: ./data
+timezone: Asia/Shanghai
+log: { level: info }
+storage: { heartbeat: 60s }
+secrets: secrets.yaml
+rrd: { rras: [ { step: 1x, keep: ${keep}s } ] }
+plugins: { snmp: { profiles: { bench: { version: 2c, retries: 1 } } } }
+templates:
+  agent:
+    checks:
+      - { id: ifaces, type: snmp, profile: bench, interval: ${INTERVAL}s, timeout: ${TIMEOUT}s,
+          collections: none, oids: "$P_OIDS" }
+inventory: [ "inventory.csv" ]
+EOF
+    (
+        umask 077
+        printf 'snmp:\n  bench: { community: %s }\n' "$COMMUNITY" >"$dir/secrets.yaml"
+    )
+    local log="$dir/probed.log"
+    BENCH_LOG=$log
+    echo "snmp: probed, $n agents: warm-up ${WARMUP}s or more, window ${WINDOW}s" >&2
+    local start
+    start=$(date +%s%N)
+    ip netns exec "$P_NS" "$BUILD/probed" -c "$dir/probed.yaml" -f 2>"$log" &
+    PROBED_PID=$!
+    alive_for "$PROBED_PID" "$WARMUP" || die "probed exited during the warm-up"
+    # An RRD file is made at a check's first sample: start-up work.
+    for ((i = 0; i < 120; i++)); do
+        files=$(find "$dir/data/rrd" -name '*.rrd' 2>/dev/null | wc -l)
+        [ "$files" -ge "$n" ] && break
+        alive_for "$PROBED_PID" 1 || die "probed exited during the warm-up"
+    done
+    [ "$files" -ge "$n" ] || die "only $files of $n RRD files after the warm-up"
+    local warm=$((($(date +%s%N) - start) / 1000000000))
+    measure probed "$PROBED_PID"
+    if [ "$PERF_AT" = "$n" ]; then
+        perf_run probed "$PROBED_PID"
+    fi
+    stop_pid "$PROBED_PID" 120
+    PROBED_PID=""
+    # The plugin's counts at the stop (whole run), as key=value pairs.
+    local counts
+    counts=$(awk '
+        / snmp: [0-9]+ requests, / { line = $0 }
+        END {
+            if (line == "") exit
+            n = split("requests answers timeouts security unreachable dropped queued", k, " ")
+            split("requests|answers|timeouts|security errors|port unreachable|datagrams dropped|rounds queued", w, "|")
+            for (i = 1; i <= n; i++)
+                if (match(line, "[0-9]+ " w[i])) {
+                    t = substr(line, RSTART, RLENGTH)
+                    sub(/ .*/, "", t)
+                    printf " %s=%s", k[i], t
+                }
+        }' "$log")
+    [ -n "$counts" ] || die "no snmp counts line in $log"
+    local db="$dir/data/probed.db" skipped bad warn
+    skipped=$(sqlite3 -batch -noheader "$db" "SELECT coalesce(sum(skipped), 0) FROM current_state")
+    bad=$(sqlite3 -batch -noheader "$db" \
+        "SELECT count(*) FROM transitions WHERE check_id = 'ifaces' AND to_state = 'DOWN'")
+    warn=$(grep -c -E '^[-0-9]+ [0-9:.]+ (warning|error): ' "$log" || true)
+    echo "probed n=$n warmup=$warm $MEASURED skipped=$skipped down=$bad warn=$warn$counts" >>"$RESULTS"
+    [ "${PD_KEEP:-0}" = 1 ] || rm -rf "$dir/data"
+}
+
+# perf_run NAME PID: a flat profile of the process for PERF_SECONDS, by
+# thread and library, and by function.
+perf_run() {
+    local name=$1 pid=$2 data="$WORK/perf-$1.data"
+    echo "snmp: perf record on $name, ${PERF_SECONDS}s" >&2
+    if ! perf record -q -F 3999 -p "$pid" -o "$data" -- sleep "$PERF_SECONDS" >/dev/null 2>&1; then
+        echo "snmp: perf record failed" >&2
+        return 0
+    fi
+    {
+        echo "$name (pid $pid), by thread and library:"
+        perf report -i "$data" --sort pid,dso --stdio 2>/dev/null | grep -v -e '^#' -e '^$' | head -n 16
+        echo "$name, all threads, by function:"
+        perf report -i "$data" --sort dso,symbol --stdio 2>/dev/null | grep -v -e '^#' -e '^$' | head -n 40
+        echo
+    } >>"$WORK/perf-top.txt" || true
+}
+
+run_collectd() {
+    local n=$1
+    local dir="$WORK/collectd-$n"
+    mkdir -p "$dir/snmp"
+    echo "pd_ifaces $TYPES_DS" >"$dir/types.db"
+    # Not named collectd.conf: net-snmp reads <app>.conf from its own path.
+    {
+        cat <<EOF
+Hostname "pd-bench"
+FQDNLookup false
+BaseDir "$dir"
+PIDFile "$dir/collectd.pid"
+PluginDir "/usr/lib/collectd"
+TypesDB "/usr/share/collectd/types.db" "$dir/types.db"
+Interval $INTERVAL
+LoadPlugin logfile
+<Plugin logfile>
+  LogLevel info
+  File "$dir/collectd.log"
+  Timestamp true
+</Plugin>
+LoadPlugin snmp
+EOF
+        if [ "$CD_WRITE" = csv ]; then
+            printf 'LoadPlugin csv\n<Plugin csv>\n  DataDir "%s/csv"\n</Plugin>\n' "$dir"
+        fi
+        echo '<Plugin snmp>'
+        echo '  <Data "ifaces">'
+        echo '    Type "pd_ifaces"'
+        echo '    Table false'
+        printf '    Values'
+        printf ' "%s"' "${OIDS[@]}"
+        echo
+        echo '  </Data>'
+        awk -v n="$n" -v c="$COMMUNITY" -v t=$((TIMEOUT / 2)) 'BEGIN {
+            for (i = 0; i < n; i++) {
+                printf "  <Host \"agent-%05d\">\n    Address \"10.214.%d.%d\"\n", i, int(i / 250), i % 250 + 1
+                printf "    Version 2\n    Community \"%s\"\n    Collect \"ifaces\"\n", c
+                printf "    Timeout %d\n    Retries 1\n  </Host>\n", t
+            }
+        }'
+        echo '</Plugin>'
+    } >"$dir/collectd-bench.conf"
+    local log="$dir/collectd.log"
+    BENCH_LOG=$log
+    echo "snmp: collectd, $n agents: warm-up ${WARMUP}s, window ${WINDOW}s" >&2
+    ip netns exec "$P_NS" env MIBS= SNMPCONFPATH="$dir/snmp" SNMP_PERSISTENT_DIR="$dir/snmp" \
+        "$COLLECTD" -f -C "$dir/collectd-bench.conf" >"$dir/stdout" 2>&1 &
+    PEER_PID=$!
+    alive_for "$PEER_PID" "$WARMUP" || die "collectd exited during the warm-up"
+    grep -q 'entering read-loop' "$log" || die "collectd did not start its read loop"
+    measure collectd "$PEER_PID"
+    if [ "$PERF_AT" = "$n" ]; then
+        perf_run collectd "$PEER_PID"
+    fi
+    stop_pid "$PEER_PID" 30
+    PEER_PID=""
+    # Value lists written in the window (CSV rows timed inside it), and
+    # the polls missed: collectd polls every agent at the same instants, so
+    # each agent has at least whole intervals-in-the-window rows.
+    local rows=-1 missed=-1
+    if [ "$CD_WRITE" = csv ]; then
+        read -r rows missed < <(find "$dir/csv" -type f -name 'pd_ifaces-*' -exec awk -F, \
+            -v s="$W_T0" -v e="$W_T1" '
+                FNR == 1 { a = FILENAME; sub(/\/snmp\/[^\/]*$/, "", a); sub(/.*\//, "", a); seen[a] = 1 }
+                $1 ~ /^[0-9]/ && $1 * 1e9 > s && $1 * 1e9 <= e { r[a]++ }
+                END { for (a in seen) print a, r[a] + 0 }' {} + |
+            awk -v n="$n" -v full=$(((W_T1 - W_T0) / 1000000000 / INTERVAL)) '
+                { r[$1] += $2; rows += $2 }
+                END {
+                    for (a in r) { agents++; if (r[a] < full) missed += full - r[a] }
+                    print rows + 0, missed + (n - agents) * full
+                }')
+    fi
+    local fails warn
+    fails=$(grep -c -i -E 'snmp.*(timeout|failed|error)' "$log" || true)
+    warn=$(grep -c -i -E '\] (warning|error|read-function)' "$log" || true)
+    echo "collectd n=$n warmup=$WARMUP $MEASURED rows=$rows missed=$missed fails=$fails warn=$warn" >>"$RESULTS"
+    [ "${PD_KEEP:-0}" = 1 ] || rm -rf "$dir/csv"
+}
+
+for n in $TIERS; do
+    run_probed "$n"
+    sleep 2
+    run_collectd "$n"
+    sleep 2
+done
+
+echo
+if [ -s "$WORK/perf-top.txt" ]; then
+    echo "perf, $PERF_AT agents, each tool for ${PERF_SECONDS}s after its window:"
+    cat "$WORK/perf-top.txt"
+    echo
+fi
+awk -v hz=1e9 -v tick="$hz" -v ncpu="$(nproc)" -v oids="$N_OIDS" -v interval="$INTERVAL" -v snmpds="$SNMPDS" \
+    -v write="$CD_WRITE" '
+# CPU ms per 1,000 varbinds, from ns.
+function per(ns, vb) { return vb > 0 ? ns / hz * 1e6 / vb : 0 }
+function machine() { return v["total"] > 0 ? v["busy"] / v["total"] * ncpu * 100 : 0 }
+{
+    delete v
+    for (i = 2; i <= NF; i++) {
+        j = index($i, "=")
+        v[substr($i, 1, j - 1)] = substr($i, j + 1)
+    }
+    n = v["n"]; tool = $1
+    wall = (v["t1"] - v["t0"]) / 1e9
+    planned = n * oids * wall / interval
+    vb[tool, n] = v["varbinds"]; cpu[tool, n] = v["cpu"] / hz; ms[tool, n] = per(v["cpu"], v["varbinds"])
+    loop[tool, n] = per(v["loop"], v["varbinds"]); win[n] = wall; rss[tool, n] = v["hwm"] / 1024
+    agent[tool, n] = per(v["snmpd"], v["varbinds"]); agent_pct[tool, n] = v["snmpd"] / hz / wall * 100
+    if (!(n in seen)) { seen[n] = 1; order[++no] = n }
+    printf "%s, %d agents x %d OIDs every %d s (warm-up %d s, window %.0f s):\n", tool, n, oids, interval, v["warmup"], wall
+    printf "  varbinds answered      %d in the window = %.0f/s (snmpInTotalReqVars at the agents; %.0f planned)\n",
+        v["varbinds"], v["varbinds"] / wall, planned
+    if (tool == "probed") {
+        printf "  CPU                    %.2f s = %.1f%% of one core; loop thread %.2f s, other threads %.2f s\n",
+            cpu[tool, n], cpu[tool, n] / wall * 100, v["loop"] / hz, (v["cpu"] - v["loop"]) / hz
+        printf "  CPU per 1,000 varbinds %.3f ms (loop thread %.3f ms)\n", ms[tool, n], loop[tool, n]
+    } else {
+        printf "  CPU                    %.2f s = %.1f%% of one core (all threads)\n", cpu[tool, n], cpu[tool, n] / wall * 100
+    }
+    printf "  CPU, utime + stime     %.2f s (10 ms ticks)\n", v["ticks"] / tick
+    if (tool != "probed") {
+        printf "  CPU per 1,000 varbinds %.3f ms\n", ms[tool, n]
+    }
+    printf "  peak RSS (VmHWM)       %.1f MiB\n", rss[tool, n]
+    printf "  context switches       %d = %.2f per request of %d OIDs (all threads)\n", v["switches"],
+        (v["varbinds"] > 0 ? v["switches"] * oids / v["varbinds"] : 0), oids
+    printf "  snmpd (%d process%s)    %.2f s = %.1f%% of one core, %.2f ms per 1,000 varbinds; %.2f context switches per request\n",
+        snmpds, (snmpds > 1 ? "es" : ""), v["snmpd"] / hz, agent_pct[tool, n], agent[tool, n],
+        (v["varbinds"] > 0 ? v["snmpd_switches"] * oids / v["varbinds"] : 0)
+    printf "  whole machine busy     %.0f%% of one core, of %d%% (all processes)\n", machine(), ncpu * 100
+    if (tool == "probed") {
+        skip[n] = v["skipped"]; tmo[tool, n] = v["timeouts"] " (run)"
+        printf "  whole run              %d requests, %d answers (= %d varbinds), %d timeouts, %d security errors, %d port unreachable, %d datagrams dropped, %d rounds queued beyond max_inflight\n",
+            v["requests"], v["answers"], v["answers"] * oids, v["timeouts"], v["security"], v["unreachable"], v["dropped"], v["queued"]
+        printf "  skipped rounds         %d (whole run); DOWN transitions %d; warnings in the log %d\n", v["skipped"], v["down"], v["warn"]
+    } else {
+        if (v["rows"] >= 0) {
+            printf "  value lists written    %d in the window (CSV rows, = %d varbinds; %.0f planned)\n", v["rows"], v["rows"] * oids, n * wall / interval
+            printf "  missed polls           %d (agents with fewer than %d rows in the window)\n", v["missed"], int(wall / interval)
+            tmo[tool, n] = v["missed"] " missed polls"
+        } else {
+            tmo[tool, n] = "-"
+        }
+        printf "  log                    %d SNMP failures, %d warnings or errors\n", v["fails"], v["warn"]
+    }
+}
+END {
+    print ""
+    printf "| tool | agents | OIDs per agent | window | varbinds | CPU s | CPU ms / 1,000 varbinds | probed / collectd | skipped rounds | timeouts | snmpd CPU ms / 1,000 varbinds (%% of a core) | peak RSS |\n"
+    print "| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |"
+    for (i = 1; i <= no; i++) {
+        n = order[i]
+        for (t = 1; t <= 2; t++) {
+            tool = t == 1 ? "probed" : "collectd"
+            if (!((tool, n) in vb)) continue
+            ratio = "-"
+            if (tool == "probed" && ("collectd", n) in ms && ms["collectd", n] > 0)
+                ratio = sprintf("**%.2f**", ms["probed", n] / ms["collectd", n])
+            printf "| %s | %d | %d | %.0f s | %d | %.2f | %.2f | %s | %s | %s | %.2f (%.1f%%) | %.1f MiB |\n",
+                (tool == "collectd" ? "collectd (" write ")" : tool), n, oids, win[n], vb[tool, n], cpu[tool, n],
+                ms[tool, n], ratio, (tool == "probed" ? skip[n] : "-"), tmo[tool, n], agent[tool, n],
+                agent_pct[tool, n], rss[tool, n]
+        }
+    }
+}' "$RESULTS"
