@@ -17,6 +17,7 @@
 
 #define PD_CONFIG_MAX_ERRORS 20
 #define PD_ID_MAX            64
+#define PD_SERIES_MAX        64 /* a pd_series id: [a-z0-9._-] */
 
 struct pd_mark {
     const char *file; /* owned by the config (pd_config.files) */

@@ -12,8 +12,6 @@
 #include "log.h"
 #include "options.h"
 
-#define MAX_METRICS 32
-
 static struct pd_check *check_of(struct pd_sched_item *item)
 {
     return (struct pd_check *)((char *)item - offsetof(struct pd_check, sched));
@@ -88,7 +86,22 @@ static int metric_name_valid(const char *name)
     return n >= 1 && n <= 19;
 }
 
-void pd_core_event(struct pd_check *check, pd_ns when, const char *kind, const char *message)
+size_t pd_core_valid_metrics(struct pd_check *check, const struct pd_metric *in, size_t n,
+                             struct pd_metric *out)
+{
+    size_t k = 0;
+    for (size_t i = 0; i < n && k < PD_CORE_MAX_METRICS; i++) {
+        if (metric_name_valid(in[i].name))
+            out[k++] = in[i];
+        else
+            pd_log(check, PD_LOG_WARNING, "metric name '%s' rejected: [a-z0-9_]{1,19} expected",
+                   in[i].name);
+    }
+    return k;
+}
+
+void pd_core_event(struct pd_check *check, const char *series, pd_ns when, const char *kind,
+                   const char *message)
 {
     size_t n = kind ? strlen(kind) : 0;
     if (n == 0 || n > 32 || strspn(kind, "abcdefghijklmnopqrstuvwxyz_") != n) {
@@ -96,10 +109,15 @@ void pd_core_event(struct pd_check *check, pd_ns when, const char *kind, const c
                "event kind '%s' rejected: [a-z_]{1,32} expected (plugin bug)", kind ? kind : "");
         return;
     }
-    pd_log(check, PD_LOG_NOTICE, "%s: %s", kind, message);
+    if (series && !pd_series_id_valid(series)) {
+        pd_log(check, PD_LOG_WARNING, "event series '%.80s' rejected (plugin bug)", series);
+        return;
+    }
+    pd_log(check, PD_LOG_NOTICE, "%s%s%s: %s", series ? series : "", series ? ": " : "", kind,
+           message);
     if (check->core->storage)
-        pd_storage_event(check->core->storage, check->target->conf->id, check->conf->id, when, kind,
-                         message);
+        pd_storage_event(check->core->storage, check->target->conf->id, check->conf->id, series,
+                         when, kind, message);
 }
 
 void pd_core_result(struct pd_check *check, const struct pd_result *result)
@@ -121,20 +139,15 @@ void pd_core_result(struct pd_check *check, const struct pd_result *result)
     check->last_verdict = verdict;
     snprintf(check->last_reason, sizeof(check->last_reason), "%s", reason);
 
-    struct pd_metric metrics[MAX_METRICS];
-    size_t n = 0;
-    for (size_t i = 0; i < result->n_metrics && n < MAX_METRICS; i++) {
-        if (metric_name_valid(result->metrics[i].name))
-            metrics[n++] = result->metrics[i];
-        else
-            pd_log(check, PD_LOG_WARNING, "metric name '%s' rejected: [a-z0-9_]{1,19} expected",
-                   result->metrics[i].name);
-    }
+    struct pd_metric metrics[PD_CORE_MAX_METRICS];
+    size_t n = pd_core_valid_metrics(check, result->metrics, result->n_metrics, metrics);
     if (core->on_result)
         core->on_result(core->on_result_arg, check, verdict, reason, metrics, n);
     if (n > 0 && core->storage)
-        pd_storage_sample(core->storage, check->target->conf->id, check->conf->id,
+        pd_storage_sample(core->storage, check->target->conf->id, check->conf->id, NULL,
                           check->conf->interval, when, metrics, n);
+    if (result->n_series > 0 && result->series)
+        pd_core_series(check, when, result->series, result->n_series);
 
     struct pd_transition t;
     if (pd_state_feed(&check->sm, when, verdict, &t)) {
@@ -300,6 +313,7 @@ static void check_free(struct pd_core *core, struct pd_check *check)
     if (check->started)
         check->plugin->stop(check, check->params);
     pd_check_cancel_all(check);
+    pd_core_described_free(check);
     pd_sched_remove(&core->sched, &check->sched);
     if (check->params)
         pd_options_free(check->plugin, check->params);

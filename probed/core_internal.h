@@ -67,6 +67,7 @@ struct pd_check {
     pd_ns status_written; /* monotonic time its status row was last queued */
     struct pd_watch *watches;
     struct pd_timer *timers;
+    struct pd_hashmap described; /* series ("" the check) -> what was last stored */
 };
 
 struct pd_core {
@@ -92,7 +93,24 @@ void pd_check_cancel_all(struct pd_check *check);
 
 /* core.c: one round's result, after plugin_api.c copied nothing yet. */
 void pd_core_result(struct pd_check *check, const struct pd_result *result);
-/* core.c: a plugin's event, checked, logged and stored (pd_event). */
-void pd_core_event(struct pd_check *check, pd_ns when, const char *kind, const char *message);
+/* core.c: a plugin's event, checked, logged and stored (pd_event);
+ * series NULL: about the check itself. */
+void pd_core_event(struct pd_check *check, const char *series, pd_ns when, const char *kind,
+                   const char *message);
+
+#define PD_CORE_MAX_METRICS 32
+/* core.c: the metrics with valid names copied into out (at most
+ * PD_CORE_MAX_METRICS); each invalid one logged. Returns how many. */
+size_t pd_core_valid_metrics(struct pd_check *check, const struct pd_metric *in, size_t n,
+                             struct pd_metric *out);
+
+/* core_series.c */
+int pd_series_id_valid(const char *id);
+/* The round's series: samples to their files. */
+void pd_core_series(struct pd_check *check, pd_ns when, const struct pd_series *series, size_t n);
+/* pd_describe(): stored when new or changed since the check started. */
+void pd_core_describe(struct pd_check *check, const char *series, const char *label,
+                      const char *description);
+void pd_core_described_free(struct pd_check *check);
 
 #endif

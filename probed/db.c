@@ -98,8 +98,23 @@ static const char schema_v3[] = "CREATE TABLE events ("
                                 " message TEXT NOT NULL);"
                                 "CREATE INDEX events_by_time ON events(at_ns);";
 
+/* The parts of a check with series of their own (a switch's interfaces):
+ * what they are, for people, as the probe last described them; and which
+ * part an event is about ('' the check itself). */
+static const char schema_v4[] = "CREATE TABLE series ("
+                                " target_id TEXT NOT NULL,"
+                                " check_id TEXT NOT NULL,"
+                                " series TEXT NOT NULL,"
+                                " label TEXT NOT NULL,"
+                                " description TEXT NOT NULL,"
+                                " first_ns INTEGER NOT NULL,"
+                                " changed_ns INTEGER NOT NULL,"
+                                " PRIMARY KEY (target_id, check_id, series));"
+                                "ALTER TABLE events ADD COLUMN series TEXT NOT NULL DEFAULT '';";
+
 /* Step i brings the schema from version i to i + 1, in one transaction. */
-static const char *const migrations[PD_DB_SCHEMA_VERSION] = {schema_v1, schema_v2, schema_v3};
+static const char *const migrations[PD_DB_SCHEMA_VERSION] = {schema_v1, schema_v2, schema_v3,
+                                                             schema_v4};
 
 /* The writer's scratch tables for the inventory diff. */
 static const char temp_tables[] =
@@ -744,6 +759,7 @@ static int note_row(sqlite3_stmt *st, void *arg)
         .at = sqlite3_column_int64(st, 4),
         .kind = col_text(st, 5),
         .message = col_text(st, 6),
+        .series = col_text(st, 7),
     };
     return c->cb(&r, c->arg);
 }
@@ -754,7 +770,48 @@ int pd_db_notes(struct pd_db *db, const struct pd_event_filter *filter,
     struct note_cb c = {cb, arg};
     return read_filtered(db, filter,
                          "SELECT x.target_id, t.name, t.site, x.check_id, x.at_ns, x.kind,"
-                         " x.message FROM events x LEFT JOIN targets t ON t.id = x.target_id"
+                         " x.message, x.series FROM events x"
+                         " LEFT JOIN targets t ON t.id = x.target_id"
                          " WHERE 1",
                          0, note_row, &c);
+}
+
+struct series_cb {
+    int (*cb)(const struct pd_series_row *, void *);
+    void *arg;
+};
+
+static int series_row(sqlite3_stmt *st, void *arg)
+{
+    struct series_cb *c = arg;
+    struct pd_series_row r = {
+        .target_id = col_text(st, 0),
+        .check_id = col_text(st, 1),
+        .series = col_text(st, 2),
+        .label = col_text(st, 3),
+        .description = col_text(st, 4),
+        .first = sqlite3_column_int64(st, 5),
+        .changed = sqlite3_column_int64(st, 6),
+    };
+    return c->cb(&r, c->arg);
+}
+
+int pd_db_series(struct pd_db *db, const char *target_id, const char *check_id,
+                 int (*cb)(const struct pd_series_row *, void *), void *arg)
+{
+    struct series_cb c = {cb, arg};
+    sqlite3_stmt *st;
+    int rc = prepare_read(db,
+                          "SELECT target_id, check_id, series, label, description, first_ns,"
+                          " changed_ns FROM series WHERE (?1 IS NULL OR target_id = ?1)"
+                          " AND (?2 IS NULL OR check_id = ?2)"
+                          " ORDER BY target_id, check_id, series",
+                          &st);
+    if (rc < 0)
+        return rc;
+    if (target_id)
+        pd_db_bind_text(st, 1, target_id);
+    if (check_id)
+        pd_db_bind_text(st, 2, check_id);
+    return run_read(db, st, series_row, &c);
 }

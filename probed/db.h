@@ -34,7 +34,7 @@
 #include "plugin.h"
 
 #define PD_DB_FILE           "probed.db"
-#define PD_DB_SCHEMA_VERSION 3
+#define PD_DB_SCHEMA_VERSION 4
 
 struct pd_db;
 
@@ -144,8 +144,18 @@ struct pd_note_row {
     const char *target_id, *name, *site, *check_id;
     pd_ns at;
     const char *kind, *message;
+    const char *series; /* "" when about the check itself */
 };
 int pd_db_notes(struct pd_db *db, const struct pd_event_filter *filter,
                 int (*cb)(const struct pd_note_row *, void *), void *arg);
+
+/* The described parts of checks (pd_describe), ordered by target, check
+ * and series; target_id, check_id NULL: all. series "" is the check. */
+struct pd_series_row {
+    const char *target_id, *check_id, *series, *label, *description;
+    pd_ns first, changed;
+};
+int pd_db_series(struct pd_db *db, const char *target_id, const char *check_id,
+                 int (*cb)(const struct pd_series_row *, void *), void *arg);
 
 #endif

@@ -14,6 +14,7 @@
 enum stmt_id {
     ST_HEARTBEAT,
     ST_EVENT,
+    ST_DESCRIBE,
     ST_STATE_GET,
     ST_TRANSITION,
     ST_STATE_SET,
@@ -26,8 +27,13 @@ _Static_assert(ST_COUNT <= PD_DB_MAX_STMTS, "raise PD_DB_MAX_STMTS");
 
 static const char *const stmt_sql[ST_COUNT] = {
     [ST_HEARTBEAT] = "UPDATE runs SET last_heartbeat_ns = max(last_heartbeat_ns, ?2) WHERE id = ?1",
-    [ST_EVENT] = "INSERT INTO events (run_id, target_id, check_id, at_ns, kind, message)"
-                 " VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+    [ST_EVENT] = "INSERT INTO events (run_id, target_id, check_id, at_ns, kind, message, series)"
+                 " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+    [ST_DESCRIBE] = "INSERT INTO series (target_id, check_id, series, label, description,"
+                    " first_ns, changed_ns) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?6)"
+                    " ON CONFLICT DO UPDATE SET label = excluded.label,"
+                    " description = excluded.description, changed_ns = excluded.changed_ns"
+                    " WHERE label != excluded.label OR description != excluded.description",
     [ST_STATE_GET] = "SELECT state FROM current_state WHERE target_id = ?1 AND check_id = ?2",
     [ST_TRANSITION] = "INSERT INTO transitions (run_id, target_id, check_id, at_ns, detected_ns,"
                       " from_state, to_state, reason) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
@@ -241,7 +247,7 @@ int pd_db_heartbeat(struct pd_db *db, int64_t run_id, pd_ns at)
 }
 
 int pd_db_event(struct pd_db *db, int64_t run_id, const char *target_id, const char *check_id,
-                pd_ns at, const char *kind, const char *message)
+                const char *series, pd_ns at, const char *kind, const char *message)
 {
     sqlite3_stmt *st = cached(db, ST_EVENT);
     if (!st)
@@ -252,7 +258,23 @@ int pd_db_event(struct pd_db *db, int64_t run_id, const char *target_id, const c
     sqlite3_bind_int64(st, 4, at);
     pd_db_bind_text(st, 5, kind);
     pd_db_bind_text(st, 6, message);
+    pd_db_bind_text(st, 7, series ? series : "");
     return step_done(db, st, "event");
+}
+
+int pd_db_describe(struct pd_db *db, const char *target_id, const char *check_id,
+                   const char *series, pd_ns at, const char *label, const char *description)
+{
+    sqlite3_stmt *st = cached(db, ST_DESCRIBE);
+    if (!st)
+        return -EIO;
+    pd_db_bind_text(st, 1, target_id);
+    pd_db_bind_text(st, 2, check_id);
+    pd_db_bind_text(st, 3, series ? series : "");
+    pd_db_bind_text(st, 4, label ? label : "");
+    pd_db_bind_text(st, 5, description ? description : "");
+    sqlite3_bind_int64(st, 6, at);
+    return step_done(db, st, "description");
 }
 
 /* 1 when the stored state of the pair is `state`, 0 when not, or -errno. */

@@ -29,9 +29,13 @@ int pd_db_start_run(struct pd_db *db, pd_ns now, const char *version, int64_t *r
 
 int pd_db_heartbeat(struct pd_db *db, int64_t run_id, pd_ns at);
 
-/* A probe's event (strings borrowed). */
+/* A probe's event (strings borrowed; series NULL: about the check). */
 int pd_db_event(struct pd_db *db, int64_t run_id, const char *target_id, const char *check_id,
-                pd_ns at, const char *kind, const char *message);
+                const char *series, pd_ns at, const char *kind, const char *message);
+/* What a check (series NULL or "") or one of its series is; its first
+ * time kept, changed_ns moved only when label or description changed. */
+int pd_db_describe(struct pd_db *db, const char *target_id, const char *check_id,
+                   const char *series, pd_ns at, const char *label, const char *description);
 
 /* Record t and make it the current state of (target_id, check_id). A
  * transition to the state already stored (a missing row counts as UNKNOWN)

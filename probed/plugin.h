@@ -28,7 +28,7 @@
 #include <stdint.h>
 #include <sys/socket.h>
 
-#define PD_PLUGIN_ABI 3
+#define PD_PLUGIN_ABI 4
 
 typedef int64_t pd_ns; /* nanoseconds: the one time type */
 
@@ -74,6 +74,18 @@ enum pd_verdict {
                          * about the target, counts as not observed */
 };
 
+/* One part of what a check watches that has series of its own: a switch's
+ * interface, a server's file system. Each gets its own RRD file,
+ * <check>/<id>.rrd beside the check's, and its description for people
+ * from pd_describe(). */
+struct pd_series {
+    const char *id; /* [a-z0-9._-]{1,64}, not "." or "..": stable across rounds
+                     * and restarts (the file name), derived from what people
+                     * call the part, not from an index the device may renumber */
+    const struct pd_metric *metrics;
+    size_t n_metrics;
+};
+
 /* Borrowed by pd_submit(), which copies what it keeps. */
 struct pd_result {
     pd_ns when;         /* wall time the round refers to; 0: round start */
@@ -81,6 +93,8 @@ struct pd_result {
     const char *reason; /* why not ok, for people; NULL when ok */
     const struct pd_metric *metrics;
     size_t n_metrics;
+    const struct pd_series *series; /* the round's figures per part; may be NULL */
+    size_t n_series;
 };
 
 enum { PD_READ = 1, PD_WRITE = 2 };
@@ -176,6 +190,18 @@ void pd_submit(pd_check *check, const struct pd_result *result);
  * For things that happen, not for every round. */
 void pd_event(pd_check *check, pd_ns when, const char *kind, const char *fmt, ...)
     __attribute__((format(printf, 4, 5)));
+
+/* As pd_event, about one series of the check (an interface going down);
+ * series NULL is the check itself. */
+void pd_series_event(pd_check *check, const char *series, pd_ns when, const char *kind,
+                     const char *fmt, ...) __attribute__((format(printf, 5, 6)));
+
+/* What the check (series NULL) or one of its series is, for people: a label
+ * (an interface's name; an agent's sysName) and a description (the
+ * interface's alias; the agent's sysDescr), any UTF-8, each cut to 255
+ * bytes. Stored when new or changed, so calling it every round is cheap;
+ * never blocks. */
+void pd_describe(pd_check *check, const char *series, const char *label, const char *description);
 
 /* check may be NULL (plugin-wide code). */
 pd_ns pd_now(const pd_check *check);  /* monotonic, for durations */

@@ -268,7 +268,23 @@ void pd_event(pd_check *check, pd_ns when, const char *kind, const char *fmt, ..
     va_start(ap, fmt);
     vsnprintf(message, sizeof(message), fmt, ap);
     va_end(ap);
-    pd_core_event(check, when ? when : pd_clock_wall(), kind, message);
+    pd_core_event(check, NULL, when ? when : pd_clock_wall(), kind, message);
+}
+
+void pd_series_event(pd_check *check, const char *series, pd_ns when, const char *kind,
+                     const char *fmt, ...)
+{
+    char message[512];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(message, sizeof(message), fmt, ap);
+    va_end(ap);
+    pd_core_event(check, series, when ? when : pd_clock_wall(), kind, message);
+}
+
+void pd_describe(pd_check *check, const char *series, const char *label, const char *description)
+{
+    pd_core_describe(check, series, label, description);
 }
 
 pd_ns pd_now(const pd_check *check)

@@ -55,7 +55,8 @@ static const char events_help[] =
     "            round, not when it was confirmed)\n"
     "  TARGET    the target's id (\"*\" for NOT OBSERVED: no target was watched)\n"
     "  NAME      the target's display name\n"
-    "  CHECK     the check id; \"-\" for the target as a whole\n"
+    "  CHECK     the check id; \"-\" for the target as a whole; check/part for\n"
+    "            an event about one part of a check (snmp/gi1_0_1: an interface)\n"
     "  CHANGE    old state -> new state (UP, DOWN, UNKNOWN), or NOT OBSERVED\n"
     "  LASTED    how long the old state had lasted, when it began in the range;\n"
     "            for NOT OBSERVED, how long the gap lasted\n"
@@ -205,10 +206,13 @@ static int copy_event(const struct pd_event_row *r, void *arg)
 
 static int copy_note(const struct pd_note_row *r, void *arg)
 {
+    /* About one part of the check (an interface): check/part. */
+    char check[2 * 256];
+    snprintf(check, sizeof(check), "%s%s%s", r->check_id, r->series[0] ? "/" : "", r->series);
     struct pd_event_row row = {.target_id = r->target_id,
                                .name = r->name,
                                .site = r->site,
-                               .check_id = r->check_id,
+                               .check_id = check,
                                .at = r->at,
                                .detected = r->at,
                                .from = "",

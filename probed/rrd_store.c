@@ -11,6 +11,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "fsutil.h"
 #include "hashmap.h"
 #include "log.h"
 
@@ -59,12 +60,14 @@ static int id_safe(const char *id)
     return n > 0 && strcmp(id, ".") != 0 && strcmp(id, "..") != 0;
 }
 
-int pd_rrd_path(const char *data_dir, const char *target_id, const char *check_id, char *buf,
-                size_t len)
+int pd_rrd_path(const char *data_dir, const char *target_id, const char *check_id,
+                const char *series, char *buf, size_t len)
 {
-    if (!id_safe(target_id) || !id_safe(check_id))
+    if (!id_safe(target_id) || !id_safe(check_id) || (series && !id_safe(series)))
         return -EINVAL;
-    int n = snprintf(buf, len, "%s/rrd/%s/%s.rrd", data_dir, target_id, check_id);
+    int n = series
+                ? snprintf(buf, len, "%s/rrd/%s/%s/%s.rrd", data_dir, target_id, check_id, series)
+                : snprintf(buf, len, "%s/rrd/%s/%s.rrd", data_dir, target_id, check_id);
     return n < 0 || (size_t)n >= len ? -ENAMETOOLONG : 0;
 }
 
@@ -203,8 +206,7 @@ static void sync_path(const char *path, int flags)
 /* Make the file from the first sample with a valid metric. The file is
  * built under a temporary name and renamed, so that a crash never leaves a
  * half-made file where the next start would find it. */
-static struct rrd_file *create_file(struct pd_rrd_store *st, const char *path,
-                                    const char *target_id, pd_ns interval,
+static struct rrd_file *create_file(struct pd_rrd_store *st, const char *path, pd_ns interval,
                                     const struct pd_rrd_sample *s)
 {
     struct rrd_file *f = NULL;
@@ -237,10 +239,12 @@ static struct rrd_file *create_file(struct pd_rrd_store *st, const char *path,
     for (size_t i = 0; i < argc; i++)
         argv[i] = args[i];
 
-    char dir[PATH_MAX];
-    snprintf(dir, sizeof(dir), "%s/rrd/%s", st->data_dir, target_id);
-    if (mkdir(dir, 0755) < 0 && errno != EEXIST) {
-        pd_logf(PD_LOG_ERR, "storage", NULL, "cannot create %s: %s", dir, strerror(errno));
+    /* The target's directory, and the check's for a series file. */
+    char dir[PATH_MAX], why[256];
+    snprintf(dir, sizeof(dir), "%s", path);
+    *strrchr(dir, '/') = '\0';
+    if (pd_mkdir_p(dir, why, sizeof(why)) < 0) {
+        pd_logf(PD_LOG_ERR, "storage", NULL, "%s", why);
         goto out;
     }
     sprintf(tmp, "%s.tmp", path);
@@ -279,8 +283,8 @@ static int has_valid_metric(const struct pd_rrd_sample *s)
     return 0;
 }
 
-static struct rrd_file *file_for(struct pd_rrd_store *st, const char *path, const char *target_id,
-                                 pd_ns interval, const struct pd_rrd_sample *samples, size_t n)
+static struct rrd_file *file_for(struct pd_rrd_store *st, const char *path, pd_ns interval,
+                                 const struct pd_rrd_sample *samples, size_t n)
 {
     struct rrd_file *f = pd_hashmap_get(&st->files, path);
     if (f)
@@ -293,7 +297,7 @@ static struct rrd_file *file_for(struct pd_rrd_store *st, const char *path, cons
             i++;
         if (i == n)
             return NULL; /* nothing to store yet */
-        f = create_file(st, path, target_id, interval, &samples[i]);
+        f = create_file(st, path, interval, &samples[i]);
     }
     if (f && remember(st, f) < 0) {
         file_free(f);
@@ -353,16 +357,17 @@ static void format_sample(const struct rrd_file *f, const struct pd_rrd_sample *
 }
 
 size_t pd_rrd_write(struct pd_rrd_store *st, const char *target_id, const char *check_id,
-                    pd_ns interval, const struct pd_rrd_sample *samples, size_t n, uint64_t *errors)
+                    const char *series, pd_ns interval, const struct pd_rrd_sample *samples,
+                    size_t n, uint64_t *errors)
 {
     char path[PATH_MAX];
-    if (pd_rrd_path(st->data_dir, target_id, check_id, path, sizeof(path)) < 0) {
-        pd_logf(PD_LOG_ERR, "storage", NULL, "no series file for %s/%s: bad id", target_id,
-                check_id);
+    if (pd_rrd_path(st->data_dir, target_id, check_id, series, path, sizeof(path)) < 0) {
+        pd_logf(PD_LOG_ERR, "storage", NULL, "no series file for %s/%s%s%s: bad id", target_id,
+                check_id, series ? "/" : "", series ? series : "");
         *errors += n;
         return 0;
     }
-    struct rrd_file *f = file_for(st, path, target_id, interval, samples, n);
+    struct rrd_file *f = file_for(st, path, interval, samples, n);
     if (!f) {
         for (size_t i = 0; i < n; i++)
             *errors += samples[i].n_metrics > 0;

@@ -37,6 +37,7 @@ enum rec_kind {
     REC_HEARTBEAT,
     REC_INVENTORY,
     REC_EVENT,
+    REC_DESCRIBE,
     REC_END
 };
 
@@ -47,7 +48,8 @@ struct rec {
     enum rec_kind kind;
     char target_id[PD_ID_MAX + 1];
     char check_id[PD_ID_MAX + 1];
-    char key[2 * PD_ID_MAX + 2]; /* "target/check": last-result coalescing */
+    char series[PD_SERIES_MAX + 1]; /* samples, events, descriptions: "" the check's own */
+    char key[2 * PD_ID_MAX + 2];    /* "target/check": last-result coalescing */
     pd_ns when;
     pd_ns interval;
     enum pd_verdict verdict;
@@ -56,6 +58,7 @@ struct rec {
     pd_ns detected;
     const char *reason;
     const char *event_kind;
+    const char *label; /* REC_DESCRIBE; the description is in reason */
     struct pd_metric *metrics;
     size_t n_metrics;
     struct pd_inventory_item *items;
@@ -117,9 +120,10 @@ struct pd_storage {
  * of samples. All rows share one set of metric names; a sample with
  * another set has the held rows written first. */
 struct held_file {
-    char key[2 * PD_ID_MAX + 2];
+    char key[2 * PD_ID_MAX + PD_SERIES_MAX + 3];
     char target_id[PD_ID_MAX + 1];
     char check_id[PD_ID_MAX + 1];
+    char series[PD_SERIES_MAX + 1];
     pd_ns interval;
     pd_ns first; /* real monotonic time the oldest sample arrived */
     bool fresh;  /* not written since start: write at once (creates the file) */
@@ -194,6 +198,20 @@ static struct rec *rec_new(enum rec_kind kind, const char *target_id, const char
     return r;
 }
 
+/* rec_new with a series (NULL: the check's own); NULL when it is too long. */
+static struct rec *rec_new_series(enum rec_kind kind, const char *target_id, const char *check_id,
+                                  const char *series, size_t extra, char **cur)
+{
+    if (series && strlen(series) > PD_SERIES_MAX) {
+        pd_logf(PD_LOG_ERR, "storage", NULL, "series id too long, record dropped: %.80s", series);
+        return NULL;
+    }
+    struct rec *r = rec_new(kind, target_id, check_id, extra, cur);
+    if (r && series)
+        strcpy(r->series, series);
+    return r;
+}
+
 static size_t metrics_size(const struct pd_metric *metrics, size_t n)
 {
     size_t size = n * sizeof(*metrics);
@@ -247,14 +265,14 @@ static uint64_t push_durable(struct pd_storage *s, struct rec *r)
 }
 
 void pd_storage_sample(struct pd_storage *s, const char *target_id, const char *check_id,
-                       pd_ns interval, pd_ns when, const struct pd_metric *metrics,
-                       size_t n_metrics)
+                       const char *series, pd_ns interval, pd_ns when,
+                       const struct pd_metric *metrics, size_t n_metrics)
 {
     if (n_metrics == 0)
         return;
     char *cur;
-    struct rec *r =
-        rec_new(REC_SAMPLE, target_id, check_id, metrics_size(metrics, n_metrics), &cur);
+    struct rec *r = rec_new_series(REC_SAMPLE, target_id, check_id, series,
+                                   metrics_size(metrics, n_metrics), &cur);
     if (!r)
         return;
     r->interval = interval;
@@ -324,17 +342,31 @@ uint64_t pd_storage_transition(struct pd_storage *s, const char *target_id, cons
     return push_durable(s, r);
 }
 
-void pd_storage_event(struct pd_storage *s, const char *target_id, const char *check_id, pd_ns at,
-                      const char *kind, const char *message)
+void pd_storage_event(struct pd_storage *s, const char *target_id, const char *check_id,
+                      const char *series, pd_ns at, const char *kind, const char *message)
 {
     char *cur;
-    struct rec *r =
-        rec_new(REC_EVENT, target_id, check_id, str_size(kind) + str_size(message), &cur);
+    struct rec *r = rec_new_series(REC_EVENT, target_id, check_id, series,
+                                   str_size(kind) + str_size(message), &cur);
     if (!r)
         return;
     r->when = at;
     r->event_kind = put_str(&cur, kind);
     r->reason = put_str(&cur, message);
+    push_durable(s, r);
+}
+
+void pd_storage_describe(struct pd_storage *s, const char *target_id, const char *check_id,
+                         const char *series, pd_ns at, const char *label, const char *description)
+{
+    char *cur;
+    struct rec *r = rec_new_series(REC_DESCRIBE, target_id, check_id, series,
+                                   str_size(label) + str_size(description), &cur);
+    if (!r)
+        return;
+    r->when = at;
+    r->label = put_str(&cur, label);
+    r->reason = put_str(&cur, description);
     push_durable(s, r);
 }
 
@@ -451,8 +483,11 @@ static int apply(struct pd_storage *s, const struct rec *r)
     case REC_HEARTBEAT:
         return pd_db_heartbeat(s->db, s->run_id, r->when);
     case REC_EVENT:
-        return pd_db_event(s->db, s->run_id, r->target_id, r->check_id, r->when, r->event_kind,
-                           r->reason);
+        return pd_db_event(s->db, s->run_id, r->target_id, r->check_id, r->series, r->when,
+                           r->event_kind, r->reason);
+    case REC_DESCRIBE:
+        return pd_db_describe(s->db, r->target_id, r->check_id, r->series, r->when, r->label,
+                              r->reason);
     case REC_INVENTORY:
         return pd_db_inventory(s->db, s->run_id, r->when, r->items, r->n_items, r->checks,
                                r->n_checks);
@@ -465,9 +500,9 @@ static int apply(struct pd_storage *s, const struct rec *r)
 }
 
 static const char *const kind_names[] = {
-    [REC_SAMPLE] = "sample",       [REC_LAST] = "last result",    [REC_TRANSITION] = "transition",
-    [REC_HEARTBEAT] = "heartbeat", [REC_INVENTORY] = "inventory", [REC_EVENT] = "event",
-    [REC_END] = "end of run",
+    [REC_SAMPLE] = "sample",        [REC_LAST] = "last result",    [REC_TRANSITION] = "transition",
+    [REC_HEARTBEAT] = "heartbeat",  [REC_INVENTORY] = "inventory", [REC_EVENT] = "event",
+    [REC_DESCRIBE] = "description", [REC_END] = "end of run",
 };
 
 /* One transaction for the durable records and last results, in the order
@@ -566,8 +601,8 @@ static void write_held_file(struct pd_storage *s, struct held_file *h, uint64_t 
             m[i * h->n_names + j] = (struct pd_metric){h->names[j], h->values[i * h->n_names + j]};
         s->rrd_samples[i] = (struct pd_rrd_sample){h->whens[i], &m[i * h->n_names], h->n_names};
     }
-    *written +=
-        pd_rrd_write(s->rrd, h->target_id, h->check_id, h->interval, s->rrd_samples, h->n, errors);
+    *written += pd_rrd_write(s->rrd, h->target_id, h->check_id, h->series[0] ? h->series : NULL,
+                             h->interval, s->rrd_samples, h->n, errors);
     free(m);
 out:
     s->held_n -= h->n;
@@ -632,13 +667,14 @@ static int held_append(struct held_file *h, const struct rec *r)
 static struct held_file *held_get(struct pd_storage *s, const struct rec *r)
 {
     char key[sizeof(((struct held_file *)0)->key)];
-    snprintf(key, sizeof(key), "%s/%s", r->target_id, r->check_id);
+    snprintf(key, sizeof(key), "%s/%s/%s", r->target_id, r->check_id, r->series);
     struct held_file *h = pd_hashmap_get(&s->held, key);
     if (h || !(h = calloc(1, sizeof(*h))))
         return h;
     memcpy(h->key, key, sizeof(key));
     memcpy(h->target_id, r->target_id, sizeof(h->target_id));
     memcpy(h->check_id, r->check_id, sizeof(h->check_id));
+    memcpy(h->series, r->series, sizeof(h->series));
     h->fresh = true;
     if (pd_hashmap_put(&s->held, h->key, h) < 0) {
         free(h);

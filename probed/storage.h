@@ -83,12 +83,13 @@ void pd_storage_close(struct pd_storage *s, pd_ns at);
 int64_t pd_storage_run_id(const struct pd_storage *s);
 
 /* Lossy, like pd_storage_last_result: written within about a second
- * (batched) or at the next flush. interval: the check's interval, the RRD
- * step when the file is created. Metric names become data sources; a file
- * is created on first use with the names of that first sample. */
+ * (batched) or at the next flush. series: NULL for the check's own file,
+ * or one of its parts' (pd_series). interval: the check's interval, the
+ * RRD step when the file is created. Metric names become data sources; a
+ * file is created on first use with the names of that first sample. */
 void pd_storage_sample(struct pd_storage *s, const char *target_id, const char *check_id,
-                       pd_ns interval, pd_ns when, const struct pd_metric *metrics,
-                       size_t n_metrics);
+                       const char *series, pd_ns interval, pd_ns when,
+                       const struct pd_metric *metrics, size_t n_metrics);
 
 /* Lossy (coalesced per check): the last result for `probectl status`. */
 void pd_storage_last_result(struct pd_storage *s, const char *target_id, const char *check_id,
@@ -103,9 +104,13 @@ uint64_t pd_storage_transition(struct pd_storage *s, const char *target_id, cons
 
 /* Durable. */
 void pd_storage_heartbeat(struct pd_storage *s, pd_ns at);
-/* Durable: a probe's event (kind "reboot", ...), strings copied. */
-void pd_storage_event(struct pd_storage *s, const char *target_id, const char *check_id, pd_ns at,
-                      const char *kind, const char *message);
+/* Durable: a probe's event (kind "reboot", ...) about the check or one of
+ * its series (NULL: the check), strings copied. */
+void pd_storage_event(struct pd_storage *s, const char *target_id, const char *check_id,
+                      const char *series, pd_ns at, const char *kind, const char *message);
+/* Durable: what a check (series "") or one of its series is (pd_describe). */
+void pd_storage_describe(struct pd_storage *s, const char *target_id, const char *check_id,
+                         const char *series, pd_ns at, const char *label, const char *description);
 
 /* Durable. The complete inventory now: targets not in it are retired (their
  * open states become UNKNOWN), new ones added, changed ones recorded; checks

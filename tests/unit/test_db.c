@@ -104,7 +104,7 @@ static void test_newer_schema_refused(void **state)
     struct pd_storage *s = open_storage(f, 0, NULL);
     pd_storage_close(s, T0);
     sqlite3 *raw = open_raw(f);
-    assert_int_equal(sqlite3_exec(raw, "PRAGMA user_version = 4", NULL, NULL, NULL), SQLITE_OK);
+    assert_int_equal(sqlite3_exec(raw, "PRAGMA user_version = 5", NULL, NULL, NULL), SQLITE_OK);
     sqlite3_close(raw);
 
     struct pd_db *db = NULL;
@@ -120,7 +120,7 @@ static void test_newer_schema_refused(void **state)
     err[0] = '\0';
     assert_int_equal(pd_storage_open(&o, &s, err, sizeof(err)), -EPROTO);
     assert_null(s);
-    assert_non_null(strstr(err, "version 4"));
+    assert_non_null(strstr(err, "version 5"));
 }
 
 /* A store of schema version 1 (before maintenance windows) is migrated in
@@ -131,10 +131,11 @@ static void test_migrate_v1(void **state)
     struct pd_storage *s = open_storage(f, 0, NULL);
     pd_storage_close(s, T0);
     sqlite3 *raw = open_raw(f);
-    assert_int_equal(
-        sqlite3_exec(raw, "DROP TABLE events; DROP TABLE maintenance; PRAGMA user_version = 1",
-                     NULL, NULL, NULL),
-        SQLITE_OK);
+    assert_int_equal(sqlite3_exec(raw,
+                                  "DROP TABLE series; DROP TABLE events; DROP TABLE maintenance;"
+                                  " PRAGMA user_version = 1",
+                                  NULL, NULL, NULL),
+                     SQLITE_OK);
     sqlite3_close(raw);
 
     struct pd_db *db = NULL;
@@ -175,9 +176,10 @@ static void test_events(void **state)
 {
     struct fixture *f = *state;
     struct pd_storage *s = open_storage(f, 0, NULL);
-    pd_storage_event(s, "gy-sw-01", "snmp", T0 + 20 * PD_SEC, "reboot",
+    pd_storage_event(s, "gy-sw-01", "snmp", NULL, T0 + 20 * PD_SEC, "reboot",
                      "restarted at 2026-11-21 10:00:00 +08:00");
-    pd_storage_event(s, "zy-sw-02", "snmp", T0 + 10 * PD_SEC, "interface_down", "eth0 (上行)");
+    pd_storage_event(s, "zy-sw-02", "snmp", NULL, T0 + 10 * PD_SEC, "interface_down",
+                     "eth0 (上行)");
     pd_storage_close(s, T0 + 30 * PD_SEC);
     struct pd_db *db = NULL;
     char err[256] = "", got[512] = "";

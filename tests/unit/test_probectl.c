@@ -78,8 +78,11 @@ static void write_first_run(const char *dir)
     assert_int_equal(pd_db_last_result(db, run, "zy-cam-02", "icmp", T0 + 2 * HOUR, PD_BAD,
                                        "=timeout", bad_metrics, 2, 720, 1),
                      0);
-    assert_int_equal(pd_db_event(db, run, "gy-mcu-01", "snmp", T0 + HOUR + 30 * PD_SEC, "reboot",
-                                 "the agent restarted at 2026-11-21T00:59:58Z"),
+    assert_int_equal(pd_db_event(db, run, "gy-mcu-01", "snmp", NULL, T0 + HOUR + 30 * PD_SEC,
+                                 "reboot", "the agent restarted at 2026-11-21T00:59:58Z"),
+                     0);
+    assert_int_equal(pd_db_event(db, run, "gy-mcu-01", "snmp", "gi1_0_1", T0 + HOUR + 40 * PD_SEC,
+                                 "interface_down", "GigabitEthernet1/0/1 (至市局) went down"),
                      0);
     assert_int_equal(pd_db_heartbeat(db, run, T0 + 2 * HOUR), 0);
     assert_int_equal(pd_db_commit(db), 0);
@@ -326,18 +329,22 @@ static void test_events(void **state)
     assert_string_equal(f->err, "");
     assert_true(test_has_line(f->out, "from 2026-11-20 10:00:30 +08:00 to 2026-11-21 10:00:30 "
                                       "+08:00 (now); times in Asia/Shanghai"));
-    assert_true(test_has_line(f->out, "6 state changes, 1 probe event, 0 periods not observed"));
+    assert_true(test_has_line(f->out, "6 state changes, 2 probe events, 0 periods not observed"));
     assert_true(test_has_line(f->out, "2026-11-21 09:00:00  zy-cam-02  遵义摄像头02"));
     /* The UP state of zy-cam-02's icmp lasted from 08:00:10 to 09:00:00. */
     col = column_of(f->out, "TIME", "LASTED");
     assert_int_equal(column_of(f->out, "2026-11-21 09:00:00  zy-cam-02", "59m50s"), col);
     assert_true(line_with(
-        f->out, "2026-11-21 09:00:00  zy-cam-02  遵义摄像头02      icmp   UP \xe2\x86\x92 DOWN",
+        f->out,
+        "2026-11-21 09:00:00  zy-cam-02  遵义摄像头02      icmp          UP \xe2\x86\x92 DOWN",
         "59m50s  +3.0s     timeout, no reply"));
     /* A probe's event, in its place in time. */
     assert_true(line_with(f->out, "2026-11-21 09:00:30  gy-mcu-01", "EVENT reboot"));
     assert_non_null(strstr(f->out, "the agent restarted at 2026-11-21T00:59:58Z"));
     assert_true(strstr(f->out, "09:00:00  zy-cam-02") < strstr(f->out, "EVENT reboot"));
+    /* One about an interface names it after the check. */
+    assert_true(line_with(f->out, "2026-11-21 09:00:40  gy-mcu-01", "snmp/gi1_0_1"));
+    assert_true(line_with(f->out, "2026-11-21 09:00:40  gy-mcu-01", "EVENT interface_down"));
     assert_int_equal(run(f, pd_cmd_events, "events", "--format", "csv", NULL), 0);
     assert_non_null(strstr(f->out, "event,2026-11-21T09:00:30+08:00,,gy-mcu-01,"));
 
@@ -370,14 +377,14 @@ static void test_events_gaps(void **state)
 
     f->clock.wall = T0 + 5 * HOUR;
     assert_int_equal(run(f, pd_cmd_events, "events", NULL), 0);
-    assert_true(test_has_line(f->out, "10 state changes, 1 probe event, 2 periods not observed"));
+    assert_true(test_has_line(f->out, "10 state changes, 2 probe events, 2 periods not observed"));
     /* The unclean end: from the last heartbeat to the next start. */
     assert_true(line_with(f->out, "2026-11-21 10:00:00  *", "NOT OBSERVED"));
     assert_true(line_with(
         f->out, "2026-11-21 10:00:00  *",
         "1h00m             daemon not running (no clean stop); until 2026-11-21 11:00:00"));
     /* The clean stop at 12:00, not yet closed by a new start. */
-    assert_true(line_with(f->out, "2026-11-21 12:00:00  *", "NOT OBSERVED    1h00m"));
+    assert_true(line_with(f->out, "2026-11-21 12:00:00  *", "NOT OBSERVED          1h00m"));
     assert_true(line_with(f->out, "2026-11-21 12:00:00  *", "probed stopped (still going on)"));
 
     assert_int_equal(run(f, pd_cmd_events, "events", "--format", "csv", "--no-bom", NULL), 0);

@@ -23,14 +23,15 @@ static void test_open_creates_schema_and_run(void **state)
 
     sqlite3 *raw = open_raw(f);
     assert_int_equal(raw_int(raw, "PRAGMA user_version"), PD_DB_SCHEMA_VERSION);
-    assert_int_equal(PD_DB_SCHEMA_VERSION, 3);
+    assert_int_equal(PD_DB_SCHEMA_VERSION, 4);
     char rows[512];
     raw_rows(raw, "SELECT journal_mode FROM pragma_journal_mode", rows, sizeof(rows));
     assert_string_equal(rows, "wal\n");
     raw_rows(raw, "SELECT name FROM sqlite_schema WHERE type = 'table' ORDER BY name", rows,
              sizeof(rows));
-    assert_string_equal(rows, "current_state\nevents\ninventory_"
-                              "changes\nmaintenance\nruns\ntargets\ntransitions\nunobserved\n");
+    assert_string_equal(rows,
+                        "current_state\nevents\ninventory_"
+                        "changes\nmaintenance\nruns\nseries\ntargets\ntransitions\nunobserved\n");
     raw_rows(raw, "SELECT started_ns, last_heartbeat_ns, stopped_ns, pid, version FROM runs", rows,
              sizeof(rows));
     char want[128];
@@ -51,11 +52,12 @@ static void test_open_creates_schema_and_run(void **state)
 }
 
 /* Values of ds at times t0+step, t0+2*step, ... from the finest archive. */
-static void fetch(struct fixture *f, const char *target, const char *check, const char *ds,
-                  time_t t0, size_t n, unsigned long want_step, double *out)
+static void fetch_series(struct fixture *f, const char *target, const char *check,
+                         const char *series, const char *ds, time_t t0, size_t n,
+                         unsigned long want_step, double *out)
 {
     char path[PATH_MAX];
-    assert_int_equal(pd_rrd_path(f->dir, target, check, path, sizeof(path)), 0);
+    assert_int_equal(pd_rrd_path(f->dir, target, check, series, path, sizeof(path)), 0);
     time_t start = t0, end = t0 + (time_t)(n * want_step);
     unsigned long step = want_step, ds_cnt = 0;
     char **names = NULL;
@@ -79,6 +81,70 @@ static void fetch(struct fixture *f, const char *target, const char *check, cons
     rrd_freemem(data);
 }
 
+static void fetch(struct fixture *f, const char *target, const char *check, const char *ds,
+                  time_t t0, size_t n, unsigned long want_step, double *out)
+{
+    fetch_series(f, target, check, NULL, ds, t0, n, want_step, out);
+}
+
+/* A check's parts (a switch's interfaces) have files of their own beside
+ * the check's, and their descriptions are stored once, then on change. */
+static void test_series_files_and_descriptions(void **state)
+{
+    struct fixture *f = *state;
+    struct pd_storage *s = open_storage(f, 0, NULL);
+    const pd_ns interval = 10 * PD_SEC;
+    for (int i = 0; i < 3; i++) {
+        struct pd_metric own = {"rtt_ms", 1.0 + i};
+        struct pd_metric a[] = {{"in_bps", 1000.0 * (i + 1)}, {"oper_up", 1}};
+        struct pd_metric b[] = {{"in_bps", 7.0}, {"oper_up", 0}};
+        pd_storage_sample(s, "gy-sw-01", "snmp", NULL, interval, T0 + (i + 1) * interval, &own, 1);
+        pd_storage_sample(s, "gy-sw-01", "snmp", "gi1_0_1", interval, T0 + (i + 1) * interval, a,
+                          2);
+        pd_storage_sample(s, "gy-sw-01", "snmp", "gi1_0_2", interval, T0 + (i + 1) * interval, b,
+                          2);
+        pd_storage_flush(s);
+    }
+    pd_storage_describe(s, "gy-sw-01", "snmp", "gi1_0_1", T0, "GigabitEthernet1/0/1", "至市局上联");
+    pd_storage_describe(s, "gy-sw-01", "snmp", NULL, T0, "gy-core", "Huawei S5735");
+    pd_storage_describe(s, "gy-sw-01", "snmp", "gi1_0_1", T0 + interval, "GigabitEthernet1/0/1",
+                        "至市局上联");
+    pd_storage_describe(s, "gy-sw-01", "snmp", "gi1_0_1", T0 + 2 * interval, "GigabitEthernet1/0/1",
+                        "至市局上联（备）");
+    pd_storage_event(s, "gy-sw-01", "snmp", "gi1_0_2", T0 + interval, "interface_down",
+                     "GigabitEthernet1/0/2 went down");
+    pd_storage_flush(s);
+
+    double v[3];
+    fetch_series(f, "gy-sw-01", "snmp", "gi1_0_1", "in_bps", T0 / PD_SEC, 3, 10, v);
+    assert_float_equal(v[0], 1000, 1e-9);
+    assert_float_equal(v[2], 3000, 1e-9);
+    fetch_series(f, "gy-sw-01", "snmp", "gi1_0_2", "oper_up", T0 / PD_SEC, 3, 10, v);
+    assert_float_equal(v[1], 0, 1e-9);
+    fetch(f, "gy-sw-01", "snmp", "rtt_ms", T0 / PD_SEC, 3, 10, v);
+    assert_float_equal(v[2], 3, 1e-9);
+    char path[PATH_MAX];
+    assert_int_equal(pd_rrd_path(f->dir, "gy-sw-01", "snmp", "gi1_0_1", path, sizeof(path)), 0);
+    assert_non_null(strstr(path, "/rrd/gy-sw-01/snmp/gi1_0_1.rrd"));
+    assert_int_equal(pd_rrd_path(f->dir, "gy-sw-01", "snmp", "../x", path, sizeof(path)), -EINVAL);
+
+    sqlite3 *raw = open_raw(f);
+    char rows[1024], want[1024];
+    raw_rows(raw,
+             "SELECT series, label, description, first_ns, changed_ns FROM series"
+             " ORDER BY series",
+             rows, sizeof(rows));
+    snprintf(want, sizeof(want),
+             "|gy-core|Huawei S5735|%lld|%lld\n"
+             "gi1_0_1|GigabitEthernet1/0/1|至市局上联（备）|%lld|%lld\n",
+             (long long)T0, (long long)T0, (long long)T0, (long long)(T0 + 2 * interval));
+    assert_string_equal(rows, want);
+    raw_rows(raw, "SELECT series, kind FROM events", rows, sizeof(rows));
+    assert_string_equal(rows, "gi1_0_2|interface_down\n");
+    sqlite3_close(raw);
+    pd_storage_close(s, T0 + 4 * interval);
+}
+
 static void test_samples_written_and_read_back(void **state)
 {
     struct fixture *f = *state;
@@ -87,7 +153,7 @@ static void test_samples_written_and_read_back(void **state)
     const double rtt[] = {1.5, 2.25, NAN, 4.125};
     for (int i = 0; i < 4; i++) {
         struct pd_metric m[] = {{"rtt_ms", rtt[i]}, {"loss_pct", i * 10.0}};
-        pd_storage_sample(s, "gy-mcu-01", "icmp", interval, T0 + (i + 1) * interval, m, 2);
+        pd_storage_sample(s, "gy-mcu-01", "icmp", NULL, interval, T0 + (i + 1) * interval, m, 2);
         /* One batch per sample: the file is created by the first. */
         pd_storage_flush(s);
     }
@@ -111,7 +177,7 @@ static void test_samples_written_and_read_back(void **state)
 
     /* A sample that does not move time forward is counted, not fatal. */
     struct pd_metric m = {"rtt_ms", 9};
-    pd_storage_sample(s, "gy-mcu-01", "icmp", interval, T0 + 4 * interval, &m, 1);
+    pd_storage_sample(s, "gy-mcu-01", "icmp", NULL, interval, T0 + 4 * interval, &m, 1);
     pd_storage_flush(s);
     pd_storage_stats(s, &st);
     assert_int_equal(st.samples_written, 4);
@@ -133,7 +199,7 @@ static void test_samples_held_until_flush_or_close(void **state)
     const pd_ns interval = 10 * PD_SEC;
     struct pd_storage_stats st;
     struct pd_metric m = {"connect_ms", 1.0};
-    pd_storage_sample(s, "gy-sw-01", "ssh", interval, T0 + interval, &m, 1);
+    pd_storage_sample(s, "gy-sw-01", "ssh", NULL, interval, T0 + interval, &m, 1);
     for (int i = 0; i < 50; i++) {
         pd_storage_stats(s, &st);
         if (st.samples_written == 1)
@@ -144,7 +210,7 @@ static void test_samples_held_until_flush_or_close(void **state)
 
     for (int i = 1; i < 3; i++) {
         m.value = 1.0 + i;
-        pd_storage_sample(s, "gy-sw-01", "ssh", interval, T0 + (i + 1) * interval, &m, 1);
+        pd_storage_sample(s, "gy-sw-01", "ssh", NULL, interval, T0 + (i + 1) * interval, &m, 1);
     }
     /* The lossy queue lingers about a second before the writer takes it;
      * what it takes must stay in memory (a second more shows it does). */
@@ -169,7 +235,7 @@ static void test_samples_held_until_flush_or_close(void **state)
 
     /* Held at close: written before the file is closed. */
     m.value = 7.5;
-    pd_storage_sample(s, "gy-sw-01", "ssh", interval, T0 + 4 * interval, &m, 1);
+    pd_storage_sample(s, "gy-sw-01", "ssh", NULL, interval, T0 + 4 * interval, &m, 1);
     pd_storage_close(s, T0 + 5 * interval);
     fetch(f, "gy-sw-01", "ssh", "connect_ms", T0 / PD_SEC + 30, 1, 10, v);
     assert_float_equal(v[0], 7.5, 1e-9);
@@ -191,9 +257,9 @@ static void test_batch_and_changed_metric_set(void **state)
     struct pd_metric a[] = {{"in_bps", 100}};
     struct pd_metric b[] = {{"in_bps", 200}, {"out_bps", 5}};
     struct pd_metric c[] = {{"out_bps", 7}, {"Bad-Name", 1}};
-    pd_storage_sample(s, "zy-cam-02", "snmp", interval, t1, a, 1);
-    pd_storage_sample(s, "zy-cam-02", "snmp", interval, t1 + interval, b, 2);
-    pd_storage_sample(s, "zy-cam-02", "snmp", interval, t1 + 2 * interval, c, 2);
+    pd_storage_sample(s, "zy-cam-02", "snmp", NULL, interval, t1, a, 1);
+    pd_storage_sample(s, "zy-cam-02", "snmp", NULL, interval, t1 + interval, b, 2);
+    pd_storage_sample(s, "zy-cam-02", "snmp", NULL, interval, t1 + 2 * interval, c, 2);
     sem_post(&g.release);
     pd_storage_flush(s);
 
@@ -210,7 +276,7 @@ static void test_batch_and_changed_metric_set(void **state)
 
     /* The file keeps its first metric set and its step. */
     char path[PATH_MAX];
-    pd_rrd_path(f->dir, "zy-cam-02", "snmp", path, sizeof(path));
+    pd_rrd_path(f->dir, "zy-cam-02", "snmp", NULL, path, sizeof(path));
     time_t last;
     unsigned long n_ds;
     char **names, **values;
@@ -315,7 +381,7 @@ static void test_queue_full_drops_oldest_samples_only(void **state)
     sem_wait(&g.entered);
     for (int i = 1; i <= 10; i++) {
         struct pd_metric m = {"rtt_ms", i};
-        pd_storage_sample(s, "gy-mcu-01", "icmp", interval, T0 + i * interval, &m, 1);
+        pd_storage_sample(s, "gy-mcu-01", "icmp", NULL, interval, T0 + i * interval, &m, 1);
         if (i == 5)
             transition(s, "gy-mcu-01", "icmp", PD_STATE_UP, PD_STATE_DOWN, T0 + i * interval,
                        "refused");
@@ -690,6 +756,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test_setup_teardown(test_open_creates_schema_and_run, setup, teardown),
         cmocka_unit_test_setup_teardown(test_samples_written_and_read_back, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_series_files_and_descriptions, setup, teardown),
         cmocka_unit_test_setup_teardown(test_samples_held_until_flush_or_close, setup, teardown),
         cmocka_unit_test_setup_teardown(test_batch_and_changed_metric_set, setup, teardown),
         cmocka_unit_test_setup_teardown(test_transitions_committed_and_acknowledged, setup,
