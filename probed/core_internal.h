@@ -98,7 +98,7 @@ void pd_core_result(struct pd_check *check, const struct pd_result *result);
 void pd_core_event(struct pd_check *check, const char *series, pd_ns when, const char *kind,
                    const char *message);
 
-#define PD_CORE_MAX_METRICS 32
+#define PD_CORE_MAX_METRICS 48
 /* core.c: the metrics with valid names copied into out (at most
  * PD_CORE_MAX_METRICS); each invalid one logged. Returns how many. */
 size_t pd_core_valid_metrics(struct pd_check *check, const struct pd_metric *in, size_t n,

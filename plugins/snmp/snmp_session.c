@@ -16,7 +16,9 @@
 #include <net-snmp/library/lcd_time.h>
 #include <net-snmp/library/snmpusm.h>
 
-#define MAX_VALUES 48
+/* Varbinds kept from one answer; more are dropped (and the walk that
+ * asked for them sees a shorter answer, which it handles). */
+#define MAX_VALUES 2048
 
 struct snmp_sess {
     void *sp; /* net-snmp's single session */
@@ -26,10 +28,14 @@ struct snmp_sess {
     bool closing;        /* the callbacks of snmp_sess_close are not ours to act on */
     bool discovered;     /* v3: engine ID known and keys localized */
     bool user_installed; /* we put (engine, user) in the USM table */
+    enum snmp_op op;     /* of the request in flight */
     enum snmp_outcome outcome;
     char reason[200];
-    struct snmp_value values[MAX_VALUES];
-    size_t n_values, n_requested;
+    struct snmp_value *values; /* n_values, pointing into arena */
+    size_t n_values, cap_values;
+    char *arena; /* the values' names and strings */
+    size_t arena_cap;
+    size_t v1_end;
 };
 
 static pd_plugin_ctx *log_ctx;
@@ -218,9 +224,26 @@ int snmp_profile_validate(const struct snmp_profile *p, char *err, size_t errlen
     return 0;
 }
 
-static void copy_value(struct snmp_value *v, const netsnmp_variable_list *vb)
+static size_t value_bytes(const netsnmp_variable_list *vb)
+{
+    size_t n = vb->name_length * sizeof(uint32_t);
+    if (vb->type == ASN_OCTET_STR)
+        n += vb->val_len + 1;
+    else if (vb->type == ASN_OBJECT_ID)
+        n += vb->val_len / sizeof(oid) * sizeof(uint32_t);
+    return (n + 7) & ~(size_t)7;
+}
+
+static void copy_value(struct snmp_value *v, const netsnmp_variable_list *vb, char **cur)
 {
     memset(v, 0, sizeof(*v));
+    uint32_t *name = (uint32_t *)*cur;
+    for (size_t k = 0; k < vb->name_length; k++)
+        name[k] = (uint32_t)vb->name[k];
+    v->oid = name;
+    v->oid_len = vb->name_length;
+    char *str = *cur + vb->name_length * sizeof(uint32_t);
+    *cur += value_bytes(vb);
     switch (vb->type) {
     case ASN_TIMETICKS:
     case ASN_COUNTER:
@@ -236,11 +259,20 @@ static void copy_value(struct snmp_value *v, const netsnmp_variable_list *vb)
         v->type = SNMP_V_UINT;
         v->u = ((uint64_t)vb->val.counter64->high << 32) | vb->val.counter64->low;
         break;
-    case ASN_OCTET_STR: {
-        size_t n = vb->val_len < sizeof(v->s) - 1 ? vb->val_len : sizeof(v->s) - 1;
+    case ASN_OCTET_STR:
         v->type = SNMP_V_STRING;
-        memcpy(v->s, vb->val.string, n);
-        v->s[n] = '\0';
+        memcpy(str, vb->val.string, vb->val_len);
+        str[vb->val_len] = '\0';
+        v->s = str;
+        v->s_len = vb->val_len;
+        break;
+    case ASN_OBJECT_ID: {
+        uint32_t *o = (uint32_t *)str; /* str is 4-byte aligned: after the name */
+        v->type = SNMP_V_OID;
+        v->val_oid_len = vb->val_len / sizeof(oid);
+        for (size_t k = 0; k < v->val_oid_len; k++)
+            o[k] = (uint32_t)vb->val.objid[k];
+        v->val_oid = o;
         break;
     }
     case SNMP_NOSUCHOBJECT:
@@ -252,6 +284,36 @@ static void copy_value(struct snmp_value *v, const netsnmp_variable_list *vb)
         v->type = SNMP_V_NONE;
         break;
     }
+}
+
+/* Copy the answer's varbinds; the library frees the PDU after we return.
+ * false when memory is short. */
+static bool keep_values(struct snmp_sess *s, const netsnmp_pdu *pdu)
+{
+    size_t n = 0, bytes = 0;
+    for (netsnmp_variable_list *vb = pdu->variables; vb && n < MAX_VALUES; vb = vb->next_variable) {
+        n++;
+        bytes += value_bytes(vb);
+    }
+    if (n > s->cap_values) {
+        void *p = realloc(s->values, n * sizeof(*s->values));
+        if (!p)
+            return false;
+        s->values = p;
+        s->cap_values = n;
+    }
+    if (bytes > s->arena_cap) {
+        void *p = realloc(s->arena, bytes);
+        if (!p)
+            return false;
+        s->arena = p;
+        s->arena_cap = bytes;
+    }
+    char *cur = s->arena;
+    s->n_values = 0;
+    for (netsnmp_variable_list *vb = pdu->variables; vb && s->n_values < n; vb = vb->next_variable)
+        copy_value(&s->values[s->n_values++], vb, &cur);
+    return true;
 }
 
 static const char *report_reason(int type)
@@ -301,6 +363,13 @@ static int on_response(int op, netsnmp_session *session, int reqid, netsnmp_pdu 
     }
     switch (op) {
     case NETSNMP_CALLBACK_OP_RECEIVED_MESSAGE:
+        if (s->version == SNMP_VERSION_1 && s->op == SNMP_OP_GETNEXT &&
+            pdu->errstat == SNMP_ERR_NOSUCHNAME && pdu->errindex > 0) {
+            stats.answers++;
+            s->v1_end = (size_t)pdu->errindex;
+            s->outcome = SNMP_ANSWERED;
+            break;
+        }
         if (pdu->errstat != SNMP_ERR_NOERROR) {
             s->outcome = SNMP_FAILED;
             snprintf(s->reason, sizeof(s->reason), "the agent answered: %s (varbind %ld)",
@@ -308,10 +377,11 @@ static int on_response(int op, netsnmp_session *session, int reqid, netsnmp_pdu 
             break;
         }
         stats.answers++;
-        s->n_values = 0;
-        for (netsnmp_variable_list *vb = pdu->variables; vb && s->n_values < MAX_VALUES;
-             vb = vb->next_variable)
-            copy_value(&s->values[s->n_values++], vb);
+        if (!keep_values(s, pdu)) {
+            s->outcome = SNMP_FAILED;
+            snprintf(s->reason, sizeof(s->reason), "out of memory for the answer");
+            break;
+        }
         s->outcome = SNMP_ANSWERED;
         break;
     case NETSNMP_CALLBACK_OP_TIMED_OUT:
@@ -455,6 +525,8 @@ void snmp_sess_stop(struct snmp_sess *s)
         }
         snmp_sess_close(s->sp);
     }
+    free(s->values);
+    free(s->arena);
     free(s);
 }
 
@@ -468,12 +540,12 @@ bool snmp_sess_needs_discovery(const struct snmp_sess *s)
     return !s->discovered;
 }
 
-static int send_pdu(struct snmp_sess *s, netsnmp_pdu *pdu, size_t n, char *err, size_t errlen)
+static int send_pdu(struct snmp_sess *s, netsnmp_pdu *pdu, char *err, size_t errlen)
 {
     s->outcome = SNMP_PENDING;
     s->reason[0] = '\0';
     s->n_values = 0;
-    s->n_requested = n;
+    s->v1_end = 0;
     stats.requests++;
     if (snmp_sess_async_send(s->sp, pdu, on_response, s) == 0) {
         int lib, sys;
@@ -500,7 +572,8 @@ int snmp_sess_discover(struct snmp_sess *s, char *err, size_t errlen)
     pdu->securityLevel = SNMP_SEC_LEVEL_NOAUTH;
     pdu->securityName = strdup("");
     pdu->securityNameLen = 0;
-    return send_pdu(s, pdu, 0, err, errlen);
+    s->op = SNMP_OP_GET;
+    return send_pdu(s, pdu, err, errlen);
 }
 
 /* Put our keys for (engine, user) in net-snmp's process-wide user table,
@@ -538,14 +611,23 @@ int snmp_sess_discovered(struct snmp_sess *s, char *err, size_t errlen)
     return rc;
 }
 
-int snmp_sess_get(struct snmp_sess *s, const uint32_t *const *oids, const size_t *lens, size_t n,
-                  char *err, size_t errlen)
+int snmp_sess_request(struct snmp_sess *s, enum snmp_op op, const uint32_t *const *oids,
+                      const size_t *lens, size_t n, long max_repetitions, char *err, size_t errlen)
 {
     if (s->version == SNMP_VERSION_3 && install_user(s, err, errlen) < 0)
         return -EIO;
-    netsnmp_pdu *pdu = snmp_pdu_create(SNMP_MSG_GET);
+    if (op == SNMP_OP_GETBULK && s->version == SNMP_VERSION_1)
+        op = SNMP_OP_GETNEXT;
+    netsnmp_pdu *pdu = snmp_pdu_create(op == SNMP_OP_GET       ? SNMP_MSG_GET
+                                       : op == SNMP_OP_GETNEXT ? SNMP_MSG_GETNEXT
+                                                               : SNMP_MSG_GETBULK);
     if (!pdu)
         return -ENOMEM;
+    if (op == SNMP_OP_GETBULK) {
+        pdu->non_repeaters = 0;
+        pdu->max_repetitions = max_repetitions;
+    }
+    s->op = op;
     for (size_t i = 0; i < n && i < MAX_VALUES; i++) {
         oid name[MAX_OID_LEN];
         size_t len = lens[i] < MAX_OID_LEN ? lens[i] : MAX_OID_LEN;
@@ -553,7 +635,7 @@ int snmp_sess_get(struct snmp_sess *s, const uint32_t *const *oids, const size_t
             name[k] = oids[i][k];
         snmp_add_null_var(pdu, name, len);
     }
-    return send_pdu(s, pdu, n, err, errlen);
+    return send_pdu(s, pdu, err, errlen);
 }
 
 void snmp_sess_on_readable(struct snmp_sess *s)
@@ -588,6 +670,11 @@ const struct snmp_value *snmp_sess_values(const struct snmp_sess *s, size_t *n)
 {
     *n = s->n_values;
     return s->values;
+}
+
+size_t snmp_sess_v1_end(const struct snmp_sess *s)
+{
+    return s->v1_end;
 }
 
 int snmp_sess_next_deadline(struct snmp_sess *s, pd_ns *delay)

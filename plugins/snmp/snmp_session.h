@@ -53,13 +53,21 @@ enum snmp_outcome {
     SNMP_FAILED,    /* could not send, or an agent error: see the reason */
 };
 
-/* One value of a response, in request order. */
+/* One varbind of a response, in response order. The pointers are into
+ * the session and valid until its next request. */
 struct snmp_value {
-    enum { SNMP_V_NONE, SNMP_V_UINT, SNMP_V_INT, SNMP_V_STRING, SNMP_V_MISSING } type;
+    enum { SNMP_V_NONE, SNMP_V_UINT, SNMP_V_INT, SNMP_V_STRING, SNMP_V_OID, SNMP_V_MISSING } type;
     uint64_t u;
     int64_t i;
-    char s[256]; /* an OCTET STRING, cut to 255 bytes, NUL-terminated */
+    const char *s; /* an OCTET STRING: s_len bytes, then a NUL */
+    size_t s_len;
+    const uint32_t *val_oid; /* an OBJECT IDENTIFIER value */
+    size_t val_oid_len;
+    const uint32_t *oid; /* the varbind's name */
+    size_t oid_len;
 };
+
+enum snmp_op { SNMP_OP_GET, SNMP_OP_GETNEXT, SNMP_OP_GETBULK };
 
 /* Open a session to sa (port from the profile). try_timeout: the wait of
  * one try (the library retries p->retries times). 0 or -errno with err. */
@@ -71,11 +79,12 @@ void snmp_sess_stop(struct snmp_sess *s);
 int snmp_sess_fd(const struct snmp_sess *s);
 /* v3 and its engine ID still unknown: the next request must discover. */
 bool snmp_sess_needs_discovery(const struct snmp_sess *s);
-/* Send the discovery request, or a GET of the n OIDs (each len
- * sub-identifiers). 0 or -EIO with the reason in err. */
+/* Send the discovery request, or a request of the n OIDs (each len
+ * sub-identifiers): GET, GETNEXT, or GETBULK (v2c and v3) with no
+ * non-repeaters and max_repetitions. 0 or -EIO with the reason in err. */
 int snmp_sess_discover(struct snmp_sess *s, char *err, size_t errlen);
-int snmp_sess_get(struct snmp_sess *s, const uint32_t *const *oids, const size_t *lens, size_t n,
-                  char *err, size_t errlen);
+int snmp_sess_request(struct snmp_sess *s, enum snmp_op op, const uint32_t *const *oids,
+                      const size_t *lens, size_t n, long max_repetitions, char *err, size_t errlen);
 /* After a discovery answered: localize the keys for the engine (and put
  * the user in the library's table). 0 or -EIO with err. */
 int snmp_sess_discovered(struct snmp_sess *s, char *err, size_t errlen);
@@ -84,8 +93,13 @@ int snmp_sess_discovered(struct snmp_sess *s, char *err, size_t errlen);
 void snmp_sess_on_readable(struct snmp_sess *s);
 void snmp_sess_on_deadline(struct snmp_sess *s);
 enum snmp_outcome snmp_sess_outcome(const struct snmp_sess *s, const char **reason);
-/* The values of the last answer (n as requested). */
+/* The values of the last answer: as many as requested for GET and
+ * GETNEXT, up to n x max_repetitions for GETBULK. */
 const struct snmp_value *snmp_sess_values(const struct snmp_sess *s, size_t *n);
+/* SNMPv1 has no end-of-MIB value: a GETNEXT past the last object fails
+ * the whole request with noSuchName. After such an answer (outcome
+ * ANSWERED, no values), the 1-based index of the varbind at fault; else 0. */
+size_t snmp_sess_v1_end(const struct snmp_sess *s);
 /* The library's next deadline for this session: 0 and *delay, or
  * -ENOENT when nothing is pending. */
 int snmp_sess_next_deadline(struct snmp_sess *s, pd_ns *delay);
