@@ -33,6 +33,7 @@
 #include "snmp_counter.h"
 #include "snmp_host.h"
 #include "snmp_ifs.h"
+#include "snmp_mib.h"
 #include "snmp_oids.h"
 #include "snmp_session.h"
 #include "snmp_text.h"
@@ -178,7 +179,7 @@ static int parse_options(const struct snmp_check *c, unsigned *set, struct snmp_
                          size_t *n, char *err, size_t errlen)
 {
     if (parse_collections(c->collections, set, err, errlen) < 0 ||
-        snmp_oids_parse(c->oids, oids, n, err, errlen) < 0 ||
+        snmp_oids_parse_names(c->oids, snmp_mib_resolve, oids, n, err, errlen) < 0 ||
         ((*set & COLL_INTERFACES) && snmp_ifs_patterns_valid(c->interfaces, err, errlen) < 0))
         return -EINVAL;
     if (c->max_repetitions < 1 || c->max_repetitions > 200) {
@@ -220,6 +221,13 @@ static int snmp_validate_settings(const void *settings, char *err, size_t errlen
 static int snmp_init(pd_plugin_ctx *ctx, char *err, size_t errlen)
 {
     plugin_ctx = ctx;
+    char first[256] = "";
+    /* The MIBs were read at the first symbolic name, if any; what their
+     * parser said (modules not installed), once. */
+    unsigned problems = snmp_mib_problems(first, sizeof(first));
+    if (problems > 0)
+        pd_ctx_log(ctx, PD_LOG_INFO, "MIB parser: %u messages while loading, the first: %s",
+                   problems, first);
     return snmp_library_init(ctx, err, errlen);
 }
 

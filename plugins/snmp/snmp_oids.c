@@ -63,7 +63,39 @@ static int name_valid(const char *s, size_t n)
     return 1;
 }
 
-int snmp_oids_parse(const char *text, struct snmp_oid *out, size_t *n, char *err, size_t errlen)
+/* The ':' that starts an item's type, or NULL: the last one, unless it
+ * belongs to a module's "::". */
+static char *type_colon(char *oid)
+{
+    char *c = strrchr(oid, ':');
+    if (!c || (c > oid && c[-1] == ':'))
+        return NULL;
+    return c;
+}
+
+static int oid_parse(const char *item, const char *text, snmp_oid_resolver resolve,
+                     struct snmp_oid *o, char *err, size_t errlen)
+{
+    if (snmp_oid_parse(text, o) == 0)
+        return 0;
+    /* Digits and dots only: a numeric OID written wrong, not a name. */
+    if (!resolve || strspn(text, "0123456789.") == strlen(text)) {
+        snprintf(err, errlen, "oids: '%s': '%s' is not a numeric OID such as 1.3.6.1.2.1.1.3.0",
+                 item, text);
+        return -EINVAL;
+    }
+    char why[400] = "";
+    size_t len = SNMP_OID_MAX;
+    if (resolve(text, o->sub, &len, why, sizeof(why)) < 0) {
+        snprintf(err, errlen, "oids: '%s': %s", item, why);
+        return -EINVAL;
+    }
+    o->len = len;
+    return 0;
+}
+
+int snmp_oids_parse_names(const char *text, snmp_oid_resolver resolve, struct snmp_oid *out,
+                          size_t *n, char *err, size_t errlen)
 {
     char item[512];
     *n = 0;
@@ -99,7 +131,7 @@ int snmp_oids_parse(const char *text, struct snmp_oid *out, size_t *n, char *err
         struct snmp_oid *o = &out[*n];
         *eq = '\0';
         memcpy(o->name, s, (size_t)(eq - s) + 1); /* name_valid: under SNMP_NAME_MAX */
-        char *colon = strchr(eq + 1, ':');
+        char *colon = type_colon(eq + 1);
         o->kind = SNMP_GAUGE;
         if (colon) {
             *colon = '\0';
@@ -111,11 +143,8 @@ int snmp_oids_parse(const char *text, struct snmp_oid *out, size_t *n, char *err
                 return -EINVAL;
             }
         }
-        if (snmp_oid_parse(eq + 1, o) < 0) {
-            snprintf(err, errlen, "oids: '%s': '%s' is not a numeric OID such as 1.3.6.1.2.1.1.3.0",
-                     s, eq + 1);
+        if (oid_parse(s, eq + 1, resolve, o, err, errlen) < 0)
             return -EINVAL;
-        }
         if (snmp_metric_reserved(o->name)) {
             snprintf(err, errlen, "oids: '%s' is the name of a built-in metric", o->name);
             return -EINVAL;
@@ -129,4 +158,9 @@ int snmp_oids_parse(const char *text, struct snmp_oid *out, size_t *n, char *err
         (*n)++;
     }
     return 0;
+}
+
+int snmp_oids_parse(const char *text, struct snmp_oid *out, size_t *n, char *err, size_t errlen)
+{
+    return snmp_oids_parse_names(text, NULL, out, n, err, errlen);
 }

@@ -85,8 +85,10 @@ int snmp_library_init(pd_plugin_ctx *ctx, char *err, size_t errlen)
     netsnmp_ds_set_boolean(NETSNMP_DS_LIBRARY_ID, NETSNMP_DS_LIB_DISABLE_PERSISTENT_LOAD, 1);
     netsnmp_ds_set_boolean(NETSNMP_DS_LIBRARY_ID, NETSNMP_DS_LIB_DISABLE_PERSISTENT_SAVE, 1);
     netsnmp_ds_set_string(NETSNMP_DS_LIBRARY_ID, NETSNMP_DS_LIB_PERSISTENT_DIR, state_dir);
-    /* Numeric OIDs only: without this the library looks for 33 MIBs that
-     * Debian does not ship and logs hundreds of lines. */
+    /* init_snmp reads no MIB itself: without this it looks for 33 MIBs
+     * that Debian does not ship and logs hundreds of lines. Symbolic names
+     * are snmp_mib.c's, which reads its own directories once, before or
+     * after this, and which snmp_shutdown unloads. */
     setenv("MIBS", "", 1);
     setenv("MIBDIRS", state_dir, 1);
     init_snmp("probed");

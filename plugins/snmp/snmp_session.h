@@ -6,7 +6,7 @@
  * our own (the library's probe would block), and the library's deadline
  * for the session is read out so that the core's timer drives retries.
  *
- * Only this file and snmp.c include net-snmp; everything here runs on the
+ * Only this file, snmp_mib.c and snmp.c include net-snmp; everything here runs on the
  * loop thread (Debian's libnetsnmp is built without thread support).
  */
 #ifndef PROBED_SNMP_SESSION_H
@@ -36,8 +36,9 @@ struct snmp_profile {
 /* Check a profile's combination of keys; 0 or -EINVAL with err. */
 int snmp_profile_validate(const struct snmp_profile *p, char *err, size_t errlen);
 
-/* Once, before privileges drop: no config files read, no state written,
- * no MIBs; net-snmp's messages go to the plugin's log through ctx. */
+/* Once, before privileges drop: no config files read, no state written
+ * (MIBs are snmp_mib.c's, read at the first symbolic name); net-snmp's
+ * messages go to the plugin's log through ctx. */
 int snmp_library_init(pd_plugin_ctx *ctx, char *err, size_t errlen);
 void snmp_library_shutdown(void);
 

@@ -29,6 +29,7 @@ ip -n "$SW" link add ge2 type veth peer name p2
 ip -n "$SW" link add ge3 type veth peer name p3
 for l in ge1 ge2 p2 ge3 p3; do ip -n "$SW" link set "$l" up; done
 ip -n "$PC" link set eth0 up
+ip -n "$SW" link set ge1 mtu 1432 # read back by a MIB name
 ip -n "$SW" addr add 10.214.1.1/24 dev ge1
 ip -n "$PC" addr add 10.214.1.2/24 dev eth0
 ifindex() { ip -n "$SW" -o link show "$1" | cut -d: -f1; }
@@ -73,7 +74,8 @@ templates:
   switch:
     checks:
       - { id: snmp, type: snmp, profile: v2c, collections: "system, interfaces, host",
-          interfaces: "ge*, alias:*省网*, !ge3", max_repetitions: 3, interval: ${STEP}s, timeout: 1500ms }
+          interfaces: "ge*, alias:*省网*, !ge3", max_repetitions: 3, interval: ${STEP}s, timeout: 1500ms,
+          oids: "mtu=IF-MIB::ifMtu.${IDX[ge1]}" }
       - { id: snmp1, type: snmp, profile: v1, collections: interfaces, interfaces: "ge1",
           interval: ${STEP}s, timeout: 1500ms }
 targets:
@@ -108,6 +110,12 @@ $labels
 expected:
 $want"
 pd_ok "files for eth0 (by alias), ge1, ge2, / and none for ge3, lo; labels and aliases (GB18030 converted) stored"
+
+# A custom OID by its MIB name (from probed's mibs/ name tables).
+mtu=$(pd_sql "SELECT json_extract(last_metrics, '\$.mtu') FROM current_state WHERE target_id = 'sw' AND check_id = 'snmp'")
+want=$(pd_snmp_num -v2c -c "$PD_SNMP_COMMUNITY" "$ADDR" .1.3.6.1.2.1.2.2.1.4."${IDX[ge1]}")
+[ "${mtu%.0}" = "$want" ] && [ "$want" = 1432 ] || pd_fail "IF-MIB::ifMtu.${IDX[ge1]}: probed $mtu, snmpget $want"
+pd_ok "IF-MIB::ifMtu.${IDX[ge1]} = $mtu, as snmpget reads 1.3.6.1.2.1.2.2.1.4.${IDX[ge1]}"
 
 # Counters and status equal snmpget's (oper_up 1; speed in Mbit/s).
 hs=$(pd_snmp_num -v2c -c "$PD_SNMP_COMMUNITY" "$ADDR" .1.3.6.1.2.1.31.1.1.1.15."${IDX[ge1]}")

@@ -1,4 +1,6 @@
-/* The snmp check's OID lists, parsed without net-snmp. */
+/* The snmp check's OID lists, parsed without net-snmp: symbolic names go
+ * to a resolver of fixed names here (the real one: test_snmp_mib.c). */
+#include <errno.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -80,12 +82,103 @@ static void test_list_errors(void **state)
     expect_error(many, "at most 32 per check");
 }
 
+/* Knows two names; remembers what it was handed. */
+static char resolved_text[128];
+static int resolver_calls;
+
+static int fake_resolve(const char *text, uint32_t *sub, size_t *len, char *err, size_t errlen)
+{
+    static const struct {
+        const char *name;
+        uint32_t sub[12];
+        size_t len;
+    } names[] = {
+        {"IF-MIB::ifHCInOctets.3", {1, 3, 6, 1, 2, 1, 31, 1, 1, 1, 6, 3}, 12},
+        {"sysUpTime.0", {1, 3, 6, 1, 2, 1, 1, 3, 0}, 9},
+    };
+    resolver_calls++;
+    snprintf(resolved_text, sizeof(resolved_text), "%s", text);
+    for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++) {
+        if (strcmp(text, names[i].name) == 0) {
+            assert_true(*len >= names[i].len);
+            memcpy(sub, names[i].sub, names[i].len * sizeof(*sub));
+            *len = names[i].len;
+            return 0;
+        }
+    }
+    snprintf(err, errlen, "unknown object name '%s'", text);
+    return -ENOENT;
+}
+
+static void test_names(void **state)
+{
+    (void)state;
+    struct snmp_oid o[SNMP_OIDS_MAX];
+    size_t n;
+    char err[256] = "";
+    resolver_calls = 0;
+    assert_int_equal(snmp_oids_parse_names("in=IF-MIB::ifHCInOctets.3:counter64", fake_resolve, o,
+                                           &n, err, sizeof(err)),
+                     0);
+    assert_string_equal(resolved_text, "IF-MIB::ifHCInOctets.3");
+    assert_int_equal(n, 1);
+    assert_int_equal(o[0].kind, SNMP_COUNTER64);
+    assert_int_equal(o[0].len, 12);
+    assert_int_equal(o[0].sub[6], 31);
+    assert_int_equal(o[0].sub[11], 3);
+
+    /* No type: the "::" is not one. */
+    assert_int_equal(snmp_oids_parse_names("in=IF-MIB::ifHCInOctets.3, up=sysUpTime.0:derive",
+                                           fake_resolve, o, &n, err, sizeof(err)),
+                     0);
+    assert_int_equal(n, 2);
+    assert_int_equal(o[0].kind, SNMP_GAUGE);
+    assert_int_equal(o[0].len, 12);
+    assert_string_equal(o[1].name, "up");
+    assert_int_equal(o[1].kind, SNMP_DERIVE);
+    assert_int_equal(o[1].len, 9);
+    assert_int_equal(resolver_calls, 3);
+
+    /* Numeric OIDs never reach the resolver. */
+    assert_int_equal(snmp_oids_parse_names("t=1.3.6.1.2.1.1.3.0:counter32,u=.1.3.6.1.2.1.1.3.0",
+                                           fake_resolve, o, &n, err, sizeof(err)),
+                     0);
+    assert_int_equal(n, 2);
+    assert_int_equal(o[0].kind, SNMP_COUNTER32);
+    assert_int_equal(resolver_calls, 3);
+}
+
+static void expect_name_error(const char *text, const char *want)
+{
+    struct snmp_oid o[SNMP_OIDS_MAX];
+    size_t n;
+    char err[256] = "";
+    assert_int_equal(snmp_oids_parse_names(text, fake_resolve, o, &n, err, sizeof(err)), -22);
+    if (!strstr(err, want))
+        fail_msg("'%s': got '%s', expected '%s'", text, err, want);
+}
+
+static void test_name_errors(void **state)
+{
+    (void)state;
+    expect_name_error("in=IF-MIB::ifHCInOctetz.3:counter",
+                      "oids: 'in': unknown object name 'IF-MIB::ifHCInOctetz.3'");
+    expect_name_error("up=sysUpTime.0:rate", "unknown type 'rate'");
+    /* A single ':' is taken for the type, even after a module name. */
+    expect_name_error("d=IF-MIB:ifDescr.1", "unknown type 'ifDescr.1'");
+    expect_name_error("in=IF-MIB::ifHCInOctets.3::counter", "unknown object name");
+    resolver_calls = 0;
+    expect_name_error("a=1.3.6.", "'1.3.6.' is not a numeric OID");
+    expect_name_error("a=3.1", "'3.1' is not a numeric OID");
+    assert_int_equal(resolver_calls, 0);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_oid_parse),
-        cmocka_unit_test(test_list),
-        cmocka_unit_test(test_list_errors),
+        cmocka_unit_test(test_oid_parse),   cmocka_unit_test(test_list),
+        cmocka_unit_test(test_list_errors), cmocka_unit_test(test_names),
+        cmocka_unit_test(test_name_errors),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
