@@ -8,13 +8,23 @@
 # Two network namespaces: the prober's, and an agent namespace where an
 # AnyIP route makes every address of 10.214.0.0/16 local and net-snmp's
 # snmpd answers on all of them: agent i is 10.214.(i / 250).(i % 250 + 1).
-# Nothing leaves them. A GET benchmark: each agent is asked, in one GET per
-# round, for five columns of the interfaces table (ifHCInOctets,
-# ifHCOutOctets, ifInErrors, ifOutErrors, ifOperStatus) of each of its
-# interfaces, as explicit instances. For each size of PD_BENCH_AGENTS:
+# Nothing leaves them. Two kinds of polls (PD_BENCH_MODE):
+#  - walk (the default): each agent's interfaces table, walked every round
+#    with GETBULK: probed's `interfaces` collection (13 columns of ifTable
+#    and ifXTable), collectd's snmp plugin with `Table true` over the same
+#    counter and status columns in one Data block (it takes ifName for the
+#    instance; it has no use for ifDescr and ifAlias). Both ask for the
+#    table's rows and one more in one GETBULK (probed's max_repetitions;
+#    collectd's BulkSize counts varbinds, so 11 columns times that), so
+#    one request a poll each;
+#  - get: each agent is asked, in one GET per round, for five columns of
+#    the interfaces table (ifHCInOctets, ifHCOutOctets, ifInErrors,
+#    ifOutErrors, ifOperStatus) of each of its interfaces, as explicit
+#    instances.
+# For each size of PD_BENCH_AGENTS:
 # probed alone, then collectd alone, on the same agents. snmpd's own
 # counter of varbinds served (snmpInTotalReqVars.0) counts each window's.
-# Environment, for shorter trial runs: PD_BENCH_AGENTS ("100 500 1000"),
+# Environment: PD_BENCH_MODE (walk), PD_BENCH_AGENTS ("100 500 1000"),
 # PD_BENCH_WARMUP (20 s; probed's also lasts until every RRD file exists),
 # PD_BENCH_WINDOW (120 s), PD_BENCH_SNMPD (1: snmpd processes, more than
 # one each on its share of the addresses), PD_BENCH_VETH (2: veth pairs in
@@ -24,6 +34,7 @@
 # after its window there), PD_KEEP=1 keeps the work directory (data included).
 set -euo pipefail
 
+MODE=${PD_BENCH_MODE:-walk}
 TIERS=${PD_BENCH_AGENTS-100 500 1000}
 WARMUP=${PD_BENCH_WARMUP:-20}
 WINDOW=${PD_BENCH_WINDOW:-120}
@@ -88,6 +99,10 @@ esac
 case $CD_WRITE in
 csv | none) ;;
 *) die "PD_BENCH_COLLECTD_WRITE: csv or none" ;;
+esac
+case $MODE in
+walk | get) ;;
+*) die "PD_BENCH_MODE: walk or get" ;;
 esac
 
 # The peer tool and the agent: Debian packages, installed for the bench only.
@@ -209,7 +224,13 @@ answer=$(snmp_tool snmpget -v2c -c "$COMMUNITY" -On "$(agent 0)" "${OIDS[@]}") |
 if grep -q 'No Such' <<<"$answer"; then
     die "the agent lacks some of the OIDs: $answer"
 fi
-echo "snmp: $SNMPDS snmpd; interfaces ${IFACES[*]}: $N_OIDS OIDs per agent" >&2
+ROWS=$(snmp_tool snmpwalk -v2c -c "$COMMUNITY" -On -Oqv "$(agent 0)" 1.3.6.1.2.1.2.2.1.1 | wc -l)
+BULK=$((ROWS + 1))
+if [ "$MODE" = walk ]; then
+    echo "snmp: $SNMPDS snmpd; the interfaces table, $ROWS rows, walked with GETBULK of $BULK rows" >&2
+else
+    echo "snmp: $SNMPDS snmpd; interfaces ${IFACES[*]}: $N_OIDS OIDs per agent" >&2
+fi
 
 awk -v n="$largest" 'BEGIN {
     print "id,name,address,type,site"
@@ -340,8 +361,13 @@ plugins: { snmp: { profiles: { bench: { version: 2c, retries: 1 } } } }
 templates:
   agent:
     checks:
-      - { id: ifaces, type: snmp, profile: bench, interval: ${INTERVAL}s, timeout: ${TIMEOUT}s,
-          collections: none, oids: "$P_OIDS" }
+$(if [ "$MODE" = walk ]; then
+        echo "      - { id: ifaces, type: snmp, profile: bench, interval: ${INTERVAL}s, timeout: ${TIMEOUT}s,"
+        echo "          collections: interfaces, max_repetitions: $BULK }"
+    else
+        echo "      - { id: ifaces, type: snmp, profile: bench, interval: ${INTERVAL}s, timeout: ${TIMEOUT}s,"
+        echo "          collections: none, oids: \"$P_OIDS\" }"
+    fi)
 inventory: [ "inventory.csv" ]
 EOF
     (
@@ -417,7 +443,12 @@ run_collectd() {
     local n=$1
     local dir="$WORK/collectd-$n"
     mkdir -p "$dir/snmp"
-    echo "pd_ifaces $TYPES_DS" >"$dir/types.db"
+    {
+        echo "pd_ifaces $TYPES_DS"
+        printf 'pd_if in:COUNTER:0:U, out:COUNTER:0:U, inerr:COUNTER:0:U, outerr:COUNTER:0:U,'
+        printf ' indisc:COUNTER:0:U, outdisc:COUNTER:0:U, admin:GAUGE:U:U, oper:GAUGE:U:U,'
+        printf ' speed:GAUGE:U:U, discont:GAUGE:U:U\n'
+    } >"$dir/types.db"
     # Not named collectd.conf: net-snmp reads <app>.conf from its own path.
     {
         cat <<EOF
@@ -440,17 +471,36 @@ EOF
             printf 'LoadPlugin csv\n<Plugin csv>\n  DataDir "%s/csv"\n</Plugin>\n' "$dir"
         fi
         echo '<Plugin snmp>'
-        echo '  <Data "ifaces">'
-        echo '    Type "pd_ifaces"'
-        echo '    Table false'
-        printf '    Values'
-        printf ' "%s"' "${OIDS[@]}"
-        echo
-        echo '  </Data>'
-        awk -v n="$n" -v c="$COMMUNITY" -v t=$((TIMEOUT / 2)) 'BEGIN {
+        if [ "$MODE" = walk ]; then
+            # One Data block, so one walk an agent, as probed's.
+            echo '  <Data "pd_if">'
+            echo '    Type "pd_if"'
+            echo '    Table true'
+            echo '    TypeInstanceOID "1.3.6.1.2.1.31.1.1.1.1"'
+            printf '    Values'
+            printf ' "%s"' 1.3.6.1.2.1.31.1.1.1.6 1.3.6.1.2.1.31.1.1.1.10 1.3.6.1.2.1.2.2.1.14 \
+                1.3.6.1.2.1.2.2.1.20 1.3.6.1.2.1.2.2.1.13 1.3.6.1.2.1.2.2.1.19 1.3.6.1.2.1.2.2.1.7 \
+                1.3.6.1.2.1.2.2.1.8 1.3.6.1.2.1.31.1.1.1.15 1.3.6.1.2.1.31.1.1.1.19
+            echo
+            echo '  </Data>'
+            collect='"pd_if"'
+        else
+            echo '  <Data "ifaces">'
+            echo '    Type "pd_ifaces"'
+            echo '    Table false'
+            printf '    Values'
+            printf ' "%s"' "${OIDS[@]}"
+            echo
+            echo '  </Data>'
+            collect='"ifaces"'
+        fi
+        awk -v n="$n" -v c="$COMMUNITY" -v t=$((TIMEOUT / 2)) -v collect="$collect" \
+            -v bulk="$([ "$MODE" = walk ] && echo $((BULK * 11)) || echo 0)" 'BEGIN {
             for (i = 0; i < n; i++) {
                 printf "  <Host \"agent-%05d\">\n    Address \"10.214.%d.%d\"\n", i, int(i / 250), i % 250 + 1
-                printf "    Version 2\n    Community \"%s\"\n    Collect \"ifaces\"\n", c
+                printf "    Version 2\n    Community \"%s\"\n    Collect %s\n", c, collect
+                if (bulk > 0)
+                    printf "    BulkSize %d\n", bulk
                 printf "    Timeout %d\n    Retries 1\n  </Host>\n", t
             }
         }'
@@ -475,12 +525,16 @@ EOF
     # each agent has at least whole intervals-in-the-window rows.
     local rows=-1 missed=-1
     if [ "$CD_WRITE" = csv ]; then
-        read -r rows missed < <(find "$dir/csv" -type f -name 'pd_ifaces-*' -exec awk -F, \
+        local pat='pd_ifaces-*' per=1
+        if [ "$MODE" = walk ]; then
+            pat='pd_if-*' per=$ROWS # a file per interface
+        fi
+        read -r rows missed < <(find "$dir/csv" -type f -name "$pat" -exec awk -F, \
             -v s="$W_T0" -v e="$W_T1" '
                 FNR == 1 { a = FILENAME; sub(/\/snmp\/[^\/]*$/, "", a); sub(/.*\//, "", a); seen[a] = 1 }
                 $1 ~ /^[0-9]/ && $1 * 1e9 > s && $1 * 1e9 <= e { r[a]++ }
                 END { for (a in seen) print a, r[a] + 0 }' {} + |
-            awk -v n="$n" -v full=$(((W_T1 - W_T0) / 1000000000 / INTERVAL)) '
+            awk -v n="$n" -v full=$(((W_T1 - W_T0) / 1000000000 / INTERVAL * per)) '
                 { r[$1] += $2; rows += $2 }
                 END {
                     for (a in r) { agents++; if (r[a] < full) missed += full - r[a] }
@@ -508,7 +562,7 @@ if [ -s "$WORK/perf-top.txt" ]; then
     echo
 fi
 awk -v hz=1e9 -v tick="$hz" -v ncpu="$(nproc)" -v oids="$N_OIDS" -v interval="$INTERVAL" -v snmpds="$SNMPDS" \
-    -v write="$CD_WRITE" '
+    -v write="$CD_WRITE" -v mode="$MODE" -v rows="$ROWS" '
 # CPU ms per 1,000 varbinds, from ns.
 function per(ns, vb) { return vb > 0 ? ns / hz * 1e6 / vb : 0 }
 function machine() { return v["total"] > 0 ? v["busy"] / v["total"] * ncpu * 100 : 0 }
@@ -520,14 +574,17 @@ function machine() { return v["total"] > 0 ? v["busy"] / v["total"] * ncpu * 100
     }
     n = v["n"]; tool = $1
     wall = (v["t1"] - v["t0"]) / 1e9
+    polls = n * wall / interval
     planned = n * oids * wall / interval
+    what = mode == "walk" ? sprintf("the interfaces table (%d rows)", rows) : sprintf("%d OIDs", oids)
     vb[tool, n] = v["varbinds"]; cpu[tool, n] = v["cpu"] / hz; ms[tool, n] = per(v["cpu"], v["varbinds"])
     loop[tool, n] = per(v["loop"], v["varbinds"]); win[n] = wall; rss[tool, n] = v["hwm"] / 1024
     agent[tool, n] = per(v["snmpd"], v["varbinds"]); agent_pct[tool, n] = v["snmpd"] / hz / wall * 100
     if (!(n in seen)) { seen[n] = 1; order[++no] = n }
-    printf "%s, %d agents x %d OIDs every %d s (warm-up %d s, window %.0f s):\n", tool, n, oids, interval, v["warmup"], wall
-    printf "  varbinds answered      %d in the window = %.0f/s (snmpInTotalReqVars at the agents; %.0f planned)\n",
-        v["varbinds"], v["varbinds"] / wall, planned
+    printf "%s, %d agents x %s every %d s (warm-up %d s, window %.0f s):\n", tool, n, what, interval, v["warmup"], wall
+    printf "  varbinds answered      %d in the window = %.0f/s (snmpInTotalReqVars at the agents); %.1f per poll\n",
+        v["varbinds"], v["varbinds"] / wall, v["varbinds"] / polls
+    printf "  CPU per poll           %.1f us (all threads)\n", v["cpu"] / polls / 1000
     if (tool == "probed") {
         printf "  CPU                    %.2f s = %.1f%% of one core; loop thread %.2f s, other threads %.2f s\n",
             cpu[tool, n], cpu[tool, n] / wall * 100, v["loop"] / hz, (v["cpu"] - v["loop"]) / hz
@@ -540,21 +597,22 @@ function machine() { return v["total"] > 0 ? v["busy"] / v["total"] * ncpu * 100
         printf "  CPU per 1,000 varbinds %.3f ms\n", ms[tool, n]
     }
     printf "  peak RSS (VmHWM)       %.1f MiB\n", rss[tool, n]
-    printf "  context switches       %d = %.2f per request of %d OIDs (all threads)\n", v["switches"],
-        (v["varbinds"] > 0 ? v["switches"] * oids / v["varbinds"] : 0), oids
-    printf "  snmpd (%d process%s)    %.2f s = %.1f%% of one core, %.2f ms per 1,000 varbinds; %.2f context switches per request\n",
+    printf "  context switches       %d = %.2f per poll (all threads)\n", v["switches"], v["switches"] / polls
+    printf "  snmpd (%d process%s)    %.2f s = %.1f%% of one core, %.2f ms per 1,000 varbinds; %.2f context switches per poll\n",
         snmpds, (snmpds > 1 ? "es" : ""), v["snmpd"] / hz, agent_pct[tool, n], agent[tool, n],
-        (v["varbinds"] > 0 ? v["snmpd_switches"] * oids / v["varbinds"] : 0)
+        v["snmpd_switches"] / polls
     printf "  whole machine busy     %.0f%% of one core, of %d%% (all processes)\n", machine(), ncpu * 100
     if (tool == "probed") {
         skip[n] = v["skipped"]; tmo[tool, n] = v["timeouts"] " (run)"
-        printf "  whole run              %d requests, %d answers (= %d varbinds), %d timeouts, %d security errors, %d port unreachable, %d datagrams dropped, %d rounds queued beyond max_inflight\n",
-            v["requests"], v["answers"], v["answers"] * oids, v["timeouts"], v["security"], v["unreachable"], v["dropped"], v["queued"]
+        printf "  whole run              %d requests, %d answers, %d timeouts, %d security errors, %d port unreachable, %d datagrams dropped, %d rounds queued beyond max_inflight\n",
+            v["requests"], v["answers"], v["timeouts"], v["security"], v["unreachable"], v["dropped"], v["queued"]
         printf "  skipped rounds         %d (whole run); DOWN transitions %d; warnings in the log %d\n", v["skipped"], v["down"], v["warn"]
     } else {
         if (v["rows"] >= 0) {
-            printf "  value lists written    %d in the window (CSV rows, = %d varbinds; %.0f planned)\n", v["rows"], v["rows"] * oids, n * wall / interval
-            printf "  missed polls           %d (agents with fewer than %d rows in the window)\n", v["missed"], int(wall / interval)
+            prow = mode == "walk" ? rows : 1
+            printf "  value lists written    %d in the window (CSV rows; %.0f planned)\n", v["rows"], n * prow * wall / interval
+            printf "  missed polls           %d (%s rows short of %d per agent in the window)\n", v["missed"],
+                (mode == "walk" ? "interface" : "agent"), int(wall / interval) * prow
             tmo[tool, n] = v["missed"] " missed polls"
         } else {
             tmo[tool, n] = "-"
@@ -564,7 +622,7 @@ function machine() { return v["total"] > 0 ? v["busy"] / v["total"] * ncpu * 100
 }
 END {
     print ""
-    printf "| tool | agents | OIDs per agent | window | varbinds | CPU s | CPU ms / 1,000 varbinds | probed / collectd | skipped rounds | timeouts | snmpd CPU ms / 1,000 varbinds (%% of a core) | peak RSS |\n"
+    printf "| tool | agents | poll | window | varbinds | CPU s | CPU ms / 1,000 varbinds | probed / collectd | skipped rounds | timeouts | snmpd CPU ms / 1,000 varbinds (%% of a core) | peak RSS |\n"
     print "| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |"
     for (i = 1; i <= no; i++) {
         n = order[i]
@@ -574,8 +632,9 @@ END {
             ratio = "-"
             if (tool == "probed" && ("collectd", n) in ms && ms["collectd", n] > 0)
                 ratio = sprintf("**%.2f**", ms["probed", n] / ms["collectd", n])
-            printf "| %s | %d | %d | %.0f s | %d | %.2f | %.2f | %s | %s | %s | %.2f (%.1f%%) | %.1f MiB |\n",
-                (tool == "collectd" ? "collectd (" write ")" : tool), n, oids, win[n], vb[tool, n], cpu[tool, n],
+            printf "| %s | %d | %s | %.0f s | %d | %.2f | %.2f | %s | %s | %s | %.2f (%.1f%%) | %.1f MiB |\n",
+                (tool == "collectd" ? "collectd (" write ")" : tool), n,
+                (mode == "walk" ? "table walk" : oids " OIDs"), win[n], vb[tool, n], cpu[tool, n],
                 ms[tool, n], ratio, (tool == "probed" ? skip[n] : "-"), tmo[tool, n], agent[tool, n],
                 agent_pct[tool, n], rss[tool, n]
         }

@@ -237,6 +237,16 @@ table inet pdt_loss {
 EOF
 }
 
+# pd_secrets_file: stdin as $PD_TMP/secrets.yaml, readable by the daemon
+# after it drops to nobody (a reload reads it again): 0640, group nogroup,
+# as docs/configuration.md advises, rather than run as root.
+pd_secrets_file() {
+    chmod 755 "$PD_TMP"
+    pd_write_file "$PD_TMP/secrets.yaml"
+    chown "root:$(id -gn nobody)" "$PD_TMP/secrets.yaml"
+    chmod 640 "$PD_TMP/secrets.yaml"
+}
+
 # Write stdin to a file in one rename, so the daemon never reads half a file.
 pd_write_file() {
     cat >"$1.tmp.$$"

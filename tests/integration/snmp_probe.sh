@@ -47,11 +47,8 @@ done
 pd_target empty 4 # no snmpd: port unreachable
 pd_ok "agents up; eth0 is ifIndex ${IDX[v2c]}, ${IDX[sha]}, ${IDX[sha256]}"
 
-# Passwords and communities only in the secrets file. The daemon drops to
-# nobody, and a reload reads the file again as nobody: 0640, group nogroup
-# (nobody's), as docs/configuration.md advises, rather than run as root.
-chmod 755 "$PD_TMP"
-pd_write_file "$PD_TMP/secrets.yaml" <<EOF
+# Passwords and communities only in the secrets file.
+pd_secrets_file <<EOF
 snmp:
   v2c: { community: $PD_SNMP_COMMUNITY }
   sha: { auth_password: $PD_SNMP_AUTH_PASS }
@@ -60,8 +57,6 @@ snmp:
   badauth: { auth_password: $WRONG_PASS }
   nouser: { auth_password: $PD_SNMP_AUTH_PASS }
 EOF
-chown "root:$(id -gn nobody)" "$PD_TMP/secrets.yaml"
-chmod 640 "$PD_TMP/secrets.yaml"
 
 oids() { echo "hc=${IF_HC_IN_OCTETS#.}.$1:counter, in32=${IF_IN_OCTETS#.}.$1:counter32, mtu=${IF_MTU#.}.$1"; }
 # template NAME PROFILE OIDS [FAIL_AFTER]

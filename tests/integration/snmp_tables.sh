@@ -48,14 +48,11 @@ got_hex=$(pd_snmp_hex -v2c -c "$PD_SNMP_COMMUNITY" "$ADDR" .1.3.6.1.2.1.31.1.1.1
 [ "$got_hex" = "$want_hex" ] || pd_fail "the agent's ge1 alias is $got_hex, not GB18030 $want_hex"
 pd_ok "switch: eth0, ge1, ge2, ge3 are ifIndex ${IDX[eth0]}, ${IDX[ge1]}, ${IDX[ge2]}, ${IDX[ge3]}; ge1's alias in GB18030"
 
-chmod 755 "$PD_TMP"
-pd_write_file "$PD_TMP/secrets.yaml" <<EOF
+pd_secrets_file <<EOF
 snmp:
   v2c: { community: $PD_SNMP_COMMUNITY }
   v1: { community: $PD_SNMP_COMMUNITY }
 EOF
-chown "root:$(id -gn nobody)" "$PD_TMP/secrets.yaml"
-chmod 640 "$PD_TMP/secrets.yaml"
 # eth0 selected by its alias, ge1 and ge2 by name, ge3 excluded, lo not
 # selected; max_repetitions 3 makes the walk take several requests.
 pd_write_file "$PD_CFG" <<EOF
