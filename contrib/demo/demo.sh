@@ -6,6 +6,9 @@
 #
 #   sudo contrib/demo/demo.sh BUILD_DIR [SECONDS]
 #
+# The switches also run snmpd (a community made up at each start, written
+# to a private secrets file under /run/probed-demo), with two ports each
+# and Chinese port descriptions, polled by probed's snmp check.
 # One codec terminal (zunyi-term-01) is cut off with nftables for 90 s
 # every 4 minutes; one camera (zunyi-honghuagang-cam-01) loses 10% of its
 # packets. Runs until Ctrl-C (or SECONDS), then removes every namespace and
@@ -48,8 +51,8 @@ BUILD=$(cd "$1" && pwd)
 DURATION=${2:-0}
 [[ "$DURATION" =~ ^[0-9]+$ ]] || die "SECONDS must be a whole number"
 [ "$(id -u)" -eq 0 ] || die "needs root (network namespaces, nftables): sudo $0 $*"
-for c in ip nft; do
-    command -v "$c" >/dev/null 2>&1 || die "needs '$c' (Debian: iproute2, nftables)"
+for c in ip nft snmpd; do
+    command -v "$c" >/dev/null 2>&1 || die "needs '$c' (Debian: iproute2, nftables, snmpd)"
 done
 for b in probed probectl pd-listen; do
     [ -x "$BUILD/$b" ] || die "$BUILD/$b missing: cmake -B build && cmake --build build"
@@ -108,6 +111,7 @@ cleanup() {
     for ((i = ${#NAMESPACES[@]} - 1; i >= 0; i--)); do
         remove_ns "${NAMESPACES[i]}"
     done
+    [ -n "${SNMP_DIR:-}" ] && rm -rf "$SNMP_DIR"
     echo "demo: done; the data stays in $DATA" >&2
 }
 
@@ -146,6 +150,42 @@ attach "$PROBER_NS" prober
 ip -n "$PROBER_NS" addr add 10.213.10.1/24 dev eth0
 ip -n "$PROBER_NS" addr add fd00:213:10::1/64 dev eth0 nodad
 
+# The switches' SNMP agents: a community made up now, known to probed
+# through the secrets file (0640, group nogroup: probed reads it again as
+# nobody on a reload), never in demo.yaml.
+SNMP_DIR=/run/probed-demo
+rm -rf "$SNMP_DIR"
+mkdir -p "$SNMP_DIR"
+chmod 755 "$SNMP_DIR"
+COMMUNITY="demo-$(od -An -N6 -tx1 /dev/urandom | tr -d ' \n')"
+(
+    umask 027
+    printf 'snmp:\n  demo: { community: %s }\n' "$COMMUNITY" >"$SNMP_DIR/secrets.yaml"
+)
+chgrp "$(id -gn nobody)" "$SNMP_DIR/secrets.yaml"
+
+# start_snmpd NS ID ADDRESS: two ports (ge1, ge2) with descriptions, and
+# snmpd on the address; its files in $SNMP_DIR/ID.
+start_snmpd() {
+    local ns=$1 dir="$SNMP_DIR/$2" i
+    ip -n "$ns" link add ge1 type veth peer name ge1-peer
+    ip -n "$ns" link add ge2 type veth peer name ge2-peer
+    for i in ge1 ge1-peer ge2 ge2-peer; do ip -n "$ns" link set "$i" up; done
+    mkdir -p "$dir"
+    : >"$dir/persist.conf"
+    cat >"$dir/snmpd.conf" <<CONF
+rocommunity $COMMUNITY default
+sysName $2
+sysLocation $site
+override .1.3.6.1.2.1.31.1.1.1.18.$(ip -n "$ns" -o link show eth0 | cut -d: -f1) octet_str "上联至省网核心"
+override .1.3.6.1.2.1.31.1.1.1.18.$(ip -n "$ns" -o link show ge1 | cut -d: -f1) octet_str "会议室终端"
+override .1.3.6.1.2.1.31.1.1.1.18.$(ip -n "$ns" -o link show ge2 | cut -d: -f1) octet_str "摄像机"
+CONF
+    ip netns exec "$ns" env SNMP_PERSISTENT_DIR="$dir" snmpd -f -Lf "$dir/snmpd.log" -m '' -C \
+        -c "$dir/snmpd.conf,$dir/persist.conf" "udp:$3:161" >>"$dir/snmpd.log" 2>&1 &
+    PIDS+=("$!")
+}
+
 # One namespace per device of the inventory.
 n=0
 while IFS=, read -r id name address type site; do
@@ -163,6 +203,7 @@ while IFS=, read -r id name address type site; do
     # shellcheck disable=SC2086 # ports: one word each
     ip netns exec "$ns" "$BUILD/pd-listen" "$address" $ports 2>/dev/null &
     PIDS+=("$!")
+    [ "$type" = switch ] && start_snmpd "$ns" "$id" "$address"
     printf 'demo: %-26s %-16s %-7s %-10s %s\n' "$id" "$address" "$type" "$ports" "$name ($site)"
 done <"$INVENTORY"
 
@@ -215,6 +256,8 @@ demo: $n devices up; $CUT_ID is cut off for ${CUT_LENGTH}s every $((CUT_PERIOD /
       the first time ${CUT_FIRST}s from now. probed runs below (Ctrl-C stops everything).
 
   status:  $ctl status
+  snmp:    ip netns exec $PROBER_NS $ctl snmp prov-core-sw-01 1.3.6.1.2.1.1.5.0
+           (interfaces: $DATA/rrd/prov-core-sw-01/snmp/if-*.rrd, names in the series table)
   events:  $ctl events --since $(date +%F)
            $ctl events --target $CUT_ID --format csv
   ping:    ip netns exec $PROBER_NS $ctl ping -n 10 -i 200ms $LOSS_ID
