@@ -124,8 +124,11 @@ static bool selected(const struct snmp_if *ifc, const char *patterns)
 void snmp_ifs_begin(struct snmp_ifs *t)
 {
     for (size_t i = 0; i < t->n; i++) {
-        t->v[i].seen = false;
-        t->v[i].have = 0;
+        struct snmp_if *ifc = &t->v[i];
+        ifc->seen = false;
+        ifc->have = 0;
+        /* Walked again every round: a name that is gone is gone. */
+        ifc->name[0] = ifc->alias[0] = ifc->descr[0] = '\0';
     }
 }
 
@@ -198,6 +201,18 @@ static bool has(const struct snmp_if *ifc, int field)
     return (ifc->have >> field) & 1u;
 }
 
+/* What is kept per ifIndex belongs to the port of that name: when the
+ * index now stands for another port (renumbered while the agent ran),
+ * its counters and link state are not this port's. */
+static void forget_state(struct snmp_if *ifc)
+{
+    memset(ifc->ctr, 0, sizeof(ifc->ctr));
+    ifc->has_discont = false;
+    ifc->last_oper = 0;
+    ifc->down_since = 0;
+    ifc->down_reported = false;
+}
+
 /* Ids from names; two names that come out the same (or an interface
  * without one) get the ifIndex added, in ifIndex order. */
 static void assign_ids(struct snmp_ifs *t)
@@ -213,6 +228,8 @@ static void assign_ids(struct snmp_ifs *t)
             taken = t->v[k].selected && strcmp(t->v[k].id, id) == 0;
         if (taken)
             snprintf(id + strlen(id), 12, "%s%u", strcmp(id, "if-") == 0 ? "" : "-", ifc->index);
+        if (ifc->id[0] && strcmp(ifc->id, id) != 0)
+            forget_state(ifc);
         memcpy(ifc->id, id, sizeof(ifc->id));
     }
 }
@@ -232,7 +249,7 @@ static void compute(struct snmp_if *ifc, pd_ns now, enum snmp_restart restart)
     /* The interface's own counters restarted (a line card reset). */
     if (has(ifc, IF_DISCONT)) {
         uint32_t d = (uint32_t)ifc->raw[IF_DISCONT];
-        if (ifc->has_discont && d != ifc->discont && restart == SNMP_SAME)
+        if (ifc->has_discont && d != ifc->discont)
             restart = SNMP_REBOOT;
         ifc->discont = d;
         ifc->has_discont = true;
@@ -280,6 +297,10 @@ size_t snmp_ifs_end(struct snmp_ifs *t, const char *patterns, pd_ns now, enum sn
         if (!ifc->name[0])
             memcpy(ifc->name, ifc->descr, sizeof(ifc->name));
         ifc->selected = selected(ifc, patterns);
+    }
+    assign_ids(t);
+    for (size_t i = 0; i < t->n; i++) {
+        struct snmp_if *ifc = &t->v[i];
         if (!ifc->selected)
             continue;
         compute(ifc, now, restart);
@@ -289,13 +310,19 @@ size_t snmp_ifs_end(struct snmp_ifs *t, const char *patterns, pd_ns now, enum sn
         int oper = (int)ifc->raw[IF_OPER];
         bool admin_up = has(ifc, IF_ADMIN) && ifc->raw[IF_ADMIN] == 1;
         bool was_up = ifc->last_oper == 1, is_up = oper == 1;
-        if (ifc->last_oper != 0 && was_up != is_up && (admin_up || is_up) && n_changes < max) {
+        /* Down while meant to be up; up again only after such a down, so
+         * that events come in pairs (a port brought back from shutdown
+         * says nothing). */
+        bool down = ifc->last_oper != 0 && was_up && !is_up && admin_up;
+        bool up = is_up && !was_up && ifc->down_reported;
+        if ((down || up) && n_changes < max) {
             changes[n_changes++] = (struct snmp_if_change){
                 .ifc = ifc,
-                .up = is_up,
+                .up = up,
                 .oper = oper,
-                .after = is_up && ifc->down_since ? now - ifc->down_since : 0,
+                .after = up && ifc->down_since ? now - ifc->down_since : 0,
             };
+            ifc->down_reported = down;
         }
         if (was_up && !is_up)
             ifc->down_since = now;
@@ -303,7 +330,6 @@ size_t snmp_ifs_end(struct snmp_ifs *t, const char *patterns, pd_ns now, enum sn
             ifc->down_since = 0;
         ifc->last_oper = oper;
     }
-    assign_ids(t);
     t->want32 = want32;
     /* The changes point into t->v, which is not moved again this round. */
     return n_changes;

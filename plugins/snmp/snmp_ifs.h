@@ -63,11 +63,13 @@ struct snmp_if {
     uint32_t discont;
     int last_oper; /* 0: not known yet */
     pd_ns down_since;
+    bool down_reported; /* an interface_down was said: an interface_up follows */
     struct pd_metric m[SNMP_IF_METRICS];
     size_t n_m;
 };
 
-/* An oper status change of a selected interface whose admin status is up. */
+/* An oper status change of a selected interface: down while its admin
+ * status is up, and up again after such a down. */
 struct snmp_if_change {
     const struct snmp_if *ifc;
     bool up;

@@ -63,8 +63,12 @@ static void copy_clean(const char *s, size_t n, char *out, size_t outlen)
         if (o + w + 1 > outlen)
             break;
         memcpy(out + o, src, w);
-        if (w == 1 && ((unsigned char)out[o] < 0x20 || out[o] == 0x7F))
+        if (w == 1 && ((unsigned char)out[o] < 0x20 || out[o] == 0x7F)) {
             out[o] = ' ';
+        } else if (w == 2 && (unsigned char)src[0] == 0xC2 && (unsigned char)src[1] < 0xA0) {
+            out[o] = ' '; /* C1 controls, U+0080..U+009F */
+            w = 1;
+        }
         o += w;
         i += k ? k : 1;
     }
