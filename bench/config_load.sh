@@ -7,21 +7,13 @@
 # Uses hyperfine when installed, else times repeated runs itself; prints the
 # median. Environment: PD_BENCH_TARGETS (10000), PD_BENCH_RUNS (21).
 set -euo pipefail
+# shellcheck source=bench/lib.sh
+. "$(dirname "$0")/lib.sh"
 
 TARGETS=${PD_BENCH_TARGETS:-10000}
 RUNS=${PD_BENCH_RUNS:-21}
 
-die() {
-    echo "config_load: $*" >&2
-    exit 1
-}
-
-if [ $# -lt 1 ] || [ ! -d "$1" ]; then
-    echo "usage: $0 BUILD_DIR" >&2
-    exit 2
-fi
-BUILD=$(cd "$1" && pwd)
-[ -x "$BUILD/probed" ] || die "$BUILD/probed missing: build first"
+bench_build "${1:-}" probed
 if [ "$TARGETS" -lt 1 ] || [ "$TARGETS" -gt 60000 ]; then
     die "PD_BENCH_TARGETS: 1..60000"
 fi

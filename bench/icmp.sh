@@ -21,6 +21,8 @@
 # after that window), PD_BENCH_SEND_WINDOW (plugins.icmp.send_window,
 # default the plugin's), PD_KEEP=1 keeps the work directory (data included).
 set -euo pipefail
+# shellcheck source=bench/lib.sh
+. "$(dirname "$0")/lib.sh"
 
 TIERS=${PD_BENCH_TIERS-1000 5000 6000 10000}
 ALONE=${PD_BENCH_ALONE-20000 30000}
@@ -34,20 +36,7 @@ SEND_WINDOW=${PD_BENCH_SEND_WINDOW:-}
 MAX_RATE=50000 # plugins.icmp.max_rate
 BUCKET=200     # plugins.icmp.burst
 
-die() {
-    echo "icmp: $*" >&2
-    exit 1
-}
-
-if [ $# -lt 1 ] || [ ! -d "$1" ]; then
-    echo "usage: $0 BUILD_DIR" >&2
-    exit 2
-fi
-BUILD=$(cd "$1" && pwd)
-[ "$(id -u)" -eq 0 ] || die "needs root (network namespaces)"
-for b in probed plugins/icmp.so; do
-    [ -e "$BUILD/$b" ] || die "$BUILD/$b missing: build first"
-done
+bench_build --root "${1:-}" probed plugins/icmp.so
 largest=0
 for n in $TIERS $ALONE; do
     case $n in
@@ -81,8 +70,6 @@ if [ ${#need[@]} -gt 0 ]; then
 fi
 FPING=$(command -v fping)
 
-# shellcheck source=bench/lib.sh
-. "$(dirname "$0")/lib.sh"
 bench_init icmp "pdi-$$"
 bench_lab 10.212.0 10.215
 

@@ -6,6 +6,7 @@
 # that removes everything the bench made, whether it passed or not.
 #
 #   . "$(dirname "$0")/lib.sh"
+#   bench_build [--root] "${1:-}" probed ...   # sets BUILD; die MESSAGE
 #   bench_init NAME PREFIX      # sets WORK, P_NS, T_NS; traps EXIT
 #   bench_lab LINK TARGETS      # e.g. 10.213.0 10.214: link /30, targets /16
 #
@@ -22,6 +23,35 @@ BENCH_PIDS=()
 PROBED_PID=""
 PEER_PID=""
 BENCH_LOG=""
+
+# die MESSAGE: "<bench>: MESSAGE" on stderr (the script's name), exit 1.
+die() {
+    echo "$(basename "$0" .sh): $*" >&2
+    exit 1
+}
+
+# bench_build [--root] ARG FILE...: BUILD, the build directory the script
+# was given as ARG (usage and exit 2 when it is not one), with each FILE
+# of it present; with --root, the bench needs root (network namespaces).
+bench_build() {
+    local root=0 b
+    if [ "$1" = --root ]; then
+        root=1
+        shift
+    fi
+    if [ -z "$1" ] || [ ! -d "$1" ]; then
+        echo "usage: $0 BUILD_DIR" >&2
+        exit 2
+    fi
+    BUILD=$(cd "$1" && pwd)
+    shift
+    if [ "$root" = 1 ] && [ "$(id -u)" -ne 0 ]; then
+        die "needs root (network namespaces)"
+    fi
+    for b in "$@"; do
+        [ -e "$BUILD/$b" ] || die "$BUILD/$b missing: build first"
+    done
+}
 
 running() {
     local st

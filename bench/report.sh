@@ -26,18 +26,8 @@ OUTAGES=10
 AIM_MS=2000
 AIM_KIB=$((200 * 1024))
 
-die() {
-    echo "report: $*" >&2
-    exit 1
-}
-
-if [ $# -lt 1 ] || [ ! -d "$1" ]; then
-    echo "usage: $0 BUILD_DIR" >&2
-    exit 2
-fi
-BUILD=$(cd "$1" && pwd)
+bench_build "${1:-}" probectl
 PROBECTL=$BUILD/probectl
-[ -x "$PROBECTL" ] || die "$PROBECTL missing: build first"
 if ! [[ $TARGETS =~ ^[0-9]+$ ]] || [ "$TARGETS" -lt 100 ] || [ "$TARGETS" -gt 60000 ]; then
     die "PD_BENCH_TARGETS: 100..60000"
 fi

@@ -33,6 +33,8 @@
 # PD_BENCH_PERF (a number of agents: profile each tool with perf for 30 s
 # after its window there), PD_KEEP=1 keeps the work directory (data included).
 set -euo pipefail
+# shellcheck source=bench/lib.sh
+. "$(dirname "$0")/lib.sh"
 
 MODE=${PD_BENCH_MODE:-walk}
 TIERS=${PD_BENCH_AGENTS-100 500 1000}
@@ -56,20 +58,7 @@ COLUMNS=(
 )
 IN_REQ_VARS=1.3.6.1.2.1.11.13.0 # snmpInTotalReqVars: varbinds a GET answered
 
-die() {
-    echo "snmp: $*" >&2
-    exit 1
-}
-
-if [ $# -lt 1 ] || [ ! -d "$1" ]; then
-    echo "usage: $0 BUILD_DIR" >&2
-    exit 2
-fi
-BUILD=$(cd "$1" && pwd)
-[ "$(id -u)" -eq 0 ] || die "needs root (network namespaces)"
-for b in probed plugins/snmp.so; do
-    [ -e "$BUILD/$b" ] || die "$BUILD/$b missing: build first"
-done
+bench_build --root "${1:-}" probed plugins/snmp.so
 largest=0
 for n in $TIERS; do
     case $n in
@@ -124,8 +113,6 @@ fi
 COLLECTD=/usr/sbin/collectd
 SNMPD=$(command -v snmpd)
 
-# shellcheck source=bench/lib.sh
-. "$(dirname "$0")/lib.sh"
 bench_init snmp "pds-$$"
 bench_lab 10.216.0 10.214
 # More interfaces for the agents' tables: veth pairs inside the namespace.
@@ -361,12 +348,11 @@ plugins: { snmp: { profiles: { bench: { version: 2c, retries: 1 } } } }
 templates:
   agent:
     checks:
-$(if [ "$MODE" = walk ]; then
-        echo "      - { id: ifaces, type: snmp, profile: bench, interval: ${INTERVAL}s, timeout: ${TIMEOUT}s,"
-        echo "          collections: interfaces, max_repetitions: $BULK }"
+      - { id: ifaces, type: snmp, profile: bench, interval: ${INTERVAL}s, timeout: ${TIMEOUT}s,
+          $(if [ "$MODE" = walk ]; then
+        echo "collections: interfaces, max_repetitions: $BULK }"
     else
-        echo "      - { id: ifaces, type: snmp, profile: bench, interval: ${INTERVAL}s, timeout: ${TIMEOUT}s,"
-        echo "          collections: none, oids: \"$P_OIDS\" }"
+        echo "collections: none, oids: \"$P_OIDS\" }"
     fi)
 inventory: [ "inventory.csv" ]
 EOF

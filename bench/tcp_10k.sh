@@ -14,6 +14,8 @@
 # (1000), PD_BENCH_PEER_JOBS (4), PD_BENCH_FLOOR_WINDOW (30 s), PD_KEEP=1
 # keeps the work directory.
 set -euo pipefail
+# shellcheck source=bench/lib.sh
+. "$(dirname "$0")/lib.sh"
 
 TARGETS=${PD_BENCH_TARGETS:-10000}
 WARMUP=${PD_BENCH_WARMUP:-20}
@@ -24,20 +26,7 @@ PEER_JOBS=${PD_BENCH_PEER_JOBS:-4}
 FLOOR_WINDOW=${PD_BENCH_FLOOR_WINDOW:-30}
 CHECK_TCP=/usr/lib/nagios/plugins/check_tcp
 
-die() {
-    echo "tcp_10k: $*" >&2
-    exit 1
-}
-
-if [ $# -lt 1 ] || [ ! -d "$1" ]; then
-    echo "usage: $0 BUILD_DIR" >&2
-    exit 2
-fi
-BUILD=$(cd "$1" && pwd)
-[ "$(id -u)" -eq 0 ] || die "needs root (network namespaces)"
-for b in probed pd-listen pd-connect-floor; do
-    [ -x "$BUILD/$b" ] || die "$BUILD/$b missing: build first"
-done
+bench_build --root "${1:-}" probed pd-listen pd-connect-floor
 if [ "$TARGETS" -lt 1 ] || [ "$TARGETS" -gt 60000 ]; then
     die "PD_BENCH_TARGETS: 1..60000"
 fi
@@ -56,8 +45,6 @@ if [ ${#need[@]} -gt 0 ]; then
         die "could not install ${need[*]}"
 fi
 
-# shellcheck source=bench/lib.sh
-. "$(dirname "$0")/lib.sh"
 bench_init tcp_10k "pdb-$$"
 BENCH_LOG="$WORK/probed.log"
 bench_lab 10.213.0 10.214

@@ -109,10 +109,8 @@ void pd_core_event(struct pd_check *check, const char *series, pd_ns when, const
                "event kind '%s' rejected: [a-z_]{1,32} expected (plugin bug)", kind ? kind : "");
         return;
     }
-    if (series && !pd_series_id_valid(series)) {
-        pd_log(check, PD_LOG_WARNING, "event series '%.80s' rejected (plugin bug)", series);
+    if (series && !pd_core_series_id_ok(check, series))
         return;
-    }
     pd_log(check, PD_LOG_NOTICE, "%s%s%s: %s", series ? series : "", series ? ": " : "", kind,
            message);
     if (check->core->storage)

@@ -105,7 +105,8 @@ size_t pd_core_valid_metrics(struct pd_check *check, const struct pd_metric *in,
                              struct pd_metric *out);
 
 /* core_series.c */
-int pd_series_id_valid(const char *id);
+/* 1 when id is a valid pd_series id; else 0, logged. */
+int pd_core_series_id_ok(struct pd_check *check, const char *id);
 /* The round's series: samples to their files. */
 void pd_core_series(struct pd_check *check, pd_ns when, const struct pd_series *series, size_t n);
 /* pd_describe(): stored when new or changed since the check started. */

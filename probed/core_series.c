@@ -21,12 +21,16 @@ struct described {
     uint64_t hash;               /* of label and description as last stored */
 };
 
-int pd_series_id_valid(const char *id)
+int pd_core_series_id_ok(struct pd_check *check, const char *id)
 {
     size_t n = id ? strlen(id) : 0;
-    if (n == 0 || n > PD_SERIES_MAX || strcmp(id, ".") == 0 || strcmp(id, "..") == 0)
-        return 0;
-    return strspn(id, "abcdefghijklmnopqrstuvwxyz0123456789._-") == n;
+    if (n > 0 && n <= PD_SERIES_MAX && strcmp(id, ".") != 0 && strcmp(id, "..") != 0 &&
+        strspn(id, "abcdefghijklmnopqrstuvwxyz0123456789._-") == n)
+        return 1;
+    pd_log(check, PD_LOG_WARNING,
+           "series id '%.80s' rejected: [a-z0-9._-]{1,%d} expected (plugin bug)", id ? id : "",
+           PD_SERIES_MAX);
+    return 0;
 }
 
 static uint64_t fnv1a(uint64_t h, const char *s)
@@ -53,11 +57,8 @@ void pd_core_describe(struct pd_check *check, const char *series, const char *la
                       const char *description)
 {
     char l[DESC_MAX + 1], d[DESC_MAX + 1];
-    if (series && !pd_series_id_valid(series)) {
-        pd_log(check, PD_LOG_WARNING, "series id '%.80s' rejected: [a-z0-9._-]{1,%d} expected",
-               series, PD_SERIES_MAX);
+    if (series && !pd_core_series_id_ok(check, series))
         return;
-    }
     cut_utf8(l, label ? label : "");
     cut_utf8(d, description ? description : "");
     uint64_t hash = fnv1a(fnv1a(1469598103934665603u, l), d);
@@ -84,11 +85,8 @@ void pd_core_series(struct pd_check *check, pd_ns when, const struct pd_series *
 {
     for (size_t i = 0; i < n; i++) {
         const struct pd_series *s = &series[i];
-        if (!pd_series_id_valid(s->id)) {
-            pd_log(check, PD_LOG_WARNING, "series id '%.80s' rejected: [a-z0-9._-]{1,%d} expected",
-                   s->id ? s->id : "", PD_SERIES_MAX);
+        if (!pd_core_series_id_ok(check, s->id))
             continue;
-        }
         struct pd_metric m[PD_CORE_MAX_METRICS];
         size_t k = pd_core_valid_metrics(check, s->metrics, s->n_metrics, m);
         if (k > 0 && check->core->storage)

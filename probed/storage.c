@@ -174,16 +174,19 @@ static char *put_str(char **cur, const char *s)
     return out;
 }
 
-/* A record with `extra` bytes after it; *cur points at them. NULL (logged)
+/* A record with `extra` bytes after it; *cur points at them. series: the
+ * part of the check it is about (NULL: the check's own). NULL (logged)
  * when an id is too long or memory is short. */
 static struct rec *rec_new(enum rec_kind kind, const char *target_id, const char *check_id,
-                           size_t extra, char **cur)
+                           const char *series, size_t extra, char **cur)
 {
     target_id = target_id ? target_id : "";
     check_id = check_id ? check_id : "";
-    if (strlen(target_id) > PD_ID_MAX || strlen(check_id) > PD_ID_MAX) {
-        pd_logf(PD_LOG_ERR, "storage", NULL, "id too long, record dropped: %.80s/%.80s", target_id,
-                check_id);
+    series = series ? series : "";
+    if (strlen(target_id) > PD_ID_MAX || strlen(check_id) > PD_ID_MAX ||
+        strlen(series) > PD_SERIES_MAX) {
+        pd_logf(PD_LOG_ERR, "storage", NULL, "id too long, record dropped: %.80s/%.80s/%.80s",
+                target_id, check_id, series);
         return NULL;
     }
     struct rec *r = calloc(1, REC_HEAD + extra);
@@ -194,21 +197,8 @@ static struct rec *rec_new(enum rec_kind kind, const char *target_id, const char
     r->kind = kind;
     strcpy(r->target_id, target_id);
     strcpy(r->check_id, check_id);
+    strcpy(r->series, series);
     *cur = (char *)r + REC_HEAD;
-    return r;
-}
-
-/* rec_new with a series (NULL: the check's own); NULL when it is too long. */
-static struct rec *rec_new_series(enum rec_kind kind, const char *target_id, const char *check_id,
-                                  const char *series, size_t extra, char **cur)
-{
-    if (series && strlen(series) > PD_SERIES_MAX) {
-        pd_logf(PD_LOG_ERR, "storage", NULL, "series id too long, record dropped: %.80s", series);
-        return NULL;
-    }
-    struct rec *r = rec_new(kind, target_id, check_id, extra, cur);
-    if (r && series)
-        strcpy(r->series, series);
     return r;
 }
 
@@ -271,8 +261,8 @@ void pd_storage_sample(struct pd_storage *s, const char *target_id, const char *
     if (n_metrics == 0)
         return;
     char *cur;
-    struct rec *r = rec_new_series(REC_SAMPLE, target_id, check_id, series,
-                                   metrics_size(metrics, n_metrics), &cur);
+    struct rec *r =
+        rec_new(REC_SAMPLE, target_id, check_id, series, metrics_size(metrics, n_metrics), &cur);
     if (!r)
         return;
     r->interval = interval;
@@ -304,7 +294,7 @@ void pd_storage_last_result(struct pd_storage *s, const char *target_id, const c
                             uint64_t skipped)
 {
     char *cur;
-    struct rec *r = rec_new(REC_LAST, target_id, check_id,
+    struct rec *r = rec_new(REC_LAST, target_id, check_id, NULL,
                             metrics_size(metrics, n_metrics) + str_size(reason), &cur);
     if (!r)
         return;
@@ -333,7 +323,7 @@ uint64_t pd_storage_transition(struct pd_storage *s, const char *target_id, cons
                                const struct pd_transition *t, pd_ns detected, const char *reason)
 {
     char *cur;
-    struct rec *r = rec_new(REC_TRANSITION, target_id, check_id, str_size(reason), &cur);
+    struct rec *r = rec_new(REC_TRANSITION, target_id, check_id, NULL, str_size(reason), &cur);
     if (!r)
         return 0;
     r->t = *t;
@@ -346,8 +336,8 @@ void pd_storage_event(struct pd_storage *s, const char *target_id, const char *c
                       const char *series, pd_ns at, const char *kind, const char *message)
 {
     char *cur;
-    struct rec *r = rec_new_series(REC_EVENT, target_id, check_id, series,
-                                   str_size(kind) + str_size(message), &cur);
+    struct rec *r =
+        rec_new(REC_EVENT, target_id, check_id, series, str_size(kind) + str_size(message), &cur);
     if (!r)
         return;
     r->when = at;
@@ -360,8 +350,8 @@ void pd_storage_describe(struct pd_storage *s, const char *target_id, const char
                          const char *series, pd_ns at, const char *label, const char *description)
 {
     char *cur;
-    struct rec *r = rec_new_series(REC_DESCRIBE, target_id, check_id, series,
-                                   str_size(label) + str_size(description), &cur);
+    struct rec *r = rec_new(REC_DESCRIBE, target_id, check_id, series,
+                            str_size(label) + str_size(description), &cur);
     if (!r)
         return;
     r->when = at;
@@ -373,7 +363,7 @@ void pd_storage_describe(struct pd_storage *s, const char *target_id, const char
 void pd_storage_heartbeat(struct pd_storage *s, pd_ns at)
 {
     char *cur;
-    struct rec *r = rec_new(REC_HEARTBEAT, "", "", 0, &cur);
+    struct rec *r = rec_new(REC_HEARTBEAT, NULL, NULL, NULL, 0, &cur);
     if (!r)
         return;
     r->when = at;
@@ -392,7 +382,7 @@ void pd_storage_inventory(struct pd_storage *s, pd_ns at, const struct pd_invent
     for (size_t i = 0; i < n_checks; i++)
         extra += str_size(checks[i].target_id) + str_size(checks[i].check_id);
     char *cur;
-    struct rec *r = rec_new(REC_INVENTORY, "", "", extra, &cur);
+    struct rec *r = rec_new(REC_INVENTORY, NULL, NULL, NULL, extra, &cur);
     if (!r)
         return;
     r->when = at;
@@ -995,7 +985,7 @@ void pd_storage_close(struct pd_storage *s, pd_ns at)
     if (!s)
         return;
     char *cur;
-    struct rec *r = rec_new(REC_END, "", "", 0, &cur);
+    struct rec *r = rec_new(REC_END, NULL, NULL, NULL, 0, &cur);
     if (r) {
         r->when = at;
         push_durable(s, r);

@@ -532,67 +532,76 @@ static bool grow_series(struct snmp_check *c, size_t n)
     return true;
 }
 
+/* "GigabitEthernet1/0/1 (至市局上联)", or the name alone. */
+static const char *if_title(const struct snmp_if *ifc, char *buf, size_t len)
+{
+    snprintf(buf, len, ifc->alias[0] ? "%s (%s)" : "%s", ifc->name, ifc->alias);
+    return buf;
+}
+
+/* The selected interfaces into series and the check's if_up/if_down;
+ * their oper changes into events. */
+static size_t interfaces_done(struct snmp_check *c, const struct snmp_if_change *changes,
+                              size_t n_changes, size_t n_series)
+{
+    char title[256];
+    size_t up = 0, down = 0;
+    for (size_t i = 0; i < c->ifs.n; i++) {
+        struct snmp_if *ifc = &c->ifs.v[i];
+        if (!ifc->selected)
+            continue;
+        c->series[n_series++] = (struct pd_series){ifc->id, ifc->m, ifc->n_m};
+        pd_describe(c->check, ifc->id, ifc->name, ifc->alias);
+        bool admin_up = (ifc->have >> IF_ADMIN & 1u) && ifc->raw[IF_ADMIN] == 1;
+        up += admin_up && ifc->last_oper == 1;
+        down += admin_up && ifc->last_oper != 0 && ifc->last_oper != 1;
+    }
+    for (size_t i = 0; i < n_changes; i++) {
+        const struct snmp_if_change *x = &changes[i];
+        if_title(x->ifc, title, sizeof(title));
+        if (!x->up)
+            pd_series_event(c->check, x->ifc->id, 0, "interface_down",
+                            "%s went down (oper status %s)", title, oper_name(x->oper));
+        else if (x->after)
+            pd_series_event(c->check, x->ifc->id, 0, "interface_up", "%s is up again after %.0f s",
+                            title, (double)x->after / PD_SEC);
+        else
+            pd_series_event(c->check, x->ifc->id, 0, "interface_up", "%s is up again", title);
+    }
+    c->m[c->n_m++] = (struct pd_metric){"if_up", (double)up};
+    c->m[c->n_m++] = (struct pd_metric){"if_down", (double)down};
+    if (c->ifs.dropped)
+        pd_log(c->check, PD_LOG_WARNING, "more than %d interfaces: the rest are not watched",
+               SNMP_IFS_MAX);
+    return n_series;
+}
+
 /* The tables are walked: interfaces and disks into series, changes into
  * events; then the round's result. */
 static void finish(struct snmp_check *c)
 {
-    size_t n_series = 0;
-    pd_ns now = pd_now(c->check);
+    struct snmp_if_change changes[MAX_CHANGES];
+    size_t n_changes = 0, n_series = 0, wanted = 0;
     if (c->collections_set & COLL_INTERFACES) {
-        struct snmp_if_change changes[MAX_CHANGES];
-        size_t n_changes =
-            snmp_ifs_end(&c->ifs, c->interfaces, now, c->restart, changes, MAX_CHANGES);
-        size_t up = 0, down = 0, selected = 0;
+        n_changes = snmp_ifs_end(&c->ifs, c->interfaces, pd_now(c->check), c->restart, changes,
+                                 MAX_CHANGES);
         for (size_t i = 0; i < c->ifs.n; i++)
-            selected += c->ifs.v[i].selected;
-        if (!grow_series(c, selected + (c->host ? c->host->n_st : 0))) {
-            round_end(c, PD_NO_VERDICT, "out of memory", NULL, 0);
-            return;
-        }
-        for (size_t i = 0; i < c->ifs.n; i++) {
-            struct snmp_if *ifc = &c->ifs.v[i];
-            if (!ifc->selected)
-                continue;
-            c->series[n_series++] = (struct pd_series){ifc->id, ifc->m, ifc->n_m};
-            pd_describe(c->check, ifc->id, ifc->name, ifc->alias);
-            bool admin_up = (ifc->have >> IF_ADMIN & 1u) && ifc->raw[IF_ADMIN] == 1;
-            if (admin_up && ifc->last_oper == 1)
-                up++;
-            else if (admin_up && ifc->last_oper != 0)
-                down++;
-        }
-        for (size_t i = 0; i < n_changes; i++) {
-            const struct snmp_if *ifc = changes[i].ifc;
-            const char *alias = ifc->alias[0] ? ifc->alias : NULL;
-            if (changes[i].up)
-                pd_series_event(c->check, ifc->id, 0, "interface_up",
-                                "%s%s%s%s is up again%s%.0f%s", ifc->name, alias ? " (" : "",
-                                alias ? alias : "", alias ? ")" : "",
-                                changes[i].after ? " after " : "",
-                                changes[i].after ? (double)changes[i].after / PD_SEC : 0.0,
-                                changes[i].after ? " s" : "");
-            else
-                pd_series_event(c->check, ifc->id, 0, "interface_down",
-                                "%s%s%s%s went down (oper status %s)", ifc->name, alias ? " (" : "",
-                                alias ? alias : "", alias ? ")" : "", oper_name(changes[i].oper));
-        }
-        c->m[c->n_m++] = (struct pd_metric){"if_up", (double)up};
-        c->m[c->n_m++] = (struct pd_metric){"if_down", (double)down};
-        if (c->ifs.dropped)
-            pd_log(c->check, PD_LOG_WARNING, "more than %d interfaces: the rest are not watched",
-                   SNMP_IFS_MAX);
+            wanted += c->ifs.v[i].selected;
     }
     if (c->host) {
         c->n_m += snmp_host_end(c->host, c->m + c->n_m);
-        if (!grow_series(c, n_series + c->host->n_disks)) {
-            round_end(c, PD_NO_VERDICT, "out of memory", NULL, 0);
-            return;
-        }
-        for (size_t i = 0; i < c->host->n_disks; i++) {
-            struct snmp_storage *st = &c->host->st[i];
-            c->series[n_series++] = (struct pd_series){st->id, st->m, 3};
-            pd_describe(c->check, st->id, st->descr, "");
-        }
+        wanted += c->host->n_disks;
+    }
+    if (!grow_series(c, wanted)) {
+        round_end(c, PD_NO_VERDICT, "out of memory", NULL, 0);
+        return;
+    }
+    if (c->collections_set & COLL_INTERFACES)
+        n_series = interfaces_done(c, changes, n_changes, n_series);
+    for (size_t i = 0; c->host && i < c->host->n_disks; i++) {
+        struct snmp_storage *st = &c->host->st[i];
+        c->series[n_series++] = (struct pd_series){st->id, st->m, 3};
+        pd_describe(c->check, st->id, st->descr, "");
     }
     round_end(c, PD_OK, NULL, c->series, n_series);
 }
