@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/random.h>
 #include <unistd.h>
 
 #include <net-snmp/net-snmp-config.h>
@@ -16,12 +17,31 @@
 #include <net-snmp/library/lcd_time.h>
 #include <net-snmp/library/snmpusm.h>
 
+#include "snmp_ber.h"
+
 /* Varbinds kept from one answer; more are dropped (and the walk that
  * asked for them sees a shorter answer, which it handles). */
 #define MAX_VALUES 2048
 
+/* v1 and v2c do not go through net-snmp: its PDU and varbind allocations
+ * cost more than all the rest of a poll (bench/README.md). Ours encode
+ * into one buffer kept for the resends, decode in place, and send on the
+ * connected socket (no route lookup a packet). */
+struct native {
+    char *community; /* secret, copied */
+    size_t community_len;
+    int retries;
+    pd_ns try_timeout;
+    uint8_t *req; /* the request in flight, for resends */
+    size_t req_len, req_cap;
+    int32_t req_id;
+    int tries_left;
+    pd_ns deadline; /* of the try in flight */
+};
+
 struct snmp_sess {
-    void *sp; /* net-snmp's single session */
+    void *sp;              /* net-snmp's single session (v3) */
+    struct native *native; /* or our own (v1, v2c) */
     int fd;
     int version; /* SNMP_VERSION_* */
     char user[64];
@@ -288,15 +308,10 @@ static void copy_value(struct snmp_value *v, const netsnmp_variable_list *vb, ch
     }
 }
 
-/* Copy the answer's varbinds; the library frees the PDU after we return.
- * false when memory is short. */
-static bool keep_values(struct snmp_sess *s, const netsnmp_pdu *pdu)
+/* Room for n values and their arena of bytes; grows only, so a session
+ * that polls the same table allocates nothing after its first answer. */
+static bool reserve(struct snmp_sess *s, size_t n, size_t bytes)
 {
-    size_t n = 0, bytes = 0;
-    for (netsnmp_variable_list *vb = pdu->variables; vb && n < MAX_VALUES; vb = vb->next_variable) {
-        n++;
-        bytes += value_bytes(vb);
-    }
     if (n > s->cap_values) {
         void *p = realloc(s->values, n * sizeof(*s->values));
         if (!p)
@@ -311,6 +326,20 @@ static bool keep_values(struct snmp_sess *s, const netsnmp_pdu *pdu)
         s->arena = p;
         s->arena_cap = bytes;
     }
+    return true;
+}
+
+/* Copy the answer's varbinds; the library frees the PDU after we return.
+ * false when memory is short. */
+static bool keep_values(struct snmp_sess *s, const netsnmp_pdu *pdu)
+{
+    size_t n = 0, bytes = 0;
+    for (netsnmp_variable_list *vb = pdu->variables; vb && n < MAX_VALUES; vb = vb->next_variable) {
+        n++;
+        bytes += value_bytes(vb);
+    }
+    if (!reserve(s, n, bytes))
+        return false;
     char *cur = s->arena;
     s->n_values = 0;
     for (netsnmp_variable_list *vb = pdu->variables; vb && s->n_values < n; vb = vb->next_variable)
@@ -407,6 +436,214 @@ static int on_response(int op, netsnmp_session *session, int reqid, netsnmp_pdu 
     return 1;
 }
 
+static int native_start(struct snmp_sess *s, const struct sockaddr *to, socklen_t salen,
+                        const struct snmp_profile *p, pd_ns try_timeout, const char *peer,
+                        char *err, size_t errlen)
+{
+    struct native *n = calloc(1, sizeof(*n));
+    if (!n || !(n->community = strdup(p->community))) {
+        free(n);
+        snprintf(err, errlen, "out of memory");
+        return -ENOMEM;
+    }
+    s->native = n;
+    n->community_len = strlen(p->community);
+    n->retries = (int)p->retries;
+    n->try_timeout = try_timeout;
+    s->discovered = true;
+    s->fd = socket(to->sa_family, SOCK_DGRAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+    /* Connected, an ICMP port unreachable reaches us as ECONNREFUSED. */
+    if (s->fd < 0 || connect(s->fd, to, salen) < 0) {
+        int rc = -errno;
+        snprintf(err, errlen, "cannot open a socket to %s: %s", peer, strerror(errno));
+        return rc;
+    }
+    return 0;
+}
+
+static void native_stop(struct snmp_sess *s)
+{
+    struct native *n = s->native;
+    if (s->fd >= 0)
+        close(s->fd);
+    explicit_bzero(n->community, n->community_len);
+    free(n->community);
+    free(n->req);
+    free(n);
+}
+
+/* Request ids: a counter from a random start, so that the answers to a
+ * previous run of the daemon (same source port, by chance) do not match. */
+static int32_t next_request_id(void)
+{
+    static uint32_t next;
+    static bool seeded;
+    if (!seeded) {
+        if (getrandom(&next, sizeof(next), GRND_NONBLOCK) != sizeof(next))
+            next = (uint32_t)getpid() * 2654435761u;
+        seeded = true;
+    }
+    return (int32_t)(next++ & 0x7fffffff);
+}
+
+static void set_refused(struct snmp_sess *s)
+{
+    s->outcome = SNMP_REFUSED;
+    stats.refused++;
+    snprintf(s->reason, sizeof(s->reason), "port unreachable: no SNMP agent listens");
+}
+
+/* One try. A lost datagram (a full socket buffer) is left to the next
+ * try; a refusal left over from an earlier round is read and the send
+ * tried once more. */
+static void native_transmit(struct snmp_sess *s)
+{
+    struct native *n = s->native;
+    for (int attempt = 0; attempt < 2; attempt++) {
+        if (send(s->fd, n->req, n->req_len, 0) >= 0)
+            break;
+        if (errno == ECONNREFUSED && attempt == 0)
+            continue;
+        if (errno == ECONNREFUSED) {
+            set_refused(s);
+        } else if (errno != EAGAIN && errno != ENOBUFS && errno != EINTR) {
+            s->outcome = SNMP_FAILED;
+            snprintf(s->reason, sizeof(s->reason), "could not send the request: %s",
+                     strerror(errno));
+        }
+        break;
+    }
+    n->deadline = pd_now(NULL) + n->try_timeout;
+}
+
+static int native_request(struct snmp_sess *s, enum snmp_op op, const uint32_t *const *oids,
+                          const size_t *lens, size_t n_oids, long max_repetitions, char *err,
+                          size_t errlen)
+{
+    struct native *n = s->native;
+    struct snmp_ber_request r = {
+        .version = s->version == SNMP_VERSION_1 ? 0 : 1,
+        .community = n->community,
+        .community_len = n->community_len,
+        .pdu = op == SNMP_OP_GET       ? SNMP_BER_GET
+               : op == SNMP_OP_GETNEXT ? SNMP_BER_GETNEXT
+                                       : SNMP_BER_GETBULK,
+        .request_id = next_request_id(),
+        .max_rep = op == SNMP_OP_GETBULK ? (int32_t)max_repetitions : 0,
+        .oids = oids,
+        .lens = lens,
+        .n = n_oids < MAX_VALUES ? n_oids : MAX_VALUES,
+    };
+    size_t bound = snmp_ber_request_bound(&r);
+    if (bound > n->req_cap) {
+        void *p = realloc(n->req, bound);
+        if (!p) {
+            snprintf(err, errlen, "out of memory for the request");
+            return -ENOMEM;
+        }
+        n->req = p;
+        n->req_cap = bound;
+    }
+    long len = snmp_ber_encode_request(&r, n->req, n->req_cap);
+    if (len < 0) {
+        snprintf(err, errlen, "cannot encode the request: an OID SNMP cannot carry");
+        s->outcome = SNMP_FAILED;
+        return -EINVAL;
+    }
+    n->req_len = (size_t)len;
+    n->req_id = r.request_id;
+    n->tries_left = n->retries;
+    native_transmit(s);
+    return 0;
+}
+
+/* A datagram on the session's socket: the answer to the request in
+ * flight, or one to drop (late, malformed, not ours). */
+static void native_answer(struct snmp_sess *s, const uint8_t *buf, size_t len)
+{
+    struct native *n = s->native;
+    struct snmp_ber_message m;
+    size_t count, bytes;
+    if (s->outcome != SNMP_PENDING || snmp_ber_decode_message(buf, len, &m) < 0 ||
+        m.pdu != SNMP_BER_RESPONSE || m.request_id != n->req_id ||
+        m.version != (s->version == SNMP_VERSION_1 ? 0 : 1) ||
+        m.community_len != n->community_len ||
+        memcmp(m.community, n->community, n->community_len) != 0 ||
+        snmp_ber_measure(&m, &count, &bytes) < 0) {
+        stats.dropped++;
+        return;
+    }
+    stats.answers++;
+    n->deadline = 0;
+    if (s->version == SNMP_VERSION_1 && s->op == SNMP_OP_GETNEXT && m.error_status == 2 &&
+        m.error_index > 0) { /* noSuchName: the walk's end on v1 */
+        s->v1_end = (size_t)m.error_index;
+        s->outcome = SNMP_ANSWERED;
+        return;
+    }
+    if (m.error_status != 0) {
+        s->outcome = SNMP_FAILED;
+        snprintf(s->reason, sizeof(s->reason), "the agent answered: %s (varbind %lld)",
+                 snmp_ber_error_name(m.error_status), (long long)m.error_index);
+        return;
+    }
+    if (count > MAX_VALUES)
+        count = MAX_VALUES;
+    if (!reserve(s, count, bytes)) {
+        s->outcome = SNMP_FAILED;
+        snprintf(s->reason, sizeof(s->reason), "out of memory for the answer");
+        return;
+    }
+    s->n_values = snmp_ber_values(&m, s->values, count, s->arena);
+    s->outcome = SNMP_ANSWERED;
+}
+
+static void native_on_readable(struct snmp_sess *s)
+{
+    /* Loop thread only: one buffer for every session. */
+    static uint8_t buf[65536];
+    /* Bounded: a flood of junk must not hold the loop. Level-triggered, the
+     * watch calls again for what is left. */
+    for (int i = 0; i < 16; i++) {
+        ssize_t got = recv(s->fd, buf, sizeof(buf), MSG_TRUNC);
+        if (got < 0) {
+            if (errno == ECONNREFUSED && s->outcome == SNMP_PENDING) {
+                s->native->deadline = 0;
+                set_refused(s);
+                return;
+            }
+            if (errno != EINTR && errno != ECONNREFUSED)
+                return;
+            continue;
+        }
+        if ((size_t)got > sizeof(buf)) {
+            stats.dropped++;
+            continue;
+        }
+        bool was_pending = s->outcome == SNMP_PENDING;
+        native_answer(s, buf, (size_t)got);
+        /* Answered: leave the rest for the next wake-up, sparing the
+         * read that would say EAGAIN. */
+        if (was_pending && s->outcome != SNMP_PENDING)
+            return;
+    }
+}
+
+static void native_on_deadline(struct snmp_sess *s)
+{
+    struct native *n = s->native;
+    if (s->outcome != SNMP_PENDING || n->deadline == 0 || pd_now(NULL) < n->deadline)
+        return;
+    if (n->tries_left > 0) {
+        n->tries_left--;
+        native_transmit(s);
+        return;
+    }
+    n->deadline = 0;
+    s->outcome = SNMP_TIMED_OUT;
+    stats.timeouts++;
+}
+
 int snmp_sess_start(const struct sockaddr *sa, socklen_t salen, const struct snmp_profile *p,
                     pd_ns try_timeout, struct snmp_sess **out, char *err, size_t errlen)
 {
@@ -431,19 +668,23 @@ int snmp_sess_start(const struct sockaddr *sa, socklen_t salen, const struct snm
         a->sin_port = htons((uint16_t)p->port);
         snprintf(peer, sizeof(peer), "udp:%s:%ld", host, p->port);
     }
+    s->fd = -1;
+    s->version = strcmp(p->version, "1") == 0    ? SNMP_VERSION_1
+                 : strcmp(p->version, "2c") == 0 ? SNMP_VERSION_2c
+                                                 : SNMP_VERSION_3;
+    if (s->version != SNMP_VERSION_3) {
+        if ((rc = native_start(s, (struct sockaddr *)&to, salen, p, try_timeout, peer, err,
+                               errlen)) < 0)
+            goto fail;
+        *out = s;
+        return 0;
+    }
     snmp_sess_init(&cfg);
     cfg.peername = peer; /* numeric: the library looks nothing up */
     cfg.timeout = (long)(try_timeout / 1000);
     cfg.retries = (int)p->retries;
-    s->version = strcmp(p->version, "1") == 0    ? SNMP_VERSION_1
-                 : strcmp(p->version, "2c") == 0 ? SNMP_VERSION_2c
-                                                 : SNMP_VERSION_3;
     cfg.version = s->version;
-    if (s->version != SNMP_VERSION_3) {
-        cfg.community = (u_char *)p->community;
-        cfg.community_len = strlen(p->community);
-        s->discovered = true;
-    } else {
+    { /* SNMPv3: the user and its keys */
         int level = level_of(p->level), a = find_auth(p->auth_protocol);
         snprintf(s->user, sizeof(s->user), "%s", p->user);
         cfg.securityName = s->user;
@@ -511,6 +752,8 @@ void snmp_sess_stop(struct snmp_sess *s)
     if (!s)
         return;
     s->closing = true;
+    if (s->native)
+        native_stop(s);
     if (s->sp) {
         netsnmp_session *ss = snmp_sess_session(s->sp);
         /* The library's user table is global and keeps the first keys it
@@ -620,6 +863,15 @@ int snmp_sess_request(struct snmp_sess *s, enum snmp_op op, const uint32_t *cons
         return -EIO;
     if (op == SNMP_OP_GETBULK && s->version == SNMP_VERSION_1)
         op = SNMP_OP_GETNEXT;
+    s->op = op;
+    if (s->native) {
+        s->outcome = SNMP_PENDING;
+        s->reason[0] = '\0';
+        s->n_values = 0;
+        s->v1_end = 0;
+        stats.requests++;
+        return native_request(s, op, oids, lens, n, max_repetitions, err, errlen);
+    }
     netsnmp_pdu *pdu = snmp_pdu_create(op == SNMP_OP_GET       ? SNMP_MSG_GET
                                        : op == SNMP_OP_GETNEXT ? SNMP_MSG_GETNEXT
                                                                : SNMP_MSG_GETBULK);
@@ -642,6 +894,10 @@ int snmp_sess_request(struct snmp_sess *s, enum snmp_op op, const uint32_t *cons
 
 void snmp_sess_on_readable(struct snmp_sess *s)
 {
+    if (s->native) {
+        native_on_readable(s);
+        return;
+    }
     netsnmp_large_fd_set fs;
     netsnmp_large_fd_set_init(&fs, s->fd + 1);
     NETSNMP_LARGE_FD_SET(s->fd, &fs);
@@ -659,7 +915,10 @@ void snmp_sess_on_readable(struct snmp_sess *s)
 
 void snmp_sess_on_deadline(struct snmp_sess *s)
 {
-    snmp_sess_timeout(s->sp); /* resends, or calls back TIMED_OUT */
+    if (s->native)
+        native_on_deadline(s);
+    else
+        snmp_sess_timeout(s->sp); /* resends, or calls back TIMED_OUT */
 }
 
 enum snmp_outcome snmp_sess_outcome(const struct snmp_sess *s, const char **reason)
@@ -681,6 +940,18 @@ size_t snmp_sess_v1_end(const struct snmp_sess *s)
 
 int snmp_sess_next_deadline(struct snmp_sess *s, pd_ns *delay)
 {
+    if (s->native) {
+        /* Decided already (a refused send): at once, so the caller looks. */
+        if (s->outcome != SNMP_PENDING) {
+            *delay = 0;
+            return 0;
+        }
+        if (s->native->deadline == 0)
+            return -ENOENT;
+        pd_ns left = s->native->deadline - pd_now(NULL);
+        *delay = left > 0 ? left : 0;
+        return 0;
+    }
     netsnmp_large_fd_set fs;
     struct timeval tv = {0, 0};
     int nfds = 0, block = 1;
@@ -700,9 +971,11 @@ void snmp_session_stats(struct snmp_stats *out)
 
 bool snmp_sess_engine_boots(const struct snmp_sess *s, uint32_t *boots)
 {
+    if (s->version != SNMP_VERSION_3)
+        return false;
     netsnmp_session *ss = snmp_sess_session(s->sp);
     u_int b = 0, t = 0;
-    if (s->version != SNMP_VERSION_3 || !ss || ss->securityEngineIDLen == 0)
+    if (!ss || ss->securityEngineIDLen == 0)
         return false;
     if (get_enginetime(ss->securityEngineID, ss->securityEngineIDLen, &b, &t, FALSE) !=
         SNMPERR_SUCCESS)

@@ -1,13 +1,18 @@
 /*
- * net-snmp's single-session API, used without ever blocking: the session
- * is opened on a numeric address (no name lookup inside the library), its
- * socket is connected (an ICMP port unreachable then shows as an error,
- * not as a timeout), SNMPv3 engine discovery is an asynchronous request of
- * our own (the library's probe would block), and the library's deadline
- * for the session is read out so that the core's timer drives retries.
+ * One agent's session, asked without ever blocking the loop. SNMPv1 and
+ * v2c are ours end to end: requests encoded by snmp_ber.c into a buffer
+ * kept for the resends, sent with send() on a connected socket (an ICMP
+ * port unreachable then shows as ECONNREFUSED, not as a timeout), answers
+ * decoded in place; no allocation a poll once a session has seen its
+ * largest answer. SNMPv3 uses net-snmp's single-session API: opened on a
+ * numeric address (no name lookup inside the library), on a connected
+ * socket too, engine discovery an asynchronous request of our own (the
+ * library's probe would block), the library's deadline read out so that
+ * the core's timer drives retries.
  *
- * Only this file, snmp_mib.c and snmp.c include net-snmp; everything here runs on the
- * loop thread (Debian's libnetsnmp is built without thread support).
+ * Only this file, snmp_mib.c and snmp.c include net-snmp; everything here
+ * runs on the loop thread (Debian's libnetsnmp is built without thread
+ * support, and v1/v2c answers are read into one buffer for all sessions).
  */
 #ifndef PROBED_SNMP_SESSION_H
 #define PROBED_SNMP_SESSION_H
