@@ -31,7 +31,8 @@
 # the agent namespace, so 2 + 2 x this interfaces, at most 6 of them
 # polled), PD_BENCH_COLLECTD_WRITE (csv, or none: no write plugin),
 # PD_BENCH_PERF (a number of agents: profile each tool with perf for 30 s
-# after its window there), PD_KEEP=1 keeps the work directory (data included).
+# after its window there) for PD_BENCH_PERF_SECONDS (30), PD_BENCH_TOOLS
+# ("probed collectd": the tools to run, in order), PD_KEEP=1 keeps the work directory (data included).
 set -euo pipefail
 # shellcheck source=bench/lib.sh
 . "$(dirname "$0")/lib.sh"
@@ -44,7 +45,8 @@ SNMPDS=${PD_BENCH_SNMPD:-1}
 VETHS=${PD_BENCH_VETH:-2}
 CD_WRITE=${PD_BENCH_COLLECTD_WRITE:-csv}
 PERF_AT=${PD_BENCH_PERF:-}
-PERF_SECONDS=30
+PERF_SECONDS=${PD_BENCH_PERF_SECONDS:-30}
+TOOLS=${PD_BENCH_TOOLS:-probed collectd}
 INTERVAL=10
 TIMEOUT=4 # probed's round: 2 tries of 2 s; collectd's Timeout 2, Retries 1
 COMMUNITY=pd-bench
@@ -72,6 +74,12 @@ for n in $TIERS; do
     fi
 done
 [ "$largest" -gt 0 ] || die "nothing to run"
+for tool in $TOOLS; do
+    case $tool in
+    probed | collectd) ;;
+    *) die "PD_BENCH_TOOLS: probed and/or collectd, not '$tool'" ;;
+    esac
+done
 if [ "$WARMUP" -lt 5 ] || [ "$WINDOW" -lt 20 ]; then
     die "PD_BENCH_WARMUP: at least 5 s; PD_BENCH_WINDOW: at least 20 s"
 fi
@@ -535,10 +543,10 @@ EOF
 }
 
 for n in $TIERS; do
-    run_probed "$n"
-    sleep 2
-    run_collectd "$n"
-    sleep 2
+    for tool in $TOOLS; do
+        "run_$tool" "$n"
+        sleep 2
+    done
 done
 
 echo

@@ -5,6 +5,7 @@
 #include <limits.h>
 #include <math.h>
 #include <rrd.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -306,8 +307,14 @@ static struct rrd_file *file_for(struct pd_rrd_store *st, const char *path, pd_n
     return f;
 }
 
-static const struct pd_metric *find_metric(const struct pd_rrd_sample *s, const char *name)
+/* The metric for data source `name`; a check submits its metrics in the
+ * same order every round, so the one at the source's own position (hint)
+ * is tried first. */
+static const struct pd_metric *find_metric(const struct pd_rrd_sample *s, const char *name,
+                                           size_t hint)
 {
+    if (hint < s->n_metrics && strcmp(s->metrics[hint].name, name) == 0)
+        return &s->metrics[hint];
     for (size_t i = 0; i < s->n_metrics; i++)
         if (strcmp(s->metrics[i].name, name) == 0)
             return &s->metrics[i];
@@ -320,6 +327,8 @@ static uint64_t check_metrics(struct rrd_file *f, const struct pd_rrd_sample *s)
     uint64_t invalid = 0;
     for (size_t i = 0; i < s->n_metrics; i++) {
         const char *name = s->metrics[i].name;
+        if (i < f->n_ds && strcmp(f->ds[i], name) == 0)
+            continue; /* the usual case: a source of the file, in its place */
         if (!pd_rrd_ds_valid(name)) {
             pd_logf(PD_LOG_WARNING, "storage", NULL,
                     "%s: metric name \"%s\" is not a valid data source name ([a-z0-9_]{1,19})",
@@ -341,6 +350,36 @@ static uint64_t check_metrics(struct rrd_file *f, const struct pd_rrd_sample *s)
     return invalid;
 }
 
+/* ":<v>" at out (len bytes free); the bytes written, as snprintf counts.
+ * Whole numbers (counts, states, speeds: most metrics) skip printf, whose
+ * "%.17g" costs more than the rest of an update; the others keep every
+ * digit a double has. */
+static size_t put_value(char *out, size_t len, double v)
+{
+    if (!isfinite(v))
+        return (size_t)snprintf(out, len, ":U");
+    if (v != floor(v) || fabs(v) >= 9007199254740992.0) /* 2^53: exact up to there */
+        return (size_t)snprintf(out, len, ":%.17g", v);
+    char digits[20];
+    size_t n = 0;
+    unsigned long long u = (unsigned long long)fabs(v);
+    do {
+        digits[n++] = (char)('0' + u % 10);
+        u /= 10;
+    } while (u > 0);
+    bool neg = v < 0;
+    size_t need = 1 + neg + n;
+    if (need >= len)
+        return (size_t)snprintf(out, len, ":%.0f", v); /* cut short, as snprintf would */
+    *out++ = ':';
+    if (neg)
+        *out++ = '-';
+    while (n > 0)
+        *out++ = digits[--n];
+    *out = '\0';
+    return need;
+}
+
 /* "<seconds>.<microseconds>:v1:v2..." with U for unknown values. */
 static void format_sample(const struct rrd_file *f, const struct pd_rrd_sample *s, pd_ns t,
                           char *buf, size_t len)
@@ -348,11 +387,8 @@ static void format_sample(const struct rrd_file *f, const struct pd_rrd_sample *
     size_t n = (size_t)snprintf(buf, len, "%lld.%06lld", (long long)(t / PD_SEC),
                                 (long long)(t % PD_SEC / 1000));
     for (size_t j = 0; j < f->n_ds && n < len; j++) {
-        const struct pd_metric *m = find_metric(s, f->ds[j]);
-        if (m && isfinite(m->value))
-            n += (size_t)snprintf(buf + n, len - n, ":%.17g", m->value);
-        else
-            n += (size_t)snprintf(buf + n, len - n, ":U");
+        const struct pd_metric *m = find_metric(s, f->ds[j], j);
+        n += put_value(buf + n, len - n, m ? m->value : NAN);
     }
 }
 

@@ -45,7 +45,12 @@ size_t snmp_ifs_columns(bool v1, bool with32, const uint32_t **bases, size_t *le
 
 void snmp_series_id(const char *prefix, const char *name, char *out, size_t len)
 {
-    size_t n = (size_t)snprintf(out, len, "%s", prefix);
+    if (len == 0)
+        return;
+    size_t n = strlen(prefix);
+    if (n >= len)
+        n = len - 1;
+    memcpy(out, prefix, n);
     bool last_sub = false;
     for (const char *p = name; *p && n + 1 < len; p++) {
         char c = *p;
@@ -106,6 +111,13 @@ static bool matches(const struct snmp_if *ifc, const char *item)
         what = ifc->alias;
     }
     return fnmatch(pat, what, FNM_CASEFOLD) == 0;
+}
+
+static uint64_t fnv1a(uint64_t h, const char *s)
+{
+    for (; *s; s++)
+        h = (h ^ (unsigned char)*s) * 0x100000001b3ull;
+    return (h ^ 0xff) * 0x100000001b3ull; /* a separator: "ab"+"c" is not "a"+"bc" */
 }
 
 static bool selected(const struct snmp_if *ifc, const char *patterns)
@@ -296,7 +308,13 @@ size_t snmp_ifs_end(struct snmp_ifs *t, const char *patterns, pd_ns now, enum sn
         struct snmp_if *ifc = &t->v[i];
         if (!ifc->name[0])
             memcpy(ifc->name, ifc->descr, sizeof(ifc->name));
-        ifc->selected = selected(ifc, patterns);
+        /* Judged again only when a name or the patterns change: fnmatch
+         * with case folding costs more than the rest of the round. */
+        uint64_t key = fnv1a(fnv1a(fnv1a(0xcbf29ce484222325ull, ifc->name), ifc->alias), patterns);
+        if (key != ifc->sel_key || key == 0) {
+            ifc->selected = selected(ifc, patterns);
+            ifc->sel_key = key;
+        }
     }
     assign_ids(t);
     for (size_t i = 0; i < t->n; i++) {

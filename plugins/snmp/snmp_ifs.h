@@ -56,6 +56,7 @@ struct snmp_if {
     uint32_t have;          /* bit per field answered this round */
     bool seen;              /* in this round's walk */
     bool selected;
+    uint64_t sel_key; /* of the name, alias and patterns selected was judged for */
     char id[SNMP_SERIES_MAX + 1];
     struct snmp_counter ctr[IFC_N];
     bool hc; /* its octet counters are the 64-bit ones */
