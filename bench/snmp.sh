@@ -29,7 +29,8 @@
 # PD_BENCH_WINDOW (120 s), PD_BENCH_SNMPD (1: snmpd processes, more than
 # one each on its share of the addresses), PD_BENCH_VETH (2: veth pairs in
 # the agent namespace, so 2 + 2 x this interfaces, at most 6 of them
-# polled), PD_BENCH_COLLECTD_WRITE (csv, or none: no write plugin),
+# polled), PD_BENCH_COLLECTD_WRITE (csv; rrdtool: RRD files as probed
+# writes them; none: no write plugin),
 # PD_BENCH_PERF (a number of agents: profile each tool with perf for 30 s
 # after its window there) for PD_BENCH_PERF_SECONDS (30), PD_BENCH_TOOLS
 # ("probed collectd": the tools to run, in order), PD_KEEP=1 keeps the work directory (data included).
@@ -94,8 +95,8 @@ case $VETHS in
 esac
 [ "$VETHS" -le 8 ] || die "PD_BENCH_VETH: at most 8"
 case $CD_WRITE in
-csv | none) ;;
-*) die "PD_BENCH_COLLECTD_WRITE: csv or none" ;;
+csv | rrdtool | none) ;;
+*) die "PD_BENCH_COLLECTD_WRITE: csv, rrdtool or none" ;;
 esac
 case $MODE in
 walk | get) ;;
@@ -463,6 +464,15 @@ LoadPlugin snmp
 EOF
         if [ "$CD_WRITE" = csv ]; then
             printf 'LoadPlugin csv\n<Plugin csv>\n  DataDir "%s/csv"\n</Plugin>\n' "$dir"
+        elif [ "$CD_WRITE" = rrdtool ]; then
+            # As probed stores: a file per interface, updates held back a
+            # minute (probed's storage.rrd.write_delay), one short archive
+            # of the poll's step (collectd adds MIN and MAX beside AVERAGE).
+            printf 'LoadPlugin rrdtool\n<Plugin rrdtool>\n  DataDir "%s/rrd"\n' "$dir"
+            printf '  CacheTimeout 60\n  CacheFlush 900\n  WritesPerSecond 0\n'
+            printf '  StepSize %d\n  RRARows %d\n  RRATimespan %d\n</Plugin>\n' "$INTERVAL" \
+                $(((WARMUP + WINDOW + PERF_SECONDS + 600) / INTERVAL)) \
+                $((WARMUP + WINDOW + PERF_SECONDS + 600))
         fi
         echo '<Plugin snmp>'
         if [ "$MODE" = walk ]; then
@@ -535,11 +545,17 @@ EOF
                     print rows + 0, missed + (n - agents) * full
                 }')
     fi
+    if [ "$CD_WRITE" = rrdtool ] && [ "$MODE" = walk ]; then
+        # No rows to count in held-back files: every interface has its file.
+        local files
+        files=$(find "$dir/rrd" -type f -name 'pd_if-*.rrd' | wc -l)
+        missed=$((n * ROWS - files))
+    fi
     local fails warn
     fails=$(grep -c -i -E 'snmp.*(timeout|failed|error)' "$log" || true)
     warn=$(grep -c -i -E '\] (warning|error|read-function)' "$log" || true)
     echo "collectd n=$n warmup=$WARMUP $MEASURED rows=$rows missed=$missed fails=$fails warn=$warn" >>"$RESULTS"
-    [ "${PD_KEEP:-0}" = 1 ] || rm -rf "$dir/csv"
+    [ "${PD_KEEP:-0}" = 1 ] || rm -rf "$dir/csv" "$dir/rrd"
 }
 
 for n in $TIERS; do
@@ -608,6 +624,9 @@ function machine() { return v["total"] > 0 ? v["busy"] / v["total"] * ncpu * 100
             printf "  missed polls           %d (%s rows short of %d per agent in the window)\n", v["missed"],
                 (mode == "walk" ? "interface" : "agent"), int(wall / interval) * prow
             tmo[tool, n] = v["missed"] " missed polls"
+        } else if (v["missed"] >= 0) {
+            printf "  interface files        %d missing\n", v["missed"]
+            tmo[tool, n] = v["missed"] " files missing"
         } else {
             tmo[tool, n] = "-"
         }
