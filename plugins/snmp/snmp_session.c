@@ -468,6 +468,8 @@ static void native_stop(struct snmp_sess *s)
         close(s->fd);
     explicit_bzero(n->community, n->community_len);
     free(n->community);
+    if (n->req)
+        explicit_bzero(n->req, n->req_cap); /* the community is in it too */
     free(n->req);
     free(n);
 }
