@@ -32,7 +32,10 @@
 # polled), PD_BENCH_COLLECTD_WRITE (csv; rrdtool: RRD files as probed
 # writes them; none: no write plugin),
 # PD_BENCH_PERF (a number of agents: profile each tool with perf for 30 s
-# after its window there) for PD_BENCH_PERF_SECONDS (30), PD_BENCH_TOOLS
+# after its window there) for PD_BENCH_PERF_SECONDS (30),
+# PD_BENCH_WRITE_DELAY (probed's storage.rrd.write_delay and collectd's
+# CacheTimeout with PD_BENCH_COLLECTD_WRITE=rrdtool; 60, probed's
+# default), PD_BENCH_TOOLS
 # ("probed collectd": the tools to run, in order), PD_KEEP=1 keeps the work directory (data included).
 set -euo pipefail
 # shellcheck source=bench/lib.sh
@@ -48,6 +51,7 @@ CD_WRITE=${PD_BENCH_COLLECTD_WRITE:-csv}
 PERF_AT=${PD_BENCH_PERF:-}
 PERF_SECONDS=${PD_BENCH_PERF_SECONDS:-30}
 TOOLS=${PD_BENCH_TOOLS:-probed collectd}
+WRITE_DELAY=${PD_BENCH_WRITE_DELAY:-60}
 INTERVAL=10
 TIMEOUT=4 # probed's round: 2 tries of 2 s; collectd's Timeout 2, Retries 1
 COMMUNITY=pd-bench
@@ -352,7 +356,7 @@ timezone: Asia/Shanghai
 log: { level: info }
 storage: { heartbeat: 60s }
 secrets: secrets.yaml
-rrd: { rras: [ { step: 1x, keep: ${keep}s } ] }
+rrd: { rras: [ { step: 1x, keep: ${keep}s } ], write_delay: ${WRITE_DELAY}s }
 plugins: { snmp: { profiles: { bench: { version: 2c, retries: 1 } } } }
 templates:
   agent:
@@ -465,11 +469,12 @@ EOF
         if [ "$CD_WRITE" = csv ]; then
             printf 'LoadPlugin csv\n<Plugin csv>\n  DataDir "%s/csv"\n</Plugin>\n' "$dir"
         elif [ "$CD_WRITE" = rrdtool ]; then
-            # As probed stores: a file per interface, updates held back a
-            # minute (probed's storage.rrd.write_delay), one short archive
-            # of the poll's step (collectd adds MIN and MAX beside AVERAGE).
+            # As probed stores: a file per interface, updates held back
+            # as long as probed's (storage.rrd.write_delay), one short
+            # archive of the poll's step (collectd adds MIN and MAX beside
+            # AVERAGE).
             printf 'LoadPlugin rrdtool\n<Plugin rrdtool>\n  DataDir "%s/rrd"\n' "$dir"
-            printf '  CacheTimeout 60\n  CacheFlush 900\n  WritesPerSecond 0\n'
+            printf '  CacheTimeout %d\n  CacheFlush 900\n  WritesPerSecond 0\n' "$WRITE_DELAY"
             printf '  StepSize %d\n  RRARows %d\n  RRATimespan %d\n</Plugin>\n' "$INTERVAL" \
                 $(((WARMUP + WINDOW + PERF_SECONDS + 600) / INTERVAL)) \
                 $((WARMUP + WINDOW + PERF_SECONDS + 600))

@@ -13,7 +13,17 @@ pd_ns pd_sched_phase(const char *key, pd_ns interval)
     h ^= h >> 33;
     h *= 0xff51afd7ed558ccdULL;
     h ^= h >> 33;
-    return interval > 0 ? (pd_ns)(h % (uint64_t)interval) : 0;
+    if (interval <= 0)
+        return 0;
+    /* Rounds of one interval start on shared slots of interval / 100,
+     * 10 ms to 100 ms apart: 1,000 checks every 10 s start ten at a time
+     * on 100 slots, so their sends cost 100 wake-ups, not 1,000, and are
+     * still spread over the interval. */
+    pd_ns step = interval / 100;
+    step = step < 10 * PD_MSEC ? 10 * PD_MSEC : step > 100 * PD_MSEC ? 100 * PD_MSEC : step;
+    if (step > interval)
+        step = 1;
+    return (pd_ns)(h % (uint64_t)(interval / step)) * step;
 }
 
 void pd_sched_init(struct pd_sched *s)

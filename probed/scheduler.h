@@ -35,7 +35,9 @@ struct pd_sched {
     size_t cap;                  /* private */
 };
 
-/* Phase in [0, interval) for a key such as "target/check". */
+/* Phase in [0, interval) for a key such as "target/check": a multiple of
+ * interval / 100, at least 10 ms and at most 100 ms (1 ns for intervals
+ * under 10 ms). */
 pd_ns pd_sched_phase(const char *key, pd_ns interval);
 
 void pd_sched_init(struct pd_sched *s);

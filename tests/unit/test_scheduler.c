@@ -21,6 +21,32 @@ static void test_phase_is_stable_and_in_range(void **unused)
     assert_int_not_equal(a, pd_sched_phase("gy-sw-02/ping", INTERVAL));
 }
 
+/* Phases fall on shared slots: interval / 100, between 10 ms and 100 ms. */
+static void test_phase_slots(void **unused)
+{
+    (void)unused;
+    static const struct {
+        pd_ns interval, step;
+    } cases[] = {{10 * PD_SEC, 100 * PD_MSEC},  {300 * PD_SEC, 100 * PD_MSEC},
+                 {2 * PD_SEC, 20 * PD_MSEC},    {PD_SEC, 10 * PD_MSEC},
+                 {250 * PD_MSEC, 10 * PD_MSEC}, {7 * PD_MSEC, 1}};
+    for (size_t c = 0; c < sizeof(cases) / sizeof(cases[0]); c++) {
+        pd_ns seen_min = INT64_MAX, seen_max = -1;
+        for (int i = 0; i < 2000; i++) {
+            char key[32];
+            snprintf(key, sizeof(key), "t-%04d/snmp", i);
+            pd_ns p = pd_sched_phase(key, cases[c].interval);
+            assert_true(p >= 0 && p < cases[c].interval);
+            assert_int_equal(p % cases[c].step, 0);
+            seen_min = p < seen_min ? p : seen_min;
+            seen_max = p > seen_max ? p : seen_max;
+        }
+        /* Still spread over the whole interval. */
+        assert_true(seen_min < cases[c].interval / 10);
+        assert_true(seen_max >= cases[c].interval - cases[c].interval / 10);
+    }
+}
+
 /* 10,000 checks with one interval: no 100 ms bucket of the interval gets
  * more than twice its fair share, and every check fires once per interval. */
 static void test_spreading(void **unused)
@@ -106,6 +132,7 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_phase_is_stable_and_in_range),
+        cmocka_unit_test(test_phase_slots),
         cmocka_unit_test(test_spreading),
         cmocka_unit_test(test_late_loop_skips_not_stacks),
         cmocka_unit_test(test_remove_keeps_heap_order),
