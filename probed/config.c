@@ -271,8 +271,37 @@ static void load_rrd(struct loader *ld, const struct pd_ynode *rrd)
     cfg->n_rras = pd_n_rra_defaults;
 }
 
-/* The scalar values of a mapping, except the keys in skip, as plugin
- * parameters for an option table to parse later. */
+/* A list option's items joined by '\n' (its items are one-line values:
+ * headers, status ranges), in *out (taken by the caller). */
+static int join_list(struct pd_yreader *r, const char *key, const struct pd_ynode *seq, char **out)
+{
+    size_t len = 1;
+    for (size_t i = 0; i < seq->n; i++) {
+        const struct pd_ynode *item = seq->items[i];
+        if (item->kind != PD_YSCALAR) {
+            pd_yfail(r, item, "option '%s': list items must be single values, not %s", key,
+                     pd_ykind_name(item));
+            return -EINVAL;
+        }
+        if (strpbrk(item->text, "\r\n")) {
+            pd_yfail(r, item, "option '%s': list items must be one line each", key);
+            return -EINVAL;
+        }
+        len += strlen(item->text) + 1;
+    }
+    char *text = calloc(1, len), *p = text;
+    if (!text) {
+        pd_yfail_nomem(r, seq);
+        return -ENOMEM;
+    }
+    for (size_t i = 0; i < seq->n; i++)
+        p += sprintf(p, "%s%s", i ? "\n" : "", seq->items[i]->text);
+    *out = text;
+    return 0;
+}
+
+/* The values of a mapping (scalars, or lists of scalars), except the keys
+ * in skip, as plugin parameters for an option table to parse later. */
 int pd_config_collect_params(struct pd_yreader *r, const struct pd_ynode *node,
                              const char *const *skip, struct pd_param **out, size_t *n_out)
 {
@@ -289,14 +318,23 @@ int pd_config_collect_params(struct pd_yreader *r, const struct pd_ynode *node,
             k++;
         if (skip[k] || pd_ynode_is_null(v))
             continue;
-        if (v->kind != PD_YSCALAR) {
-            pd_yfail(r, v, "option '%s' must be a single value, not %s", key->text,
+        char *value = NULL;
+        if (v->kind == PD_YSEQ) {
+            if (join_list(r, key->text, v, &value) < 0)
+                continue;
+        } else if (v->kind != PD_YSCALAR) {
+            pd_yfail(r, v, "option '%s' must be a value or a list of values, not %s", key->text,
                      pd_ykind_name(v));
+            continue;
+        } else if (!(value = strdup(v->text))) {
+            pd_yfail_nomem(r, v);
             continue;
         }
         struct pd_param *p = &params[n++];
         p->at = pd_ymark(r, key);
-        if (!(p->key = strdup(key->text)) || !(p->value = strdup(v->text)))
+        p->value = value;
+        p->is_list = v->kind == PD_YSEQ;
+        if (!(p->key = strdup(key->text)))
             pd_yfail_nomem(r, v);
     }
     *out = params;
@@ -806,6 +844,7 @@ static int copy_params(const struct pd_param *from, size_t n, struct pd_param **
         return -ENOMEM;
     for (size_t i = 0; i < n; i++) {
         (*out)[i].at = from[i].at;
+        (*out)[i].is_list = from[i].is_list;
         if (!((*out)[i].key = strdup(from[i].key)) || !((*out)[i].value = strdup(from[i].value)))
             return -ENOMEM;
     }

@@ -28,7 +28,8 @@ struct pd_mark {
 /* One check parameter as written, for the plugin's option table. */
 struct pd_param {
     char *key;
-    char *value; /* scalar text as written */
+    char *value; /* scalar text as written; a list's items joined by '\n' */
+    int is_list; /* written as a YAML list */
     struct pd_mark at;
 };
 

@@ -82,6 +82,17 @@ struct pd_io *pd_io_new(struct pd_loop *loop, int fd, unsigned events,
     return io;
 }
 
+void pd_io_set(struct pd_io *io, unsigned events)
+{
+    int ev_events = (events & PD_READ ? EV_READ : 0) | (events & PD_WRITE ? EV_WRITE : 0);
+    if (ev_events == (io->w.events & (EV_READ | EV_WRITE)) && ev_is_active(&io->w))
+        return;
+    ev_io_stop(io->loop->ev, &io->w);
+    ev_io_set(&io->w, io->w.fd, ev_events);
+    if (ev_events)
+        ev_io_start(io->loop->ev, &io->w);
+}
+
 void pd_io_free(struct pd_io *io)
 {
     if (!io)

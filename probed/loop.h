@@ -23,6 +23,8 @@ void pd_loop_run_once(struct pd_loop *loop); /* one iteration, for tests */
 /* Started at once; revents is a mask of PD_READ and PD_WRITE. */
 struct pd_io *pd_io_new(struct pd_loop *loop, int fd, unsigned events,
                         void (*cb)(void *arg, unsigned revents), void *arg);
+/* Watch for other events; 0 stops the watch until set again. */
+void pd_io_set(struct pd_io *io, unsigned events);
 void pd_io_free(struct pd_io *io);
 
 /* A timer that is armed with pd_tmr_start and fires once per arming. */

@@ -68,12 +68,41 @@ static const char *type_name(enum pd_opt_type type)
         return "a secret";
     case PD_OPT_PROFILE:
         return "a profile name";
+    case PD_OPT_LIST:
+        return "a list of values";
     }
     return "a value";
 }
 
+static void free_list(char **list)
+{
+    for (char **p = list; p && *p; p++)
+        free(*p);
+    free(list);
+}
+
+/* "a\nb\nc" as a NULL-terminated array; "" is the empty list. */
+static char **split_list(const char *text)
+{
+    size_t n = *text ? 1 : 0;
+    for (const char *c = text; *c; c++)
+        n += *c == '\n';
+    char **list = calloc(n + 1, sizeof(*list));
+    const char *p = text;
+    for (size_t i = 0; list && i < n; i++) {
+        const char *end = strchr(p, '\n');
+        size_t len = end ? (size_t)(end - p) : strlen(p);
+        if (!(list[i] = strndup(p, len))) {
+            free_list(list);
+            return NULL;
+        }
+        p = end ? end + 1 : p + len;
+    }
+    return list;
+}
+
 /* Store text as opt's type at out + opt->offset. 0, -EINVAL or -ENOMEM. */
-static int parse_value(const struct pd_option *opt, const char *text, void *out)
+static int parse_value(const struct pd_option *opt, const char *text, int is_list, void *out)
 {
     char *field = (char *)out + opt->offset;
     long l;
@@ -81,7 +110,17 @@ static int parse_value(const struct pd_option *opt, const char *text, void *out)
     int b;
     pd_ns ns;
 
+    if (is_list && opt->type != PD_OPT_LIST)
+        return -EINVAL;
     switch (opt->type) {
+    case PD_OPT_LIST: {
+        char **list = split_list(text);
+        if (!list)
+            return -ENOMEM;
+        free_list(*(char ***)field);
+        *(char ***)field = list;
+        return 0;
+    }
     case PD_OPT_STRING:
     case PD_OPT_SECRET:
     case PD_OPT_PROFILE: {
@@ -161,6 +200,11 @@ static void free_strings(const struct table *t, void *out)
 {
     for (size_t i = 0; i < t->n; i++) {
         const struct pd_option *opt = &t->opts[i];
+        if (opt->type == PD_OPT_LIST) {
+            char ***list = (char ***)((char *)out + opt->offset);
+            free_list(*list);
+            *list = NULL;
+        }
         if (!is_text(opt->type))
             continue;
         char **field = (char **)((char *)out + opt->offset);
@@ -207,16 +251,20 @@ static int parse_table(const struct table *t, const struct pd_param *params, siz
             rc = -EINVAL;
             continue;
         }
-        int prc = parse_value(opt, param ? param->value : opt->def, out);
+        int prc = parse_value(opt, param ? param->value : opt->def, param && param->is_list, out);
         if (prc == -ENOMEM) {
             pd_error_at(err, errlen, at, "out of memory");
             rc = -ENOMEM;
             goto fail;
         }
         if (prc < 0 && param) {
-            pd_error_at(err, errlen, &param->at, "option '%s' of %s: expected %s, got '%s'",
-                        opt->key, who, type_name(opt->type),
-                        opt->type == PD_OPT_SECRET ? "(not shown)" : param->value);
+            if (param->is_list)
+                pd_error_at(err, errlen, &param->at, "option '%s' of %s: expected %s, got a list",
+                            opt->key, who, type_name(opt->type));
+            else
+                pd_error_at(err, errlen, &param->at, "option '%s' of %s: expected %s, got '%s'",
+                            opt->key, who, type_name(opt->type),
+                            opt->type == PD_OPT_SECRET ? "(not shown)" : param->value);
             rc = -EINVAL;
         } else if (prc < 0) {
             /* A bug in the plugin, but the user is the one who sees it. */

@@ -28,7 +28,7 @@
 #include <stdint.h>
 #include <sys/socket.h>
 
-#define PD_PLUGIN_ABI 4
+#define PD_PLUGIN_ABI 5
 
 typedef int64_t pd_ns; /* nanoseconds: the one time type */
 
@@ -51,6 +51,9 @@ enum pd_opt_type {
                       * status; may come from the secrets file (see profiles) */
     PD_OPT_PROFILE,  /* char *, the name of one of the plugin's profiles; the core
                       * refuses a name the configuration does not define */
+    PD_OPT_LIST,     /* char **, NULL-terminated, owned by the core: a YAML list of
+                      * one-line strings, or one string (one item); the default
+                      * is written with '\n' between items, "" for none */
 };
 
 /* One check option. The core parses it into params + offset. */
@@ -170,6 +173,9 @@ struct pd_plugin {
 /* Watch fd for PD_READ and/or PD_WRITE. The watch never closes the fd. */
 pd_watch *pd_watch_fd(pd_check *check, int fd, unsigned events, pd_io_cb cb, void *arg);
 void pd_watch_cancel(pd_watch *watch);
+/* Watch the same fd for other events (PD_READ, PD_WRITE, both); 0 pauses
+ * the watch without giving it up. */
+void pd_watch_events(pd_watch *watch, unsigned events);
 
 /* Call cb once after delay. The handle is valid until the callback returns
  * or the timer is cancelled; cancelling inside its own callback is fine. */

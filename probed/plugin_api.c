@@ -87,6 +87,12 @@ pd_watch *pd_ctx_watch_fd(pd_plugin_ctx *ctx, int fd, unsigned events, pd_ctx_io
     return w;
 }
 
+void pd_watch_events(pd_watch *w, unsigned events)
+{
+    if (w && !w->cancelled)
+        pd_io_set(w->io, events);
+}
+
 void pd_watch_cancel(pd_watch *w)
 {
     if (!w || w->cancelled)

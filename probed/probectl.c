@@ -9,6 +9,7 @@
 
 #include "clock.h"
 #include "config.h"
+#include "probectl_http.h"
 #include "probectl_ping.h"
 #include "probectl_report.h"
 #include "probectl_status.h"
@@ -35,6 +36,8 @@ static const struct command commands[] = {
     {"check-config", "validate the configuration, inventory and check options", cmd_check_config, 1,
      0},
     {"ping", "one round of ICMP echoes to an address or target, now", pd_cmd_ping, 0, 1},
+    {"http", "fetch a URL or check a live stream once, with timings and verdict", pd_cmd_http, 0,
+     1},
     {"snmp", "ask an SNMP agent once with a target's or a profile's credentials", pd_cmd_snmp, 0,
      0},
     {"report", "the monthly availability, MTBF and MTTR report (CSV, JSON, HTML, XLSX)",
@@ -66,6 +69,7 @@ static void usage(FILE *out)
                  "  probectl events --target gy-codec-01 --since 2026-11-01 --format csv > "
                  "events.csv\n"
                  "  probectl ping -n 20 gy-codec-01\n"
+                 "  probectl http https://portal.example.gov.cn/\n"
                  "  probectl report --month 2026-10 --format xlsx -o 2026-10.xlsx\n"
                  "\n"
                  "Exit status: 0 on success, 1 on errors, 2 on bad usage.\n");

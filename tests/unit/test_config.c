@@ -373,9 +373,9 @@ static void test_wrong_types(void **state)
                 "1:16: unknown log target 'file' (expected stderr or syslog)");
     expect_fail("user: \"\"\n", "1:7: expected a non-empty value for user");
     expect_fail("templates:\n"
-                "  host: { checks: [{ id: a, type: tcp, availability: maybe, hosts: [a, b] }] }\n",
+                "  host: { checks: [{ id: a, type: tcp, availability: maybe, hosts: {a: b} }] }\n",
                 "2:54: expected true or false for availability, got 'maybe'");
-    expect_error("2:68: option 'hosts' must be a single value, not a list");
+    expect_error("2:68: option 'hosts' must be a value or a list of values, not a mapping");
 }
 
 static void test_bad_durations(void **state)

@@ -111,8 +111,8 @@ static void test_profile_syntax(void **state)
                 "1:30: expected a mapping for profiles, got a list");
     expect_fail("plugins: { snmp: { profiles: { Core: { version: 2c } } } }\n",
                 "1:32: invalid profile name 'Core'");
-    expect_fail("plugins: { snmp: { profiles: { core: { version: [2c, 3] } } } }\n",
-                "1:49: option 'version' must be a single value, not a list");
+    expect_fail("plugins: { snmp: { profiles: { core: { version: { v: 2c } } } } }\n",
+                "1:49: option 'version' must be a value or a list of values, not a mapping");
     struct pd_config *cfg = load_text("plugins: { snmp: { profiles: { bare: } } }\n", 0);
     const struct pd_profile_conf *p = pd_config_profile(cfg, "snmp", "bare");
     assert_non_null(p);

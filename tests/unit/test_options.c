@@ -21,6 +21,7 @@ struct tparams {
     pd_ns wait;
     long port;
     char *label;
+    char **tags;
     int validated; /* plugin state beyond the options */
 };
 
@@ -48,6 +49,7 @@ static const struct pd_option topts[] = {
     {"wait", PD_OPT_DURATION, offsetof(struct tparams, wait), "1s", "pause"},
     {"port", PD_OPT_PORT, offsetof(struct tparams, port), NULL, "TCP port"},
     {"label", PD_OPT_STRING, offsetof(struct tparams, label), "none", "tag"},
+    {"tags", PD_OPT_LIST, offsetof(struct tparams, tags), "", "labels"},
 };
 
 struct tsettings {
@@ -203,7 +205,7 @@ static void test_unknown_keys(void **state)
                                  P("prot", "80", 6, 11)};
     assert_int_equal(parse(p, 3), -EINVAL);
     assert_string_equal(err, "f.yaml:6:11: unknown option 'prot' for this check (type tcp takes: "
-                             "host, count, ratio, verbose, wait, port, label)\n");
+                             "host, count, ratio, verbose, wait, port, label, tags)\n");
     assert_null(params.host);
 
     static const struct pd_plugin bare = {.abi = PD_PLUGIN_ABI, .name = "icmp"};
@@ -358,6 +360,89 @@ static void test_from_config(void **state)
              "%s:5:50: option 'port' of check 'web': expected a port number 1..65535, got '0'\n",
              path);
     assert_string_equal(err, line);
+    pd_config_free(cfg);
+    assert_int_equal(test_dir_remove(dir), 0);
+}
+
+static void test_lists(void **state)
+{
+    (void)state;
+    const struct pd_param none[] = {P("host", "h", 3, 11), P("port", "1", 4, 11)};
+    assert_int_equal(parse(none, 2), 0);
+    assert_non_null(params.tags);
+    assert_null(params.tags[0]);
+    pd_options_free(&tplugin, &params);
+    assert_null(params.tags);
+
+    /* One value is a list of one; a YAML list arrives joined by '\n'. */
+    struct pd_param p[] = {P("port", "1", 4, 11), P("tags", "X-Site: 贵阳", 5, 11),
+                           P("host", "h", 6, 11)};
+    assert_int_equal(parse(p, 3), 0);
+    assert_string_equal(params.tags[0], "X-Site: 贵阳");
+    assert_null(params.tags[1]);
+    pd_options_free(&tplugin, &params);
+    p[1].value = (char *)"a\n\nc: d";
+    p[1].is_list = 1;
+    assert_int_equal(parse(p, 3), 0);
+    assert_string_equal(params.tags[0], "a");
+    assert_string_equal(params.tags[1], "");
+    assert_string_equal(params.tags[2], "c: d");
+    assert_null(params.tags[3]);
+    pd_options_free(&tplugin, &params);
+
+    /* A list where one value is expected. */
+    p[0].is_list = 1;
+    assert_int_equal(parse(p, 3), -EINVAL);
+    expect_error("f.yaml:4:11: option 'port' of this check: expected a port number 1..65535, got "
+                 "a list");
+    assert_null(params.tags);
+}
+
+static void test_lists_from_config(void **state)
+{
+    (void)state;
+    char dir[PATH_MAX], path[PATH_MAX];
+    const char *text = "templates:\n"
+                       "  web:\n"
+                       "    checks:\n"
+                       "      - id: a\n"
+                       "        type: tcp\n"
+                       "        host: h\n"
+                       "        port: 80\n"
+                       "        tags: [\"Accept: text/html\", \"X-Name: 贵州\"]\n"
+                       "      - { id: b, type: tcp, host: h, port: 80, tags: [[nested]] }\n"
+                       "      - { id: c, type: tcp, host: h, port: [80] }\n";
+    struct pd_config *cfg = NULL;
+    assert_int_equal(test_dir_make(dir), 0);
+    assert_int_equal(test_write(dir, "main.yaml", text, strlen(text), path), 0);
+    assert_int_equal(pd_config_load(path, &cfg, err, sizeof(err)), -EINVAL);
+    char line[2 * PATH_MAX];
+    snprintf(line, sizeof(line),
+             "%s:9:55: option 'tags': list items must be single values, not a list", path);
+    expect_error(line);
+    assert_null(cfg);
+
+    text = "templates:\n"
+           "  web:\n"
+           "    checks:\n"
+           "      - { id: a, type: tcp, host: h, port: 80, tags: [\"Accept: text/html\", \"X-Name: "
+           "贵州\"] }\n"
+           "      - { id: c, type: tcp, host: h, port: [80] }\n";
+    assert_int_equal(test_write(dir, "main.yaml", text, strlen(text), path), 0);
+    err[0] = '\0';
+    assert_int_equal(pd_config_load(path, &cfg, err, sizeof(err)), 0);
+    const struct pd_check_conf *a = &cfg->templates[0].checks[0];
+    assert_int_equal(pd_options_parse_check(&tplugin, a, &params, err, sizeof(err)), 0);
+    assert_string_equal(params.tags[0], "Accept: text/html");
+    assert_string_equal(params.tags[1], "X-Name: 贵州");
+    assert_null(params.tags[2]);
+    pd_options_free(&tplugin, &params);
+    const struct pd_check_conf *c = &cfg->templates[0].checks[1];
+    assert_int_equal(pd_options_parse_check(&tplugin, c, &params, err, sizeof(err)), -EINVAL);
+    snprintf(line, sizeof(line),
+             "%s:5:38: option 'port' of check 'c': expected a port number 1..65535, got a list",
+             path);
+    expect_error(line);
     pd_config_free(cfg);
     assert_int_equal(test_dir_remove(dir), 0);
 }
@@ -525,6 +610,8 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_settings, setup, teardown),
         cmocka_unit_test_setup_teardown(test_bad_default_in_plugin, setup, teardown),
         cmocka_unit_test_setup_teardown(test_from_config, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_lists, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_lists_from_config, setup, teardown),
         cmocka_unit_test_setup_teardown(test_error_at, setup, teardown),
         cmocka_unit_test_setup_teardown(test_profiles, setup, teardown),
         cmocka_unit_test_setup_teardown(test_check_profiles, setup, teardown),

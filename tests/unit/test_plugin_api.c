@@ -89,6 +89,13 @@ static void on_readable(pd_plugin_ctx *ctx, int fd, unsigned revents, void *arg)
         (*got)++;
 }
 
+static void on_any(pd_plugin_ctx *ctx, int fd, unsigned revents, void *arg)
+{
+    (void)ctx;
+    (void)fd;
+    *(unsigned *)arg |= revents;
+}
+
 static void test_ctx_watch(void **state)
 {
     (void)state;
@@ -113,11 +120,46 @@ static void test_ctx_watch(void **state)
     close(fds[1]);
 }
 
+/* Events changed in place: paused, the data waits; watched again, it is
+ * read; a write watch on a pipe's write end fires at once. */
+static void test_watch_events(void **state)
+{
+    (void)state;
+    struct pd_loop *loop = pd_loop_default();
+    struct pd_plugin_ctx ctx = {.plugin = &test_plugin, .loop = loop};
+    int fds[2], got = 0;
+    assert_int_equal(pipe(fds), 0);
+    pd_watch *w = pd_ctx_watch_fd(&ctx, fds[0], PD_READ, on_readable, &got);
+    assert_non_null(w);
+    pd_watch_events(w, 0);
+    assert_int_equal(write(fds[1], "ab", 2), 2);
+    run_for(loop, 20 * PD_MSEC);
+    assert_int_equal(got, 0);
+    pd_watch_events(w, PD_READ);
+    pd_watch_events(w, PD_READ); /* the same again: no change */
+    run_for(loop, 20 * PD_MSEC);
+    assert_int_equal(got, 2);
+    pd_watch_cancel(w);
+    pd_watch_events(NULL, PD_READ); /* as curl may after a cancel */
+
+    unsigned seen = 0;
+    pd_watch *wr = pd_ctx_watch_fd(&ctx, fds[1], 0, on_any, &seen);
+    run_for(loop, 20 * PD_MSEC);
+    assert_int_equal(seen, 0);
+    pd_watch_events(wr, PD_READ | PD_WRITE);
+    run_for(loop, 20 * PD_MSEC);
+    assert_true(seen & PD_WRITE);
+    pd_ctx_cancel_all(&ctx);
+    close(fds[0]);
+    close(fds[1]);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_ctx_timers),
         cmocka_unit_test(test_ctx_watch),
+        cmocka_unit_test(test_watch_events),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
