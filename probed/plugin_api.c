@@ -224,8 +224,10 @@ void pd_ctx_cancel_all(struct pd_plugin_ctx *ctx)
 
 /* One plugin line: "<prefix>: <message>" (or the message alone), rate
  * limited under key. */
-static void log_plugin_line(int level, const char *module, const void *key, const char *prefix,
-                            const char *fmt, va_list ap)
+__attribute__((format(printf, 5, 0))) static void log_plugin_line(int level, const char *module,
+                                                                  const void *key,
+                                                                  const char *prefix,
+                                                                  const char *fmt, va_list ap)
 {
     char text[900];
     vsnprintf(text, sizeof(text), fmt, ap);
