@@ -64,9 +64,6 @@ static const struct pd_option http_options[] = {
      "hls: download the newest segment; slower than its duration is bad"},
 };
 
-static const char *const metric_names_http[] = {
-    "dns_ms", "connect_ms", "tls_ms", "ttfb_ms", "total_ms", "status", "bytes", "cert_days_left"};
-
 /* A header line "Name: value": a token, a colon, no line breaks. */
 static int header_valid(const char *h)
 {
@@ -458,10 +455,9 @@ static void http_done(struct http_check *hc, CURLcode result)
         ok = PD_BAD;
     }
     struct pd_metric m[] = {
-        {metric_names_http[0], t.dns_ms},          {metric_names_http[1], t.connect_ms},
-        {metric_names_http[2], t.tls_ms},          {metric_names_http[3], t.ttfb_ms},
-        {metric_names_http[4], t.total_ms},        {metric_names_http[5], t.status},
-        {metric_names_http[6], (double)hc->bytes}, {metric_names_http[7], hc->cert_days},
+        {"dns_ms", t.dns_ms},         {"connect_ms", t.connect_ms},      {"tls_ms", t.tls_ms},
+        {"ttfb_ms", t.ttfb_ms},       {"total_ms", t.total_ms},          {"status", t.status},
+        {"bytes", (double)hc->bytes}, {"cert_days_left", hc->cert_days},
     };
     http_submit(hc, ok, ok == PD_OK ? NULL : reason, m, sizeof(m) / sizeof(m[0]));
 }
@@ -483,11 +479,7 @@ static void http_run(pd_check *check, void *params)
     struct http_check *hc = params;
     char err[512];
     hc->check = check;
-    if (hc->running) {
-        /* The core starts a round only after the last one ended. */
-        http_multi_remove(hc->easy);
-    }
-    hc->running = 1;
+    hc->running = 1; /* the core starts a round only after the last one ended */
     hc->cert_days = NAN;
     hc->deadline = pd_now(check) + pd_check_timeout(check);
     free(hc->url_now);
