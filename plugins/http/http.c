@@ -364,12 +364,11 @@ int http_fetch(struct http_check *hc, const char *url, int keep_body, size_t cap
 
 void http_timings(struct http_check *hc, struct http_timing *t)
 {
-    curl_off_t q = 0, c = 0, a = 0, p = 0, s = 0, total = 0;
+    curl_off_t q = 0, c = 0, a = 0, s = 0, total = 0;
     long status = 0;
     curl_easy_getinfo(hc->easy, CURLINFO_NAMELOOKUP_TIME_T, &q);
     curl_easy_getinfo(hc->easy, CURLINFO_CONNECT_TIME_T, &c);
     curl_easy_getinfo(hc->easy, CURLINFO_APPCONNECT_TIME_T, &a);
-    curl_easy_getinfo(hc->easy, CURLINFO_PRETRANSFER_TIME_T, &p);
     curl_easy_getinfo(hc->easy, CURLINFO_STARTTRANSFER_TIME_T, &s);
     curl_easy_getinfo(hc->easy, CURLINFO_TOTAL_TIME_T, &total);
     curl_easy_getinfo(hc->easy, CURLINFO_RESPONSE_CODE, &status);
@@ -378,7 +377,11 @@ void http_timings(struct http_check *hc, struct http_timing *t)
     t->dns_ms = q > 0 ? (double)q / 1e3 : c > 0 ? 0 : NAN;
     t->connect_ms = c > 0 ? (double)(c - q) / 1e3 : NAN;
     t->tls_ms = a > 0 ? (double)(a - c) / 1e3 : NAN;
-    t->ttfb_ms = s > 0 && p > 0 ? (double)(s - p) / 1e3 : NAN;
+    /* From the connection being ready (after TLS) to the first byte:
+     * libcurl's pretransfer stamp can fall after the answer arrived when
+     * the request goes out in the same call that finished the connect. */
+    curl_off_t ready = a > 0 ? a : c;
+    t->ttfb_ms = s > 0 && ready > 0 ? (double)(s - ready) / 1e3 : NAN;
     t->total_ms = (double)total / 1e3;
     t->status = status > 0 ? (double)status : NAN;
 }
@@ -390,10 +393,14 @@ void http_failure(struct http_check *hc, CURLcode result, char *buf, size_t len)
     if (result == CURLE_OPERATION_TIMEDOUT) {
         struct http_timing t;
         http_timings(hc, &t);
-        const char *phase = isnan(t.dns_ms)       ? "resolving the name"
-                            : isnan(t.connect_ms) ? "connecting"
-                            : isnan(t.ttfb_ms)    ? "waiting for the answer"
-                                                  : "reading the body";
+        char *scheme = NULL;
+        curl_easy_getinfo(hc->easy, CURLINFO_SCHEME, &scheme);
+        int tls = scheme && strcasecmp(scheme, "https") == 0;
+        const char *phase = isnan(t.dns_ms)          ? "resolving the name"
+                            : isnan(t.connect_ms)    ? "connecting"
+                            : tls && isnan(t.tls_ms) ? "in the TLS handshake"
+                            : isnan(t.ttfb_ms)       ? "waiting for the answer"
+                                                     : "reading the body";
         snprintf(buf, len, "no complete answer within %lld ms (%s)",
                  (long long)(pd_check_timeout(hc->check) / PD_MSEC), phase);
         return;
