@@ -340,12 +340,13 @@ int http_fetch(struct http_check *hc, const char *url, int keep_body, size_t cap
     curl_slist_free_all(hc->connect_to);
     hc->connect_to = NULL;
     if (hc->resolve[0]) {
-        /* Only the URL's own host goes to the given address: a redirect
-         * to another host goes where its name leads. */
+        /* Only the check's own host goes to the given address: a
+         * redirect, or a playlist, on another host goes where its name
+         * leads. */
         char host[256], entry[512];
         const char *to =
             strcmp(hc->resolve, "{address}") == 0 ? pd_check_address(hc->check) : hc->resolve;
-        if (url_host(url, host, sizeof(host), err, errlen) < 0)
+        if (url_host(hc->url_now, host, sizeof(host), err, errlen) < 0)
             return -EINVAL;
         int v6 = strchr(to, ':') != NULL;
         snprintf(entry, sizeof(entry), "%s::%s%s%s:", host, v6 ? "[" : "", to, v6 ? "]" : "");
@@ -405,7 +406,24 @@ void http_failure(struct http_check *hc, CURLcode result, char *buf, size_t len)
                  (long long)(pd_check_timeout(hc->check) / PD_MSEC), phase);
         return;
     }
-    snprintf(buf, len, "%s", hc->errbuf[0] ? hc->errbuf : curl_easy_strerror(result));
+    int n = snprintf(buf, len, "%s", hc->errbuf[0] ? hc->errbuf : curl_easy_strerror(result));
+    /* libcurl says "Couldn't connect to server" for a refused, an
+     * unreachable and a filtered port alike; the system's word tells. */
+    long os_errno = 0;
+    curl_easy_getinfo(hc->easy, CURLINFO_OS_ERRNO, &os_errno);
+    if (result == CURLE_COULDNT_CONNECT && os_errno > 0 && n > 0 && (size_t)n < len)
+        snprintf(buf + n, len - (size_t)n, " (%s)", strerror((int)os_errno));
+}
+
+int http_utf8_cut(const char *s, size_t max)
+{
+    size_t n = strlen(s);
+    if (n <= max)
+        return (int)n;
+    /* Back off continuation bytes (10xxxxxx) to a character's start. */
+    while (max > 0 && ((unsigned char)s[max] & 0xc0) == 0x80)
+        max--;
+    return (int)max;
 }
 
 /* Failures that are about this host, not the target. */
@@ -431,13 +449,15 @@ static int body_matches(struct http_check *hc, char *why, size_t len)
     const char *text = hc->body_buf ? hc->body_buf : "";
     if (hc->expect_body[0] &&
         !memmem(text, hc->body_len, hc->expect_body, strlen(hc->expect_body))) {
-        snprintf(why, len, "the body (%zu bytes%s) does not contain '%.60s'", hc->body_len,
-                 hc->cut ? ", cut at max_body" : "", hc->expect_body);
+        snprintf(why, len, "the body (%zu bytes%s) does not contain '%.*s'", hc->body_len,
+                 hc->cut ? ", cut at max_body" : "", http_utf8_cut(hc->expect_body, 60),
+                 hc->expect_body);
         return 0;
     }
     if (hc->has_re && regexec(&hc->re, text, 0, NULL, 0) != 0) {
-        snprintf(why, len, "the body (%zu bytes%s) does not match /%.60s/", hc->body_len,
-                 hc->cut ? ", cut at max_body" : "", hc->expect_body_regex);
+        snprintf(why, len, "the body (%zu bytes%s) does not match /%.*s/", hc->body_len,
+                 hc->cut ? ", cut at max_body" : "", http_utf8_cut(hc->expect_body_regex, 60),
+                 hc->expect_body_regex);
         return 0;
     }
     return 1;

@@ -66,6 +66,9 @@ int http_fetch(struct http_check *hc, const char *url, int keep_body, size_t cap
 void http_timings(struct http_check *hc, struct http_timing *t);
 void http_failure(struct http_check *hc, CURLcode result, char *buf, size_t len);
 int http_local_error(CURLcode result);
+/* How many bytes of s to print to show at most max of them without
+ * cutting a UTF-8 character: for "%.*s". */
+int http_utf8_cut(const char *s, size_t max);
 /* End the round. */
 void http_submit(struct http_check *hc, enum pd_verdict ok, const char *reason,
                  const struct pd_metric *metrics, size_t n);

@@ -45,7 +45,7 @@ static char *resolve_uri(const char *base, struct hls_text uri, char *err, size_
         (uc = curl_url_get(u, CURLUPART_URL, &joined, 0)) == CURLUE_OK)
         out = strdup(joined);
     if (!out)
-        snprintf(err, errlen, "URI '%.80s' in the playlist: %s", rel,
+        snprintf(err, errlen, "URI '%.*s' in the playlist: %s", http_utf8_cut(rel, 80), rel,
                  uc == CURLUE_OK ? "out of memory" : curl_url_strerror(uc));
     curl_free(joined);
     curl_url_cleanup(u);
@@ -195,7 +195,10 @@ void http_hls_done(struct http_check *hc, CURLcode result)
         return;
     }
     if (!http_status_match(&hc->expect, (long)t.status)) {
-        snprintf(reason, sizeof(reason), "%s: HTTP status %.0f", step_name(s), t.status);
+        char expected[128];
+        http_status_format(&hc->expect, expected, sizeof(expected));
+        snprintf(reason, sizeof(reason), "%s: HTTP status %.0f (expected %s)", step_name(s),
+                 t.status, expected);
         finish(hc, PD_BAD, reason);
         return;
     }

@@ -85,6 +85,10 @@ pd_lab_init() {
         pd_skip "cannot create a network namespace: $out"
     fi
     PD_NS+=("$PD_PROBER")
+    # Name lookups made in the prober's namespace (a URL's host) go to its
+    # own loopback, where nothing answers, never to the host's resolver.
+    mkdir -p "/etc/netns/$PD_PROBER"
+    echo "nameserver 127.0.0.1" >"/etc/netns/$PD_PROBER/resolv.conf"
     ip -n "$PD_PROBER" link set lo up
     if ! out=$(ip netns exec "$PD_PROBER" nft list ruleset 2>&1); then
         pd_skip "nft does not work inside a namespace: $out"
@@ -103,6 +107,7 @@ pd_reap_stale() {
             kill -KILL "$pid" 2>/dev/null || true
         done
         ip netns del "$ns" 2>/dev/null || true
+        rm -rf "/etc/netns/$ns"
         echo "# removed stale namespace $ns" >&2
     done
     for ns in /tmp/pdt-[0-9]*.??????; do
@@ -132,6 +137,7 @@ pd_cleanup() {
     done
     for ((i = ${#PD_NS[@]} - 1; i >= 0; i--)); do
         ip netns del "${PD_NS[i]}" 2>/dev/null
+        rm -rf "/etc/netns/${PD_NS[i]}"
     done
     if [ -n "$PD_TMP" ]; then
         if [ "${PD_KEEP:-0}" = 1 ]; then
@@ -610,4 +616,180 @@ pd_snmp_num() {
     v=$(pd_snmp snmpget -Oqv -Ot "$@") || return 1
     [[ "$v" =~ ^[0-9]+$ ]] || return 1
     echo "$v"
+}
+
+# A test CA (pd_test_ca) and server certificates it signs (pd_test_cert),
+# made with openssl under $PD_TMP/ca from a configuration of our own, so
+# the system's openssl.cnf changes nothing. EC P-256 keys: quick to make.
+PD_CA_DIR=""
+PD_CA_CERT="" # the CA's certificate (PEM), for the tests
+
+pd_test_ca() {
+    local dir="$PD_TMP/ca" out
+    pd_require_cmd openssl
+    [ -z "$PD_CA_DIR" ] || pd_fail "pd_test_ca: already made"
+    mkdir -p "$dir/issued"
+    : >"$dir/index.txt"
+    cat >"$dir/openssl.cnf" <<CNF
+[ req ]
+distinguished_name = req_dn
+prompt = no
+[ req_dn ]
+CN = probed test CA $$
+[ ca_ext ]
+basicConstraints = critical, CA:TRUE
+keyUsage = critical, keyCertSign, cRLSign
+subjectKeyIdentifier = hash
+[ ca ]
+default_ca = pd_ca
+[ pd_ca ]
+dir = $dir
+database = $dir/index.txt
+new_certs_dir = $dir/issued
+certificate = $dir/ca.crt
+private_key = $dir/ca.key
+rand_serial = yes
+default_md = sha256
+policy = pd_policy
+unique_subject = no
+copy_extensions = none
+[ pd_policy ]
+commonName = supplied
+CNF
+    if ! out=$(openssl req -x509 -new -config "$dir/openssl.cnf" -extensions ca_ext \
+        -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -keyout "$dir/ca.key" \
+        -out "$dir/ca.crt" -days 30 2>&1); then
+        pd_fail "pd_test_ca: openssl req failed: $out"
+    fi
+    chmod 755 "$dir"
+    chmod 644 "$dir/ca.crt"
+    PD_CA_DIR=$dir
+    # shellcheck disable=SC2034
+    PD_CA_CERT="$dir/ca.crt"
+}
+
+# pd_test_cert NAME DAYS SAN...: $PD_CA_DIR/NAME.key and NAME.crt, a server
+# certificate signed by the test CA for the SANs (IP addresses and DNS
+# names; the first is also the CN), valid from an hour ago until DAYS days
+# from now. A negative DAYS makes one that expired -DAYS days ago (valid for
+# the 30 days before that).
+pd_test_cert() {
+    local name=$1 days=$2 dir=$PD_CA_DIR now end start san="" s out cn
+    shift 2
+    [ -n "$dir" ] || pd_fail "pd_test_cert: call pd_test_ca first"
+    [ $# -ge 1 ] || pd_fail "pd_test_cert $name: no SAN"
+    [[ "$days" =~ ^-?[0-9]+$ ]] || pd_fail "pd_test_cert $name: DAYS '$days' is not a whole number"
+    for s in "$@"; do
+        if [[ "$s" =~ ^[0-9.]+$ ]] || [[ "$s" == *:* ]]; then
+            san+="${san:+,}IP:$s"
+        else
+            san+="${san:+,}DNS:$s"
+        fi
+    done
+    now=$(date +%s)
+    end=$((now + days * 86400))
+    if [ "$days" -ge 0 ]; then
+        start=$((now - 3600))
+    else
+        start=$((end - 30 * 86400))
+    fi
+    cat >"$dir/$name.ext" <<EXT
+[ srv ]
+basicConstraints = critical, CA:FALSE
+keyUsage = critical, digitalSignature
+extendedKeyUsage = serverAuth
+subjectAltName = $san
+EXT
+    cn=$1
+    # UTCTime (two-digit year), as RFC 5280 wants for dates before 2050.
+    if ! out=$(openssl req -new -config "$dir/openssl.cnf" -subj "/CN=$cn" -newkey ec \
+        -pkeyopt ec_paramgen_curve:P-256 -nodes -keyout "$dir/$name.key" -out "$dir/$name.csr" 2>&1) ||
+        ! out=$(openssl ca -batch -config "$dir/openssl.cnf" -in "$dir/$name.csr" \
+            -out "$dir/$name.crt" -notext -extfile "$dir/$name.ext" -extensions srv \
+            -startdate "$(date -u -d "@$start" +%y%m%d%H%M%SZ)" \
+            -enddate "$(date -u -d "@$end" +%y%m%d%H%M%SZ)" 2>&1); then
+        pd_fail "pd_test_cert $name: openssl failed: $out"
+    fi
+    chmod 644 "$dir/$name.crt"
+}
+
+# pd_nginx NAME N: nginx in target NAME's namespace, one process (daemon
+# off, master_process off) with its prefix, pid file, error log, temporary
+# paths and document root (PD_NGINX_ROOT[NAME], the http block's root)
+# under $PD_TMP/nginx-NAME, access log off. Stdin goes into the http block:
+# the test's server blocks and their locations, where {addr4} and {addr6}
+# stand for target N's addresses and {ca} for PD_CA_DIR (so a quoted
+# here-document keeps nginx's $variables as they are): "listen {addr4}:80;",
+# "listen {addr6}:443 ssl;", "ssl_certificate {ca}/www.crt;".
+# Returns once every address and port it listens on answers an HTTP(S)
+# request from the prober's namespace.
+declare -A PD_NGINX_ROOT=() PD_NGINX_PID=()
+
+pd_nginx() {
+    local name=$1 n=$2 dir="$PD_TMP/nginx-$1" pid listen scheme url deadline ok
+    [ -x /usr/sbin/nginx ] || pd_skip "needs nginx (/usr/sbin/nginx; nginx-light is enough)"
+    pd_require_cmd curl
+    [ -z "${PD_NGINX_PID[$name]:-}" ] || pd_fail "pd_nginx $name: already running"
+    mkdir -p "$dir/html" "$dir/tmp" "$dir/logs"
+    {
+        cat <<CONF
+daemon off;
+master_process off;
+worker_processes 1;
+pid $dir/nginx.pid;
+lock_file $dir/nginx.lock;
+error_log $dir/logs/error.log warn;
+worker_rlimit_nofile 8192;
+events { worker_connections 4096; }
+http {
+    access_log off;
+    root $dir/html;
+    client_body_temp_path $dir/tmp/body;
+    proxy_temp_path $dir/tmp/proxy;
+    fastcgi_temp_path $dir/tmp/fastcgi;
+    uwsgi_temp_path $dir/tmp/uwsgi;
+    scgi_temp_path $dir/tmp/scgi;
+    types {
+        text/html html;
+        text/plain txt;
+        application/vnd.apple.mpegurl m3u8;
+        video/mp2t ts;
+    }
+    default_type application/octet-stream;
+    charset utf-8;
+CONF
+        sed -e "s/{addr4}/$(pd_addr4 "$n")/g" -e "s/{addr6}/[$(pd_addr6 "$n")]/g" \
+            -e "s#{ca}#$PD_CA_DIR#g"
+        echo "}"
+    } >"$dir/nginx.conf"
+    # -e: the error log also before the configuration is read.
+    ip netns exec "$PD_PREFIX-$name" /usr/sbin/nginx -p "$dir" -c "$dir/nginx.conf" \
+        -e "$dir/logs/error.log" >>"$dir/logs/stdout.log" 2>&1 &
+    pid=$!
+    PD_PIDS+=("$pid")
+    PD_NGINX_PID[$name]=$pid
+    # shellcheck disable=SC2034 # for the tests
+    PD_NGINX_ROOT[$name]="$dir/html"
+    deadline=$(($(pd_now_ns) + 5000000000))
+    while read -r listen scheme; do
+        # "listen 80" listens on every address: ask the IPv4 one.
+        [[ "$listen" == *:* ]] || listen="$(pd_addr4 "$n"):$listen"
+        url="$scheme://$listen/"
+        ok=0
+        while [ "$(pd_now_ns)" -lt "$deadline" ]; do
+            pd_pid_running "$pid" || break
+            # Any HTTP answer will do (-k: the certificate is not the point).
+            if ip netns exec "$PD_PROBER" curl -sk -o /dev/null --max-time 1 "$url"; then
+                ok=1
+                break
+            fi
+            sleep 0.1
+        done
+        if [ "$ok" = 0 ]; then
+            cat "$dir/logs/stdout.log" "$dir/logs/error.log" >&2 2>/dev/null
+            pd_fail "nginx for $name (pid $pid) does not answer $url within 5 s"
+        fi
+    done < <(awk '$1 == "listen" { a = $2; sub(/;$/, "", a)
+                                    print a, ($0 ~ /[[:space:]]ssl[;[:space:]]/ ? "https" : "http") }' \
+        "$dir/nginx.conf")
 }
