@@ -80,7 +80,7 @@ static void merge_profile(struct pd_yreader *r, struct pd_profile_conf *p,
         }
         p->params = grown;
         struct pd_param *np = &p->params[p->n_params];
-        np->at = pd_ymark(r, key);
+        *np = (struct pd_param){.at = pd_ymark(r, key)};
         np->key = strdup(key->text);
         np->value = strdup(v->text);
         if (!np->key || !np->value) {
