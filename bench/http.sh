@@ -33,25 +33,9 @@ BB_ADDR=127.0.0.1:9115
 PROM_ADDR=127.0.0.1:9090
 
 bench_build --root "${1:-}" probed plugins/http.so
-largest=0
-for n in $TIERS; do
-    case $n in
-    '' | *[!0-9]*) die "PD_BENCH_TARGETS: numbers of targets" ;;
-    esac
-    if [ "$n" -lt 1 ] || [ "$n" -gt 20000 ]; then
-        die "PD_BENCH_TARGETS: 1..20000 targets"
-    fi
-    if [ "$n" -gt "$largest" ]; then
-        largest=$n
-    fi
-done
-[ "$largest" -gt 0 ] || die "nothing to run"
-for tool in $TOOLS; do
-    case $tool in
-    probed | blackbox) ;;
-    *) die "PD_BENCH_TOOLS: probed and/or blackbox, not '$tool'" ;;
-    esac
-done
+# shellcheck disable=SC2086 # the lists are words
+largest=$(bench_largest PD_BENCH_TARGETS targets 20000 $TIERS)
+bench_tools "$TOOLS" probed blackbox
 if [ "$WARMUP" -lt 5 ] || [ "$WINDOW" -lt 20 ]; then
     die "PD_BENCH_WARMUP: at least 5 s; PD_BENCH_WINDOW: at least 20 s"
 fi
@@ -167,15 +151,6 @@ awk -v n="$largest" 'BEGIN {
 RESULTS="$WORK/results"
 : >"$RESULTS"
 hz=$(getconf CLK_TCK)
-
-# Busy clock ticks of a process, every thread it has had (utime + stime
-# of /proc/<pid>/stat: exited threads included).
-cpu_ticks() {
-    local st
-    read -r st <"/proc/$1/stat"
-    st=${st##*) }
-    awk '{ print $12 + $13 }' <<<"$st"
-}
 
 # Run time of the threads a process has now, in ns (the first field of
 # each schedstat): finer than the ticks, but blind to threads that ended.

@@ -37,19 +37,8 @@ MAX_RATE=50000 # plugins.icmp.max_rate
 BUCKET=200     # plugins.icmp.burst
 
 bench_build --root "${1:-}" probed plugins/icmp.so
-largest=0
-for n in $TIERS $ALONE; do
-    case $n in
-    '' | *[!0-9]*) die "PD_BENCH_TIERS, PD_BENCH_ALONE: numbers of targets" ;;
-    esac
-    if [ "$n" -lt 1 ] || [ "$n" -gt 60000 ]; then
-        die "PD_BENCH_TIERS, PD_BENCH_ALONE: 1..60000 targets"
-    fi
-    if [ "$n" -gt "$largest" ]; then
-        largest=$n
-    fi
-done
-[ "$largest" -gt 0 ] || die "nothing to run"
+# shellcheck disable=SC2086 # the lists are words
+largest=$(bench_largest "PD_BENCH_TIERS, PD_BENCH_ALONE" targets 60000 $TIERS $ALONE)
 if [ "$WARMUP" -lt 5 ] || [ "$WINDOW" -lt 5 ]; then
     die "PD_BENCH_WARMUP, PD_BENCH_WINDOW: at least 5 s"
 fi
@@ -99,15 +88,6 @@ awk -v n="$largest" 'BEGIN {
 RESULTS="$WORK/results"
 : >"$RESULTS"
 hz=$(getconf CLK_TCK)
-
-# Busy clock ticks of a process (all threads) or of one thread: the
-# utime and stime fields of a /proc/<pid>[/task/<tid>]/stat file.
-cpu_ticks() {
-    local st
-    read -r st <"$1/stat"
-    st=${st##*) }
-    awk '{ print $12 + $13 }' <<<"$st"
-}
 
 # "busy total" ticks of the whole machine, all CPUs: what else ran beside
 # the tool during a window (other people's builds and tests).

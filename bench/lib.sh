@@ -53,6 +53,50 @@ bench_build() {
     done
 }
 
+# bench_largest VARS UNIT MAX N...: the largest N; dies unless every N is
+# a number 1..MAX (VARS: the environment variables they came from).
+bench_largest() {
+    local vars=$1 unit=$2 max=$3 n largest=0
+    shift 3
+    for n in "$@"; do
+        case $n in
+        '' | *[!0-9]*) die "$vars: numbers of $unit" ;;
+        esac
+        if [ "$n" -lt 1 ] || [ "$n" -gt "$max" ]; then
+            die "$vars: 1..$max $unit"
+        fi
+        if [ "$n" -gt "$largest" ]; then
+            largest=$n
+        fi
+    done
+    [ "$largest" -gt 0 ] || die "nothing to run"
+    echo "$largest"
+}
+
+# bench_tools "LIST" KNOWN...: dies unless every tool of LIST is KNOWN.
+bench_tools() {
+    local list=$1 t k ok
+    shift
+    for t in $list; do
+        ok=0
+        for k in "$@"; do
+            [ "$t" = "$k" ] && ok=1
+        done
+        [ "$ok" = 1 ] || die "PD_BENCH_TOOLS: $(echo "$@" | sed 's/ / and\/or /'), not '$t'"
+    done
+}
+
+# cpu_ticks PID|DIR: busy clock ticks of a process (every thread it has
+# had, exited ones included) or, given /proc/<pid>/task/<tid>, of one
+# thread: the utime and stime fields of its stat file.
+cpu_ticks() {
+    local st f=$1
+    [[ "$f" == /* ]] || f=/proc/$f
+    read -r st <"$f/stat"
+    st=${st##*) }
+    awk '{ print $12 + $13 }' <<<"$st"
+}
+
 running() {
     local st
     read -r st 2>/dev/null <"/proc/$1/stat" || return 1

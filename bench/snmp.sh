@@ -66,25 +66,9 @@ COLUMNS=(
 IN_REQ_VARS=1.3.6.1.2.1.11.13.0 # snmpInTotalReqVars: varbinds a GET answered
 
 bench_build --root "${1:-}" probed plugins/snmp.so
-largest=0
-for n in $TIERS; do
-    case $n in
-    '' | *[!0-9]*) die "PD_BENCH_AGENTS: numbers of agents" ;;
-    esac
-    if [ "$n" -lt 1 ] || [ "$n" -gt 20000 ]; then
-        die "PD_BENCH_AGENTS: 1..20000 agents"
-    fi
-    if [ "$n" -gt "$largest" ]; then
-        largest=$n
-    fi
-done
-[ "$largest" -gt 0 ] || die "nothing to run"
-for tool in $TOOLS; do
-    case $tool in
-    probed | collectd) ;;
-    *) die "PD_BENCH_TOOLS: probed and/or collectd, not '$tool'" ;;
-    esac
-done
+# shellcheck disable=SC2086 # the lists are words
+largest=$(bench_largest PD_BENCH_AGENTS agents 20000 $TIERS)
+bench_tools "$TOOLS" probed collectd
 if [ "$WARMUP" -lt 5 ] || [ "$WINDOW" -lt 20 ]; then
     die "PD_BENCH_WARMUP: at least 5 s; PD_BENCH_WINDOW: at least 20 s"
 fi
@@ -250,15 +234,6 @@ cpu_ns() {
 }
 thread_ns() {
     awk '{ print $1 }' "/proc/$1/task/$1/schedstat"
-}
-
-# Busy clock ticks of a process (all threads): the utime and stime fields
-# of /proc/<pid>/stat, the other benches' measure, printed beside.
-cpu_ticks() {
-    local st
-    read -r st <"/proc/$1/stat"
-    st=${st##*) }
-    awk '{ print $12 + $13 }' <<<"$st"
 }
 
 snmpd_switches() {

@@ -87,14 +87,6 @@ EOF
 DB="$WORK/data/probed.db"
 sql() { sqlite3 -batch -noheader -cmd '.timeout 10000' "$DB" "$1"; }
 
-# Busy seconds of a process and its threads, from /proc/<pid>/stat.
-cpu_ticks() {
-    local st
-    read -r st <"/proc/$1/stat"
-    st=${st##*) }
-    awk '{ print $12 + $13 }' <<<"$st"
-}
-
 echo "tcp_10k: $TARGETS targets, check every ${INTERVAL}s; warm-up ${WARMUP}s, window ${WINDOW}s" >&2
 ip netns exec "$P_NS" "$BUILD/probed" -c "$WORK/probed.yaml" -f 2>"$WORK/probed.log" &
 PROBED_PID=$!

@@ -50,31 +50,13 @@ static const char http_help[] =
     "Exit status: 0 when the round is good, 1 when it is bad or could not\n"
     "run, 2 on bad usage.\n";
 
-#define MAX_SET 20
-
 struct http_opts {
     const char *what;
-    const char *set[MAX_SET][2];
-    size_t n_set;
+    struct pctl_set set;
     char *headers; /* joined by '\n', a list option's form */
     pd_ns timeout;
     enum pctl_format format;
 };
-
-static void set_param(struct http_opts *o, const char *key, const char *value)
-{
-    for (size_t i = 0; i < o->n_set; i++) {
-        if (strcmp(o->set[i][0], key) == 0) {
-            o->set[i][1] = value;
-            return;
-        }
-    }
-    if (o->n_set < MAX_SET) {
-        o->set[o->n_set][0] = key;
-        o->set[o->n_set][1] = value;
-        o->n_set++;
-    }
-}
 
 static int add_header(struct http_opts *o, const char *h)
 {
@@ -116,35 +98,35 @@ static int http_args(int argc, char **argv, struct http_opts *o, FILE *out, FILE
     while ((opt = getopt_long(argc, argv, ":X:H:d:s:b:r:km:46h", longopts, NULL)) != -1) {
         switch (opt) {
         case 'X':
-            set_param(o, "method", optarg);
+            pctl_set_param(&o->set, "method", optarg, 0);
             break;
         case 'H':
             if (add_header(o, optarg) < 0)
                 return pctl_usage_error(errout, "http", "out of memory");
             break;
         case 'd':
-            set_param(o, "body", optarg);
+            pctl_set_param(&o->set, "body", optarg, 0);
             break;
         case 's':
-            set_param(o, "expect_status", optarg);
+            pctl_set_param(&o->set, "expect_status", optarg, 0);
             break;
         case 'b':
-            set_param(o, "expect_body", optarg);
+            pctl_set_param(&o->set, "expect_body", optarg, 0);
             break;
         case 'r':
-            set_param(o, "expect_body_regex", optarg);
+            pctl_set_param(&o->set, "expect_body_regex", optarg, 0);
             break;
         case NO_FOLLOW:
-            set_param(o, "follow_redirects", "no");
+            pctl_set_param(&o->set, "follow_redirects", "no", 0);
             break;
         case 'k':
-            set_param(o, "tls_verify", "no");
+            pctl_set_param(&o->set, "tls_verify", "no", 0);
             break;
         case CACERT:
-            set_param(o, "ca_file", optarg);
+            pctl_set_param(&o->set, "ca_file", optarg, 0);
             break;
         case RESOLVE:
-            set_param(o, "resolve", optarg);
+            pctl_set_param(&o->set, "resolve", optarg, 0);
             break;
         case 'm':
             if (pd_duration_parse(optarg, &o->timeout) < 0 || o->timeout <= 0)
@@ -152,17 +134,17 @@ static int http_args(int argc, char **argv, struct http_opts *o, FILE *out, FILE
                                         "--timeout must be a duration such as 10s or 500ms");
             break;
         case HLS:
-            set_param(o, "mode", "hls");
+            pctl_set_param(&o->set, "mode", "hls", 0);
             break;
         case MIN_HEIGHT:
-            set_param(o, "min_height", optarg);
+            pctl_set_param(&o->set, "min_height", optarg, 0);
             break;
         case SEGMENT:
-            set_param(o, "segment_check", "yes");
+            pctl_set_param(&o->set, "segment_check", "yes", 0);
             break;
         case '4':
         case '6':
-            set_param(o, "ip", opt == '4' ? "4" : "6");
+            pctl_set_param(&o->set, "ip", opt == '4' ? "4" : "6", 0);
             break;
         case FORMAT:
             if (pctl_parse_format(optarg, 1, &o->format) < 0 || o->format == PCTL_CSV)
@@ -180,22 +162,6 @@ static int http_args(int argc, char **argv, struct http_opts *o, FILE *out, FILE
                                 optind < argc ? "one URL or target only" : "which URL or target?");
     o->what = argv[optind];
     return -1;
-}
-
-/* The configured target's first http check, if id names a target. */
-static const struct pd_check_conf *target_check(const struct pd_config *cfg, const char *id,
-                                                const struct pd_target_conf **target)
-{
-    for (size_t i = 0; cfg && i < cfg->n_targets; i++) {
-        if (strcmp(cfg->targets[i].id, id) != 0)
-            continue;
-        *target = &cfg->targets[i];
-        for (size_t c = 0; c < cfg->targets[i].tmpl->n_checks; c++)
-            if (strcmp(cfg->targets[i].tmpl->checks[c].type, "http") == 0)
-                return &cfg->targets[i].tmpl->checks[c];
-        return NULL;
-    }
-    return NULL;
 }
 
 /* The host of an http(s) URL, for the pseudo-target's address. */
@@ -267,14 +233,14 @@ int pd_cmd_http(const struct pd_config *cfg, int argc, char **argv, FILE *out, F
     static char err[8192];
     struct http_opts o = {.format = PCTL_TABLE};
     struct pctl_oneshot res;
-    struct pd_param params[MAX_SET + 40];
+    struct pd_param params[PCTL_SET_MAX + 40];
     char address[256];
     int rc = http_args(argc, argv, &o, out, errout);
     if (rc >= 0)
         goto out;
 
     const struct pd_target_conf *target = NULL;
-    const struct pd_check_conf *base = target_check(cfg, o.what, &target);
+    const struct pd_check_conf *base = pctl_target_check(cfg, o.what, "http", &target);
     rc = 1;
     if (target && !base) {
         fprintf(errout, "probectl http: target %s (type %s) has no http check\n", target->id,
@@ -288,24 +254,11 @@ int pd_cmd_http(const struct pd_config *cfg, int argc, char **argv, FILE *out, F
 
     struct pd_check_conf cc = {
         .id = "http", .type = "http", .fail_after = 1, .recover_after = 1, .params = params};
-    size_t n = 0;
-    for (size_t i = 0; base && i < base->n_params && n < MAX_SET + 20; i++)
-        params[n++] = base->params[i];
     if (!base)
-        params[n++] = (struct pd_param){.key = "url", .value = (char *)o.what};
+        pctl_set_param(&o.set, "url", o.what, 0);
     if (o.headers)
-        set_param(&o, "headers", o.headers);
-    for (size_t i = 0; i < o.n_set; i++) {
-        size_t k = 0;
-        while (k < n && strcmp(params[k].key, o.set[i][0]) != 0)
-            k++;
-        params[k] = (struct pd_param){.key = (char *)o.set[i][0],
-                                      .value = (char *)o.set[i][1],
-                                      .is_list = strcmp(o.set[i][0], "headers") == 0,
-                                      .at = {.file = "command line"}};
-        if (k == n)
-            n++;
-    }
+        pctl_set_param(&o.set, "headers", o.headers, 1);
+    size_t n = pctl_merge_params(base, &o.set, params, sizeof(params) / sizeof(params[0]));
     cc.n_params = n;
     cc.timeout = o.timeout ? o.timeout : base ? base->timeout : 10 * PD_SEC;
     cc.interval = 24 * 3600 * PD_SEC; /* one round; the rest of the interval never comes */

@@ -67,6 +67,64 @@ out:
     return rc;
 }
 
+void pctl_set_param(struct pctl_set *s, const char *key, const char *value, int is_list)
+{
+    size_t i = 0;
+    while (i < s->n && strcmp(s->p[i].key, key) != 0)
+        i++;
+    if (i == PCTL_SET_MAX)
+        return;
+    s->p[i] = (struct pd_param){.key = (char *)key,
+                                .value = (char *)value,
+                                .is_list = is_list,
+                                .at = {.file = "command line"}};
+    if (i == s->n)
+        s->n++;
+}
+
+void pctl_set_default(struct pctl_set *s, const char *key, const char *value)
+{
+    for (size_t i = 0; i < s->n; i++)
+        if (strcmp(s->p[i].key, key) == 0)
+            return;
+    pctl_set_param(s, key, value, 0);
+}
+
+size_t pctl_merge_params(const struct pd_check_conf *base, const struct pctl_set *set,
+                         struct pd_param *out, size_t cap)
+{
+    size_t n = 0;
+    for (size_t i = 0; base && i < base->n_params && n < cap; i++)
+        out[n++] = base->params[i];
+    for (size_t i = 0; i < set->n; i++) {
+        size_t k = 0;
+        while (k < n && strcmp(out[k].key, set->p[i].key) != 0)
+            k++;
+        if (k == cap)
+            break;
+        out[k] = set->p[i];
+        if (k == n)
+            n++;
+    }
+    return n;
+}
+
+const struct pd_check_conf *pctl_target_check(const struct pd_config *cfg, const char *id,
+                                              const char *type,
+                                              const struct pd_target_conf **target)
+{
+    for (size_t i = 0; cfg && i < cfg->n_targets; i++) {
+        if (strcmp(cfg->targets[i].id, id) != 0)
+            continue;
+        *target = &cfg->targets[i];
+        for (size_t c = 0; c < cfg->targets[i].tmpl->n_checks; c++)
+            if (strcmp(cfg->targets[i].tmpl->checks[c].type, type) == 0)
+                return &cfg->targets[i].tmpl->checks[c];
+        return NULL;
+    }
+    return NULL;
+}
+
 double pctl_oneshot_metric(const struct pctl_oneshot *r, const char *name)
 {
     for (size_t i = 0; i < r->n; i++)

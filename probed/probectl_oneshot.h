@@ -22,6 +22,28 @@ struct pctl_oneshot {
     size_t n;
 };
 
+/* Check options given on the command line; the strings are borrowed
+ * (argv or literals). */
+#define PCTL_SET_MAX 24
+struct pctl_set {
+    struct pd_param p[PCTL_SET_MAX];
+    size_t n;
+};
+/* Set key (a later value of the same key wins); is_list: value is a list
+ * option's items joined by '\n'. */
+void pctl_set_param(struct pctl_set *s, const char *key, const char *value, int is_list);
+/* Set key unless the command line already did. */
+void pctl_set_default(struct pctl_set *s, const char *key, const char *value);
+/* The check's parameters into out (cap entries): base's (a target's
+ * check, may be NULL), with those of set over them. Returns how many. */
+size_t pctl_merge_params(const struct pd_check_conf *base, const struct pctl_set *set,
+                         struct pd_param *out, size_t cap);
+/* When id names a configured target: *target, and its template's first
+ * check of type (NULL when it has none). NULL, *target untouched, else. */
+const struct pd_check_conf *pctl_target_check(const struct pd_config *cfg, const char *id,
+                                              const char *type,
+                                              const struct pd_target_conf **target);
+
 /* Run check cc (borrowed; its params too) once against address (numeric),
  * with base's plugin settings and profiles (base may be NULL). 0 with *res
  * filled, or -errno with err holding why it could not run. */

@@ -42,31 +42,13 @@ static const char ping_help[] =
     "above the check's loss_down, or median RTT above rtt_down) or could\n"
     "not run, 2 on bad usage.\n";
 
-#define MAX_PARAMS 12
-
 struct ping_opts {
     const char *what; /* the argument: address, host name or target id */
-    const char *set[MAX_PARAMS][2];
-    size_t n_set;
+    struct pctl_set set;
     pd_ns timeout;
     int family;
     enum pctl_format format;
 };
-
-static void set_param(struct ping_opts *o, const char *key, const char *value)
-{
-    for (size_t i = 0; i < o->n_set; i++) {
-        if (strcmp(o->set[i][0], key) == 0) {
-            o->set[i][1] = value;
-            return;
-        }
-    }
-    if (o->n_set < MAX_PARAMS) {
-        o->set[o->n_set][0] = key;
-        o->set[o->n_set][1] = value;
-        o->n_set++;
-    }
-}
 
 /* -1 to go on, else the exit code. */
 static int ping_args(int argc, char **argv, struct ping_opts *o, FILE *out, FILE *errout)
@@ -88,10 +70,10 @@ static int ping_args(int argc, char **argv, struct ping_opts *o, FILE *out, FILE
     while ((opt = getopt_long(argc, argv, ":n:i:W:s:Q:I:46h", longopts, NULL)) != -1) {
         switch (opt) {
         case 'n':
-            set_param(o, "count", optarg);
+            pctl_set_param(&o->set, "count", optarg, 0);
             break;
         case 'i':
-            set_param(o, "spacing", optarg);
+            pctl_set_param(&o->set, "spacing", optarg, 0);
             break;
         case 'W':
             if (pd_duration_parse(optarg, &o->timeout) < 0 || o->timeout <= 0)
@@ -99,18 +81,18 @@ static int ping_args(int argc, char **argv, struct ping_opts *o, FILE *out, FILE
                                         "--timeout must be a duration such as 1s or 500ms");
             break;
         case 's':
-            set_param(o, "size", optarg);
+            pctl_set_param(&o->set, "size", optarg, 0);
             break;
         case 'Q':
-            set_param(o, "dscp", optarg);
+            pctl_set_param(&o->set, "dscp", optarg, 0);
             break;
         case 'I':
-            set_param(o, "source", optarg);
+            pctl_set_param(&o->set, "source", optarg, 0);
             break;
         case '4':
         case '6':
             o->family = opt == '4' ? AF_INET : AF_INET6;
-            set_param(o, "family", opt == '4' ? "4" : "6");
+            pctl_set_param(&o->set, "family", opt == '4' ? "4" : "6", 0);
             break;
         case 'f':
             if (pctl_parse_format(optarg, 1, &o->format) < 0 || o->format == PCTL_CSV)
@@ -177,35 +159,19 @@ static void print_json(FILE *out, const char *shown, const char *address,
     fputc('\n', out);
 }
 
-/* The configured target's first icmp check, if arg names a target. */
-static const struct pd_check_conf *target_check(const struct pd_config *cfg, const char *id,
-                                                const struct pd_target_conf **target)
-{
-    for (size_t i = 0; cfg && i < cfg->n_targets; i++) {
-        if (strcmp(cfg->targets[i].id, id) != 0)
-            continue;
-        *target = &cfg->targets[i];
-        for (size_t c = 0; c < cfg->targets[i].tmpl->n_checks; c++)
-            if (strcmp(cfg->targets[i].tmpl->checks[c].type, "icmp") == 0)
-                return &cfg->targets[i].tmpl->checks[c];
-        return NULL;
-    }
-    return NULL;
-}
-
 int pd_cmd_ping(const struct pd_config *cfg, int argc, char **argv, FILE *out, FILE *errout)
 {
     static char err[8192];
     struct ping_opts o = {.format = PCTL_TABLE, .family = AF_UNSPEC};
     struct pctl_oneshot res;
-    struct pd_param params[MAX_PARAMS + 20];
+    struct pd_param params[PCTL_SET_MAX + 20];
     char address[128];
     int rc = ping_args(argc, argv, &o, out, errout);
     if (rc >= 0)
         return rc;
 
     const struct pd_target_conf *target = NULL;
-    const struct pd_check_conf *base = target_check(cfg, o.what, &target);
+    const struct pd_check_conf *base = pctl_target_check(cfg, o.what, "icmp", &target);
     if (target && !base) {
         fprintf(errout, "probectl ping: target %s (type %s) has no icmp check\n", target->id,
                 target->type);
@@ -219,24 +185,11 @@ int pd_cmd_ping(const struct pd_config *cfg, int argc, char **argv, FILE *out, F
     /* The check: the target's own, or ping's defaults; then the options. */
     struct pd_check_conf cc = {
         .id = "ping", .type = "icmp", .fail_after = 1, .recover_after = 1, .params = params};
-    size_t n = 0;
-    for (size_t i = 0; base && i < base->n_params && n < MAX_PARAMS + 8; i++)
-        params[n++] = base->params[i];
     if (!base) {
-        params[n++] = (struct pd_param){.key = "spacing", .value = "1s"};
+        pctl_set_default(&o.set, "spacing", "1s");
         o.timeout = o.timeout ? o.timeout : PD_SEC;
     }
-    for (size_t i = 0; i < o.n_set; i++) {
-        size_t k = 0;
-        while (k < n && strcmp(params[k].key, o.set[i][0]) != 0)
-            k++;
-        params[k] = (struct pd_param){.key = (char *)o.set[i][0],
-                                      .value = (char *)o.set[i][1],
-                                      .at = {.file = "command line"}};
-        if (k == n)
-            n++;
-    }
-    cc.n_params = n;
+    cc.n_params = pctl_merge_params(base, &o.set, params, sizeof(params) / sizeof(params[0]));
     cc.timeout = o.timeout ? o.timeout : base->timeout;
     cc.interval = 24 * 3600 * PD_SEC; /* one round; the rest of the interval never comes */
 

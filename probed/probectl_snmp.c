@@ -90,22 +90,6 @@ static int snmp_args(int argc, char **argv, struct snmp_opts *o, FILE *out, FILE
     return -1;
 }
 
-/* The configured target's first snmp check, if what names a target. */
-static const struct pd_check_conf *target_check(const struct pd_config *cfg, const char *id,
-                                                const struct pd_target_conf **target)
-{
-    for (size_t i = 0; cfg && i < cfg->n_targets; i++) {
-        if (strcmp(cfg->targets[i].id, id) != 0)
-            continue;
-        *target = &cfg->targets[i];
-        for (size_t c = 0; c < cfg->targets[i].tmpl->n_checks; c++)
-            if (strcmp(cfg->targets[i].tmpl->checks[c].type, "snmp") == 0)
-                return &cfg->targets[i].tmpl->checks[c];
-        return NULL;
-    }
-    return NULL;
-}
-
 static void print_table(FILE *out, const struct snmp_opts *o, const char *shown,
                         const char *address, const struct pctl_oneshot *r)
 {
@@ -143,7 +127,7 @@ int pd_cmd_snmp(const struct pd_config *cfg, int argc, char **argv, FILE *out, F
         return 1;
     }
     const struct pd_target_conf *target = NULL;
-    const struct pd_check_conf *base = target_check(cfg, o.what, &target);
+    const struct pd_check_conf *base = pctl_target_check(cfg, o.what, "snmp", &target);
     if (target && !base && !o.profile) {
         fprintf(errout, "probectl snmp: target %s (type %s) has no snmp check; name a --profile\n",
                 target->id, target->type);
