@@ -15,12 +15,12 @@ pd_ns pd_sched_phase(const char *key, pd_ns interval)
     h ^= h >> 33;
     if (interval <= 0)
         return 0;
-    /* Rounds of one interval start on shared slots of interval / 100,
-     * 10 ms to 100 ms apart: 1,000 checks every 10 s start ten at a time
-     * on 100 slots, so their sends cost 100 wake-ups, not 1,000, and are
-     * still spread over the interval. */
-    pd_ns step = interval / 100;
-    step = step < 10 * PD_MSEC ? 10 * PD_MSEC : step > 100 * PD_MSEC ? 100 * PD_MSEC : step;
+    /* Rounds of one interval start on shared slots of interval / 50,
+     * 10 ms to 200 ms apart: 1,000 checks every 10 s start twenty at a
+     * time on 50 slots, so their sends cost 50 wake-ups, not 1,000, and
+     * are still spread over the interval. */
+    pd_ns step = interval / 50;
+    step = step < 10 * PD_MSEC ? 10 * PD_MSEC : step > 200 * PD_MSEC ? 200 * PD_MSEC : step;
     if (step > interval)
         step = 1;
     return (pd_ns)(h % (uint64_t)(interval / step)) * step;
