@@ -13,15 +13,15 @@
 #include "probectl_oneshot.h"
 
 static const char http_help[] =
-    "Usage: probectl [-c FILE] http [OPTIONS] URL|TARGET\n"
+    "Usage: probectl [-c FILE] http [OPTIONS] URL|TARGET[/CHECK]\n"
     "\n"
     "Fetches URL once, as probed's http check does (a fresh connection, a\n"
     "full TLS handshake, no caches), and prints the time of each phase, the\n"
     "status, the body size, the certificate's days left and the verdict.\n"
-    "With the id of a configured target, runs that target's http check with\n"
-    "its options (the options below override them). With --hls, checks a\n"
-    "live stream: its playlists, resolution and, with --segment, the newest\n"
-    "segment's download time.\n"
+    "With the id of a configured target, runs that target's http check (its\n"
+    "first, or the one named CHECK) with its options (the options below\n"
+    "override them). With --hls, checks a live stream: its playlists,\n"
+    "resolution and, with --segment, the newest segment's download time.\n"
     "\n"
     "Options:\n"
     "  -X, --method M          request method (default GET)\n"
@@ -243,8 +243,7 @@ int pd_cmd_http(const struct pd_config *cfg, int argc, char **argv, FILE *out, F
     const struct pd_check_conf *base = pctl_target_check(cfg, o.what, "http", &target);
     rc = 1;
     if (target && !base) {
-        fprintf(errout, "probectl http: target %s (type %s) has no http check\n", target->id,
-                target->type);
+        pctl_no_check(errout, "http", o.what, target, "http", NULL);
         goto out;
     }
     if (target)

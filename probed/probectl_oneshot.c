@@ -113,16 +113,29 @@ const struct pd_check_conf *pctl_target_check(const struct pd_config *cfg, const
                                               const char *type,
                                               const struct pd_target_conf **target)
 {
+    const char *slash = strchr(id, '/');
+    size_t id_len = slash ? (size_t)(slash - id) : strlen(id);
     for (size_t i = 0; cfg && i < cfg->n_targets; i++) {
-        if (strcmp(cfg->targets[i].id, id) != 0)
+        if (strlen(cfg->targets[i].id) != id_len || memcmp(cfg->targets[i].id, id, id_len) != 0)
             continue;
         *target = &cfg->targets[i];
-        for (size_t c = 0; c < cfg->targets[i].tmpl->n_checks; c++)
-            if (strcmp(cfg->targets[i].tmpl->checks[c].type, type) == 0)
-                return &cfg->targets[i].tmpl->checks[c];
+        const struct pd_template *t = cfg->targets[i].tmpl;
+        for (size_t c = 0; c < t->n_checks; c++)
+            if (strcmp(t->checks[c].type, type) == 0 &&
+                (!slash || strcmp(t->checks[c].id, slash + 1) == 0))
+                return &t->checks[c];
         return NULL;
     }
     return NULL;
+}
+
+void pctl_no_check(FILE *errout, const char *cmd, const char *what,
+                   const struct pd_target_conf *target, const char *type, const char *hint)
+{
+    const char *slash = strchr(what, '/');
+    fprintf(errout, "probectl %s: target %s (type %s) has no %s check%s%s%s%s\n", cmd, target->id,
+            target->type, type, slash ? " '" : "", slash ? slash + 1 : "", slash ? "'" : "",
+            hint ? hint : "");
 }
 
 double pctl_oneshot_metric(const struct pctl_oneshot *r, const char *name)

@@ -38,11 +38,16 @@ void pctl_set_default(struct pctl_set *s, const char *key, const char *value);
  * check, may be NULL), with those of set over them. Returns how many. */
 size_t pctl_merge_params(const struct pd_check_conf *base, const struct pctl_set *set,
                          struct pd_param *out, size_t cap);
-/* When id names a configured target: *target, and its template's first
- * check of type (NULL when it has none). NULL, *target untouched, else. */
+/* When id names a configured target ("TARGET" or "TARGET/CHECK"): *target,
+ * and its template's check of type, the first or the one named CHECK (NULL
+ * when it has none). NULL, *target untouched, else. */
 const struct pd_check_conf *pctl_target_check(const struct pd_config *cfg, const char *id,
                                               const char *type,
                                               const struct pd_target_conf **target);
+/* Says on errout that target (found from what, a TARGET[/CHECK]) has no
+ * such check of type, with hint (may be NULL) after it. */
+void pctl_no_check(FILE *errout, const char *cmd, const char *what,
+                   const struct pd_target_conf *target, const char *type, const char *hint);
 
 /* Run check cc (borrowed; its params too) once against address (numeric),
  * with base's plugin settings and profiles (base may be NULL). 0 with *res

@@ -14,12 +14,13 @@
 #include "probectl_oneshot.h"
 
 static const char ping_help[] =
-    "Usage: probectl [-c FILE] ping [OPTIONS] ADDRESS|TARGET\n"
+    "Usage: probectl [-c FILE] ping [OPTIONS] ADDRESS|TARGET[/CHECK]\n"
     "\n"
     "Sends one round of ICMP echoes, as probed's icmp check does, and prints\n"
     "loss, RTT (min/avg/median/max/stddev), jitter and every RTT. With the id\n"
     "of a configured target, pings its address with its icmp check's options\n"
-    "(the options below override them). Works without a configuration.\n"
+    "(its first icmp check's, or CHECK's; the options below override them).\n"
+    "Works without a configuration.\n"
     "Needs root or CAP_NET_RAW for raw sockets; otherwise it uses datagram\n"
     "ICMP sockets if net.ipv4.ping_group_range allows the user's group.\n"
     "\n"
@@ -173,8 +174,7 @@ int pd_cmd_ping(const struct pd_config *cfg, int argc, char **argv, FILE *out, F
     const struct pd_target_conf *target = NULL;
     const struct pd_check_conf *base = pctl_target_check(cfg, o.what, "icmp", &target);
     if (target && !base) {
-        fprintf(errout, "probectl ping: target %s (type %s) has no icmp check\n", target->id,
-                target->type);
+        pctl_no_check(errout, "ping", o.what, target, "icmp", NULL);
         return 1;
     }
     const char *shown = target ? target->name : o.what;

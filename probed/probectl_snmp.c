@@ -12,16 +12,17 @@
 
 static const char snmp_help[] =
     "Usage: probectl [-c FILE] snmp [--profile NAME] [--timeout DUR] [--format F]\n"
-    "                TARGET|ADDRESS [OID...]\n"
+    "                TARGET[/CHECK]|ADDRESS [OID...]\n"
     "\n"
     "Asks an SNMP agent once, as probed's snmp check does, and prints what it\n"
     "answered: its uptime, and the value of each OID (numeric, e.g.\n"
     "1.3.6.1.2.1.1.3.0), or why it did not answer (timeout, authentication\n"
     "failure, unknown user, no such object, port unreachable). With the id of a\n"
-    "configured target, uses its snmp check's profile and OIDs (OIDs given here\n"
-    "replace them); with an address, the profile named by --profile (default:\n"
-    "the profile called 'default'). Credentials come from the configuration and\n"
-    "its secrets file; they are never printed.\n"
+    "configured target, uses its snmp check's profile and OIDs (its first snmp\n"
+    "check's, or CHECK's; OIDs given here replace them); with an address, the\n"
+    "profile named by --profile (default: the profile called 'default').\n"
+    "Credentials come from the configuration and its secrets file; they are\n"
+    "never printed.\n"
     "\n"
     "Options:\n"
     "  -p, --profile NAME   a profile of plugins.snmp.profiles\n"
@@ -129,8 +130,7 @@ int pd_cmd_snmp(const struct pd_config *cfg, int argc, char **argv, FILE *out, F
     const struct pd_target_conf *target = NULL;
     const struct pd_check_conf *base = pctl_target_check(cfg, o.what, "snmp", &target);
     if (target && !base && !o.profile) {
-        fprintf(errout, "probectl snmp: target %s (type %s) has no snmp check; name a --profile\n",
-                target->id, target->type);
+        pctl_no_check(errout, "snmp", o.what, target, "snmp", "; name a --profile");
         return 1;
     }
     const char *shown = target ? target->name : o.what;

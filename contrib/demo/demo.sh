@@ -8,7 +8,11 @@
 #
 # The switches also run snmpd (a community made up at each start, written
 # to a private secrets file under /run/probed-demo), with two ports each
-# and Chinese port descriptions, polled by probed's snmp check.
+# and Chinese port descriptions, polled by probed's snmp check. The
+# servers run nginx: the management system's portal over HTTP and HTTPS
+# (a certificate made at each start that expires in 20 days), the
+# recording server a live stream (HLS, 1080p and 720p variants, a 2 s
+# segment every 2 s) whose segments stop for 30 s every 5 minutes.
 # One codec terminal (zunyi-term-01) is cut off with nftables for 90 s
 # every 4 minutes; one camera (zunyi-honghuagang-cam-01) loses 10% of its
 # packets. Runs until Ctrl-C (or SECONDS), then removes every namespace and
@@ -29,13 +33,20 @@ CUT_PERIOD=${DEMO_CUT_PERIOD:-240} # s; the DEMO_* variables are for trying it o
 CUT_MAX_CYCLES=180 # 12 hours
 LOSS_ID=zunyi-honghuagang-cam-01
 LOSS_PERCENT=10
+STREAM_ID=prov-rec-01
+STREAM_STALL_FIRST=${DEMO_STALL_FIRST:-120} # s after the start
+STREAM_STALL_LENGTH=30 # s; 15 target durations
+STREAM_STALL_PERIOD=300 # s
+STREAM_MAX_SEGMENTS=30000 # 16 hours of 2 s segments
+RUN_DIR=/run/probed-demo # secrets, the demo CA, nginx; demo.yaml names files here
 
 declare -A PORTS=(
     [codec]="5060 1720"
     [camera]="554 80"
     [switch]="22 23"
     [mcu]="5060 443"
-    [server]="22 80 443"
+    [server]="22" # nginx: 80, 443
+    [recorder]="22" # nginx: 80
 )
 
 die() {
@@ -51,8 +62,9 @@ BUILD=$(cd "$1" && pwd)
 DURATION=${2:-0}
 [[ "$DURATION" =~ ^[0-9]+$ ]] || die "SECONDS must be a whole number"
 [ "$(id -u)" -eq 0 ] || die "needs root (network namespaces, nftables): sudo $0 $*"
-for c in ip nft snmpd; do
-    command -v "$c" >/dev/null 2>&1 || die "needs '$c' (Debian: iproute2, nftables, snmpd)"
+for c in ip nft snmpd openssl /usr/sbin/nginx; do
+    command -v "$c" >/dev/null 2>&1 ||
+        die "needs '$c' (Debian: iproute2, nftables, snmpd, openssl, nginx-light)"
 done
 for b in probed probectl pd-listen; do
     [ -x "$BUILD/$b" ] || die "$BUILD/$b missing: cmake -B build && cmake --build build"
@@ -68,6 +80,7 @@ NAMESPACES=()
 PIDS=()
 PROBED_PID=""
 CUTTER_PID=""
+STREAMER_PID=""
 
 # True while pid runs (a zombie does not count).
 running() {
@@ -104,6 +117,7 @@ cleanup() {
     trap - EXIT INT TERM
     echo "demo: stopping and removing the lab" >&2
     [ -n "$CUTTER_PID" ] && stop_pid "$CUTTER_PID"
+    [ -n "$STREAMER_PID" ] && stop_pid "$STREAMER_PID"
     [ -n "$PROBED_PID" ] && stop_pid "$PROBED_PID"
     for i in "${PIDS[@]}"; do
         stop_pid "$i"
@@ -111,7 +125,7 @@ cleanup() {
     for ((i = ${#NAMESPACES[@]} - 1; i >= 0; i--)); do
         remove_ns "${NAMESPACES[i]}"
     done
-    [ -n "${SNMP_DIR:-}" ] && rm -rf "$SNMP_DIR"
+    [ -n "${RUN_MADE:-}" ] && rm -rf "$RUN_DIR"
     echo "demo: done; the data stays in $DATA" >&2
 }
 
@@ -150,19 +164,115 @@ attach "$PROBER_NS" prober
 ip -n "$PROBER_NS" addr add 10.213.10.1/24 dev eth0
 ip -n "$PROBER_NS" addr add fd00:213:10::1/64 dev eth0 nodad
 
+rm -rf "$RUN_DIR"
+mkdir -p "$RUN_DIR"
+chmod 755 "$RUN_DIR"
+RUN_MADE=1
+
 # The switches' SNMP agents: a community made up now, known to probed
 # through the secrets file (0640, group nogroup: probed reads it again as
 # nobody on a reload), never in demo.yaml.
-SNMP_DIR=/run/probed-demo
-rm -rf "$SNMP_DIR"
+SNMP_DIR=$RUN_DIR/snmp
 mkdir -p "$SNMP_DIR"
-chmod 755 "$SNMP_DIR"
 COMMUNITY="demo-$(od -An -N6 -tx1 /dev/urandom | tr -d ' \n')"
 (
     umask 027
-    printf 'snmp:\n  demo: { community: %s }\n' "$COMMUNITY" >"$SNMP_DIR/secrets.yaml"
+    printf 'snmp:\n  demo: { community: %s }\n' "$COMMUNITY" >"$RUN_DIR/secrets.yaml"
 )
-chgrp "$(id -gn nobody)" "$SNMP_DIR/secrets.yaml"
+chgrp "$(id -gn nobody)" "$RUN_DIR/secrets.yaml"
+
+# The portal's certificate: its own CA (probed's ca_file), valid for 20
+# days, so cert_days_left has something to count down.
+make_cert() {
+    local addr=$1 out
+    if ! out=$(openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -days 20 \
+        -subj "/CN=$addr" -addext "subjectAltName=IP:$addr" \
+        -addext "basicConstraints=critical,CA:FALSE" \
+        -keyout "$RUN_DIR/portal.key" -out "$RUN_DIR/portal.pem" 2>&1); then
+        die "openssl: cannot make the portal's certificate: $out"
+    fi
+    chmod 600 "$RUN_DIR/portal.key"
+    chmod 644 "$RUN_DIR/portal.pem"
+}
+
+# start_nginx NS ID ADDRESS SITE_NAME: nginx on port 80 (and 443 with a
+# certificate for the management system) serving $RUN_DIR/ID/html.
+start_nginx() {
+    local ns=$1 dir="$RUN_DIR/$2" addr=$3 listen tls=""
+    mkdir -p "$dir/html/live" "$dir/tmp" "$dir/logs"
+    case "$addr" in
+    *:*) listen="[$addr]" ;;
+    *) listen="$addr" ;;
+    esac
+    if [ "$2" != "$STREAM_ID" ]; then
+        make_cert "$addr"
+        tls="listen $listen:443 ssl; ssl_certificate $RUN_DIR/portal.pem; ssl_certificate_key $RUN_DIR/portal.key;"
+    fi
+    cat >"$dir/nginx.conf" <<CONF
+daemon off;
+master_process off;
+worker_processes 1;
+pid $dir/nginx.pid;
+error_log $dir/logs/error.log warn;
+events { worker_connections 256; }
+http {
+    access_log off;
+    client_body_temp_path $dir/tmp/body;
+    proxy_temp_path $dir/tmp/proxy;
+    fastcgi_temp_path $dir/tmp/fastcgi;
+    uwsgi_temp_path $dir/tmp/uwsgi;
+    scgi_temp_path $dir/tmp/scgi;
+    types { text/html html; application/vnd.apple.mpegurl m3u8; video/mp2t ts; }
+    charset utf-8;
+    server { listen $listen:80; $tls root $dir/html; }
+}
+CONF
+    printf '<!doctype html><meta charset="utf-8"><title>%s</title><h1>%s</h1><p>欢迎使用</p>\n' \
+        "$4" "$4" >"$dir/html/index.html"
+    ip netns exec "$ns" /usr/sbin/nginx -p "$dir" -c "$dir/nginx.conf" -e "$dir/logs/error.log" \
+        >>"$dir/logs/error.log" 2>&1 &
+    PIDS+=("$!")
+}
+
+# The recording server's live stream: a master playlist with a 1080p and a
+# 720p variant and a rolling media playlist of six 2 s segments (any bytes
+# do: probed reads the playlists and times the newest segment's download),
+# a new one every 2 s, stopped for STREAM_STALL_LENGTH s every
+# STREAM_STALL_PERIOD s; bounded, and stopped with the demo.
+streamer() {
+    local live="$RUN_DIR/$STREAM_ID/html/live" seq first i v t=0 stall=$STREAM_STALL_FIRST sleeper=""
+    trap '[ -n "$sleeper" ] && kill "$sleeper" 2>/dev/null; exit 0' TERM
+    printf '#EXTM3U\n#EXT-X-STREAM-INF:BANDWIDTH=6000000,RESOLUTION=1920x1080\n1080p.m3u8\n#EXT-X-STREAM-INF:BANDWIDTH=3000000,RESOLUTION=1280x720\n720p.m3u8\n' \
+        >"$live/master.m3u8"
+    head -c 376000 /dev/zero >"$live/segment.bin" # 188-byte packets, 1.5 Mbit/s for 2 s
+    for ((seq = 0; seq < STREAM_MAX_SEGMENTS; seq++)); do
+        if [ "$t" -ge "$stall" ]; then
+            stall=$((stall + STREAM_STALL_PERIOD))
+            echo "demo: $(date +%T) $STREAM_ID's live stream stalls for ${STREAM_STALL_LENGTH}s" >&2
+            sleep "$STREAM_STALL_LENGTH" &
+            sleeper=$!
+            wait "$sleeper"
+            t=$((t + STREAM_STALL_LENGTH))
+            echo "demo: $(date +%T) $STREAM_ID's live stream runs again" >&2
+        fi
+        for v in 1080p 720p; do
+            cp "$live/segment.bin" "$live/$v-$seq.ts"
+            rm -f "$live/$v-$((seq - 8)).ts"
+            first=$((seq < 5 ? 0 : seq - 5))
+            {
+                printf '#EXTM3U\n#EXT-X-VERSION:3\n#EXT-X-TARGETDURATION:2\n#EXT-X-MEDIA-SEQUENCE:%d\n' "$first"
+                for ((i = first; i <= seq; i++)); do
+                    printf '#EXTINF:2.000,\n%s-%d.ts\n' "$v" "$i"
+                done
+            } >"$live/$v.m3u8.tmp"
+            mv "$live/$v.m3u8.tmp" "$live/$v.m3u8" # whole, never half-written
+        done
+        sleep 2 &
+        sleeper=$!
+        wait "$sleeper"
+        t=$((t + 2))
+    done
+}
 
 # start_snmpd NS ID ADDRESS: two ports (ge1, ge2) with descriptions, and
 # snmpd on the address; its files in $SNMP_DIR/ID.
@@ -204,7 +314,8 @@ while IFS=, read -r id name address type site; do
     ip netns exec "$ns" "$BUILD/pd-listen" "$address" $ports 2>/dev/null &
     PIDS+=("$!")
     [ "$type" = switch ] && start_snmpd "$ns" "$id" "$address"
-    printf 'demo: %-26s %-16s %-7s %-10s %s\n' "$id" "$address" "$type" "$ports" "$name ($site)"
+    [ "$type" = server ] || [ "$type" = recorder ] && start_nginx "$ns" "$id" "$address" "$name"
+    printf 'demo: %-26s %-16s %-8s %-10s %s\n' "$id" "$address" "$type" "$ports" "$name ($site)"
 done <"$INVENTORY"
 
 if [ -n "$LOSS_ID" ]; then
@@ -248,12 +359,16 @@ EOF
 }
 cutter &
 CUTTER_PID=$!
+streamer &
+STREAMER_PID=$!
 
 ctl="$BUILD/probectl -c $CFG"
 cat <<EOF
 
 demo: $n devices up; $CUT_ID is cut off for ${CUT_LENGTH}s every $((CUT_PERIOD / 60)) min,
-      the first time ${CUT_FIRST}s from now. probed runs below (Ctrl-C stops everything).
+      the first time ${CUT_FIRST}s from now; $STREAM_ID's live stream stalls for
+      ${STREAM_STALL_LENGTH}s every $((STREAM_STALL_PERIOD / 60)) min, the first time ${STREAM_STALL_FIRST}s from now.
+      probed runs below (Ctrl-C stops everything).
 
   status:  $ctl status
   snmp:    ip netns exec $PROBER_NS $ctl snmp prov-core-sw-01 1.3.6.1.2.1.1.5.0
@@ -261,6 +376,8 @@ demo: $n devices up; $CUT_ID is cut off for ${CUT_LENGTH}s every $((CUT_PERIOD /
   events:  $ctl events --since $(date +%F)
            $ctl events --target $CUT_ID --format csv
   ping:    ip netns exec $PROBER_NS $ctl ping -n 10 -i 200ms $LOSS_ID
+  http:    ip netns exec $PROBER_NS $ctl http prov-ismp/portal
+           ip netns exec $PROBER_NS $ctl http $STREAM_ID/live
   graphs:  RRD files under $DATA/rrd/<target>/<check>.rrd, e.g.
            rrdtool graph /tmp/$LOSS_ID.png --start -1h \\
              DEF:ms=$DATA/rrd/$LOSS_ID/ping.rrd:rtt_median:AVERAGE \\
