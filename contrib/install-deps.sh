@@ -9,7 +9,7 @@ packages="
   libsnmp-dev libpcap-dev libcap-dev libcmocka-dev
   libssl-dev libxlsxwriter-dev
   snmpd snmp
-  libcurl4-openssl-dev nginx-light openssl
+  libcurl4-openssl-dev nginx-light openssl tshark
   iproute2 nftables procps tzdata jq iputils-ping python3 time
 "
 

@@ -12,6 +12,7 @@
 #include "probectl_http.h"
 #include "probectl_ping.h"
 #include "probectl_report.h"
+#include "probectl_rtp.h"
 #include "probectl_status.h"
 #include "registry.h"
 #include "timefmt.h"
@@ -40,6 +41,7 @@ static const struct command commands[] = {
      1},
     {"snmp", "ask an SNMP agent once with a target's or a profile's credentials", pd_cmd_snmp, 0,
      0},
+    {"rtp", "loss and jitter of every RTP stream in a capture file", pd_cmd_rtp, 0, 1},
     {"report", "the monthly availability, MTBF and MTTR report (CSV, JSON, HTML, XLSX)",
      pd_cmd_report, 0, 0},
     {"maintenance", "add, list, remove and import planned maintenance windows", pd_cmd_maintenance,
