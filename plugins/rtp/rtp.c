@@ -217,29 +217,29 @@ static struct rtp_check *check_of(const struct rtp_addr *a)
     return NULL;
 }
 
-/* The stream's sides: the checks of its source and destination. from_now:
- * count only what comes next (a check added while the stream runs). */
+/* The stream's sides: the checks of its source and destination, each
+ * told that it began. from_now: count only what comes next (a check that
+ * starts, or an address that changes, while the stream runs). */
 static void attach(struct rtp_entry *e, struct rtp_check *c, int side, int from_now)
 {
+    char what[160];
     e->side[side] = c;
     e->mark_expected[side] = from_now ? rtp_stream_expected(&e->st) : 0;
     e->mark_unique[side] = from_now ? rtp_stream_unique(&e->st) : 0;
     e->mark_packets[side] = from_now ? e->st.packets : 0;
+    describe_stream(e, what, sizeof(what));
+    pd_event(c->check, e->st.first_ns, "stream_start", "RTP stream %s: %s%s", side_name(side), what,
+             from_now ? " (already running; counted from now)" : "");
 }
 
 static void announce(struct rtp_entry *e)
 {
-    char what[160];
     e->announced = 1;
     const struct rtp_addr *addr[2] = {&e->flow.src, &e->flow.dst};
     for (int side = 0; side < 2; side++) {
         struct rtp_check *c = check_of(addr[side]);
-        if (!c)
-            continue;
-        attach(e, c, side, 0);
-        describe_stream(e, what, sizeof(what));
-        pd_event(c->check, e->st.first_ns, "stream_start", "RTP stream %s: %s", side_name(side),
-                 what);
+        if (c)
+            attach(e, c, side, 0);
     }
 }
 

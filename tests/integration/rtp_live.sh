@@ -52,7 +52,8 @@ EOF
 
 start_s=$(date +%s)
 pd_daemon_start
-pd_wait_for "SELECT count(*) FROM current_state WHERE target_id = 'term' AND check_id = 'media'" 1 10
+pd_wait_for "SELECT count(*) FROM current_state WHERE target_id = 'term' AND check_id = 'media'
+             AND last_ns IS NOT NULL" 1 10
 pd_note "probed pid $PD_DAEMON_PID, run $PD_RUN_ID; sending $OUT_COUNT packets out, $IN_COUNT in"
 
 ip netns exec "$PD_PREFIX-term" python3 "$TOOLS/rtp_send.py" "$(pd_addr4 1)" 6000 10.213.1.1 \
