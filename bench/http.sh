@@ -143,32 +143,13 @@ for i in 0 $((largest - 1)); do
 done
 echo "http: nginx $(sed -n 's/^nginx version: nginx\///p' <<<"$nginx_v"), a page of $PAGE_BYTES bytes" >&2
 
-awk -v n="$largest" 'BEGIN {
-    print "id,name,address,type,site"
-    for (i = 0; i < n; i++)
-        printf "web-%05d,门户网站%05d,10.214.%d.%d,web,bench/g%02d\n", i, i, int(i / 250), i % 250 + 1, i % 20
-}' >"$WORK/inventory.csv"
+bench_inventory "$WORK/inventory.csv" "$largest" web 门户网站 web 10.214
 RESULTS="$WORK/results"
 : >"$RESULTS"
 hz=$(getconf CLK_TCK)
 
-# Run time of the threads a process has now, in ns (the first field of
-# each schedstat): finer than the ticks, but blind to threads that ended.
-cpu_ns() {
-    cat "/proc/$1"/task/*/schedstat 2>/dev/null | awk '{ s += $1 } END { printf "%.0f\n", s }'
-}
-
-hwm_kib() {
-    awk '/^VmHWM:/ { print $2 }' "/proc/$1/status"
-}
-
 threads() {
     awk '/^Threads:/ { print $2 }' "/proc/$1/status"
-}
-
-# "busy total" ticks of the whole machine, all CPUs.
-machine_ticks() {
-    awk '$1 == "cpu" { print $2 + $3 + $4 + $7 + $8 + $9, $2 + $3 + $4 + $5 + $6 + $7 + $8 + $9 }' /proc/stat
 }
 
 # alive_for PID SECONDS: sleep, but return 1 as soon as PID has exited.

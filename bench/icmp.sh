@@ -80,20 +80,10 @@ ip netns exec "$P_NS" "$FPING" -q -c 1 -t 500 10.215.39.16 2>/dev/null ||
     die "AnyIP lab: no echo reply from 10.215.39.16"
 
 # Target i: 10.215.(i / 250).(i % 250 + 1).
-awk -v n="$largest" 'BEGIN {
-    print "id,name,address,type,site"
-    for (i = 0; i < n; i++)
-        printf "bench-%05d,压测终端%05d,10.215.%d.%d,dev,bench/g%02d\n", i, i, int(i / 250), i % 250 + 1, i % 20
-}' >"$WORK/inventory.csv"
+bench_inventory "$WORK/inventory.csv" "$largest" bench 压测终端 dev 10.215
 RESULTS="$WORK/results"
 : >"$RESULTS"
 hz=$(getconf CLK_TCK)
-
-# "busy total" ticks of the whole machine, all CPUs: what else ran beside
-# the tool during a window (other people's builds and tests).
-machine_ticks() {
-    awk '$1 == "cpu" { print $2 + $3 + $4 + $7 + $8 + $9, $2 + $3 + $4 + $5 + $6 + $7 + $8 + $9 }' /proc/stat
-}
 
 # Packets the prober namespace's raw sockets dropped (receive buffer full).
 raw_drops() {
@@ -185,7 +175,7 @@ EOF
     loop1=$(cpu_ticks "$p/task/$PROBED_PID")
     req1=$(requests)
     m1=$(machine_ticks)
-    hwm=$(awk '/^VmHWM:/ { print $2 }' "$p/status")
+    hwm=$(hwm_kib "$p")
     drops=$(raw_drops)
     # While it runs: the stop marks every check UNKNOWN.
     local db="$dir/data/probed.db" up
@@ -289,7 +279,7 @@ run_fping() {
             cpu1=$(cpu_ticks "$p")
             req1=$(requests)
             m1=$(machine_ticks)
-            hwm=$(awk '/^VmHWM:/ { print $2 }' "$p/status")
+            hwm=$(hwm_kib "$p")
             drops=$(raw_drops)
         else
             status=exited

@@ -97,6 +97,38 @@ cpu_ticks() {
     awk '{ print $12 + $13 }' <<<"$st"
 }
 
+# cpu_ns PID: run time of the threads the process has now, in ns (the
+# first field of each schedstat): finer than cpu_ticks' 10 ms ticks, but
+# blind to threads that ended.
+cpu_ns() {
+    cat "/proc/$1"/task/*/schedstat 2>/dev/null | awk '{ s += $1 } END { printf "%.0f\n", s }'
+}
+
+# hwm_kib PID|DIR: peak resident memory (VmHWM) in KiB.
+hwm_kib() {
+    local f=$1
+    [[ "$f" == /* ]] || f=/proc/$f
+    awk '/^VmHWM:/ { print $2 }' "$f/status"
+}
+
+# "busy total" ticks of the whole machine, all CPUs: what else ran beside
+# the tool during a window (other people's builds and tests).
+machine_ticks() {
+    awk '$1 == "cpu" { print $2 + $3 + $4 + $7 + $8 + $9, $2 + $3 + $4 + $5 + $6 + $7 + $8 + $9 }' /proc/stat
+}
+
+# bench_inventory FILE N ID NAME TYPE NET: an inventory CSV of N targets,
+# ID-00000 named NAME00000, of TYPE, target i at NET.(i / 250).(i % 250 + 1),
+# in 20 sites bench/g00..g19.
+bench_inventory() {
+    awk -v n="$2" -v id="$3" -v name="$4" -v type="$5" -v net="$6" 'BEGIN {
+        print "id,name,address,type,site"
+        for (i = 0; i < n; i++)
+            printf "%s-%05d,%s%05d,%s.%d.%d,%s,bench/g%02d\n", id, i, name, i, net, int(i / 250),
+                i % 250 + 1, type, i % 20
+    }' >"$1"
+}
+
 running() {
     local st
     read -r st 2>/dev/null <"/proc/$1/stat" || return 1

@@ -216,22 +216,12 @@ else
     echo "snmp: $SNMPDS snmpd; interfaces ${IFACES[*]}: $N_OIDS OIDs per agent" >&2
 fi
 
-awk -v n="$largest" 'BEGIN {
-    print "id,name,address,type,site"
-    for (i = 0; i < n; i++)
-        printf "agent-%05d,交换机%05d,10.214.%d.%d,agent,bench/g%02d\n", i, i, int(i / 250), i % 250 + 1, i % 20
-}' >"$WORK/inventory.csv"
+bench_inventory "$WORK/inventory.csv" "$largest" agent 交换机 agent 10.214
 RESULTS="$WORK/results"
 : >"$RESULTS"
 hz=$(getconf CLK_TCK)
 
-# CPU time of a process, all its threads, or of one thread, in ns: the
-# scheduler's own sum (the first field of schedstat), exact where the
-# utime and stime of /proc/<pid>/stat are counted in 10 ms ticks (at 100
-# agents collectd uses a few ticks a minute).
-cpu_ns() {
-    cat "/proc/$1"/task/*/schedstat 2>/dev/null | awk '{ s += $1 } END { printf "%.0f\n", s }'
-}
+# The run time of one thread (the main one: probed's loop), in ns.
 thread_ns() {
     awk '{ print $1 }' "/proc/$1/task/$1/schedstat"
 }
@@ -258,11 +248,6 @@ snmpd_ns() {
 switches() {
     cat "/proc/$1"/task/*/status 2>/dev/null |
         awk '/^(non)?voluntary_ctxt_switches:/ { s += $2 } END { print s + 0 }'
-}
-
-# "busy total" ticks of the whole machine, all CPUs.
-machine_ticks() {
-    awk '$1 == "cpu" { print $2 + $3 + $4 + $7 + $8 + $9, $2 + $3 + $4 + $5 + $6 + $7 + $8 + $9 }' /proc/stat
 }
 
 # Varbinds every snmpd has answered to GETs so far, summed (our own reads
@@ -311,7 +296,7 @@ measure() {
     a1=$(snmpd_switches)
     v1=$(served)
     m1=$(machine_ticks)
-    hwm=$(awk '/^VmHWM:/ { print $2 }' "$p/status")
+    hwm=$(hwm_kib "$p")
     W_T0=$t0
     W_T1=$t1
     MEASURED="t0=$t0 t1=$t1 cpu=$((cpu1 - cpu0)) ticks=$((tk1 - tk0)) loop=$((loop1 - loop0))"

@@ -133,17 +133,6 @@ static const char *pt_text(uint8_t pt, char *buf, size_t len)
     return buf;
 }
 
-static double lost_pct(const struct rtp_stream_stats *s)
-{
-    uint64_t expected = rtp_stream_expected(s);
-    return expected ? 100.0 * (double)rtp_stream_lost(s) / (double)expected : 0;
-}
-
-static double mean_jitter_ms(const struct rtp_stream_stats *s)
-{
-    return s->jitter_n ? s->jitter_sum / (double)s->jitter_n * 1000.0 / s->clock_rate : 0;
-}
-
 static void print_table(FILE *out, struct rtp_entry **v, size_t n)
 {
     static const char *const headers[] = {"SRC",     "SPORT", "DST",   "DPORT", "SSRC", "PT",
@@ -167,13 +156,13 @@ static void print_table(FILE *out, struct rtp_entry **v, size_t n)
         pt_text(v[i]->pt, cell[5], sizeof(cell[5]));
         snprintf(cell[6], sizeof(cell[6]), "%" PRIu64, s->packets);
         snprintf(cell[7], sizeof(cell[7]), "%" PRIu64, rtp_stream_lost(s));
-        snprintf(cell[8], sizeof(cell[8]), "%.2f", lost_pct(s));
+        snprintf(cell[8], sizeof(cell[8]), "%.2f", rtp_stream_lost_pct(s));
         snprintf(cell[9], sizeof(cell[9]), "%" PRIu64, s->duplicates);
         snprintf(cell[10], sizeof(cell[10]), "%" PRIu64, s->out_of_order);
         snprintf(cell[11], sizeof(cell[11]), "%.1f", (double)s->max_gap_ns / 1e6);
         snprintf(cell[12], sizeof(cell[12]), "%.3f", rtp_stream_jitter_ms(s));
-        snprintf(cell[13], sizeof(cell[13]), "%.3f", s->jitter_max * 1000.0 / s->clock_rate);
-        snprintf(cell[14], sizeof(cell[14]), "%.3f", mean_jitter_ms(s));
+        snprintf(cell[13], sizeof(cell[13]), "%.3f", rtp_stream_max_jitter_ms(s));
+        snprintf(cell[14], sizeof(cell[14]), "%.3f", rtp_stream_mean_jitter_ms(s));
         pd_time_format_local(s->first_ns, cell[15], sizeof(cell[15]));
         const char *cells[COLS];
         for (size_t c = 0; c < COLS; c++)
@@ -202,10 +191,10 @@ static void print_csv(FILE *out, struct rtp_entry **v, size_t n)
                 ",%u,0x%08" PRIX32 ",%u,%" PRIu32 ",%" PRIu64 ",%" PRIu64 ",%" PRIu64 ",%" PRIu64
                 ",%.4f,%" PRId64 ",%" PRIu64 ",%" PRIu64 ",%" PRIu64 ",%.3f,%.4f,%.4f,%.4f",
                 v[i]->flow.dport, v[i]->ssrc, v[i]->pt, s->clock_rate, s->packets,
-                rtp_stream_expected(s), rtp_stream_unique(s), rtp_stream_lost(s), lost_pct(s),
-                rtp_stream_lost_rfc(s), s->duplicates, s->out_of_order, s->resyncs,
-                (double)s->max_gap_ns / 1e6, rtp_stream_jitter_ms(s),
-                s->jitter_max * 1000.0 / s->clock_rate, mean_jitter_ms(s));
+                rtp_stream_expected(s), rtp_stream_unique(s), rtp_stream_lost(s),
+                rtp_stream_lost_pct(s), rtp_stream_lost_rfc(s), s->duplicates, s->out_of_order,
+                s->resyncs, (double)s->max_gap_ns / 1e6, rtp_stream_jitter_ms(s),
+                rtp_stream_max_jitter_ms(s), rtp_stream_mean_jitter_ms(s));
         pctl_csv_time(out, s->first_ns);
         pctl_csv_time(out, s->last_ns);
         pctl_csv_end_row(out);
@@ -246,15 +235,15 @@ static void print_json(FILE *out, const char *file, const struct rtp_counts *c,
         pctl_json_int(&j, "expected", (long long)rtp_stream_expected(s));
         pctl_json_int(&j, "received", (long long)rtp_stream_unique(s));
         pctl_json_int(&j, "lost", (long long)rtp_stream_lost(s));
-        pctl_json_num(&j, "lost_pct", lost_pct(s), 4);
+        pctl_json_num(&j, "lost_pct", rtp_stream_lost_pct(s), 4);
         pctl_json_int(&j, "lost_rfc", (long long)rtp_stream_lost_rfc(s));
         pctl_json_int(&j, "duplicates", (long long)s->duplicates);
         pctl_json_int(&j, "late", (long long)s->out_of_order);
         pctl_json_int(&j, "resyncs", (long long)s->resyncs);
         pctl_json_num(&j, "max_gap_ms", (double)s->max_gap_ns / 1e6, 3);
         pctl_json_num(&j, "jitter_ms", rtp_stream_jitter_ms(s), 4);
-        pctl_json_num(&j, "max_jitter_ms", s->jitter_max * 1000.0 / s->clock_rate, 4);
-        pctl_json_num(&j, "mean_jitter_ms", mean_jitter_ms(s), 4);
+        pctl_json_num(&j, "max_jitter_ms", rtp_stream_max_jitter_ms(s), 4);
+        pctl_json_num(&j, "mean_jitter_ms", rtp_stream_mean_jitter_ms(s), 4);
         pctl_json_time(&j, "start", s->first_ns);
         pctl_json_time(&j, "end", s->last_ns);
         pctl_json_close(&j, '}');

@@ -253,15 +253,13 @@ static void stream_ended(void *arg, struct rtp_entry *e)
             continue;
         fold(c, side, e);
         describe_stream(e, what, sizeof(what));
-        uint64_t expected = rtp_stream_expected(&e->st);
         pd_event(c->check, e->st.last_ns, "stream_end",
                  "RTP stream %s ended after %.0f s: %s; %llu packets, %llu lost (%.2f %%), "
                  "jitter %.1f ms (max %.1f)",
                  side_name(side), (double)(e->st.last_ns - e->st.first_ns) / 1e9, what,
                  (unsigned long long)e->st.packets, (unsigned long long)rtp_stream_lost(&e->st),
-                 expected ? 100.0 * (double)rtp_stream_lost(&e->st) / (double)expected : 0.0,
-                 rtp_stream_jitter_ms(&e->st),
-                 e->st.jitter_max * 1000.0 / (double)e->st.clock_rate);
+                 rtp_stream_lost_pct(&e->st), rtp_stream_jitter_ms(&e->st),
+                 rtp_stream_max_jitter_ms(&e->st));
     }
 }
 
@@ -290,7 +288,7 @@ static void on_readable(pd_plugin_ctx *ctx, int fd, unsigned revents, void *arg)
 
 static void on_tick(pd_plugin_ctx *ctx, void *arg)
 {
-    (void)arg;
+    (void)ctx, (void)arg;
     int poll_ms = rtp_capture_poll_ms(g.cap);
     if (poll_ms)
         read_frames();
@@ -300,7 +298,6 @@ static void on_tick(pd_plugin_ctx *ctx, void *arg)
         rtp_table_expire(&g.table, pd_wall(NULL), settings()->stream_timeout, stream_ended, NULL);
     }
     pd_timer_again(g.tick, poll_ms ? poll_ms * PD_MSEC : TICK_NS);
-    (void)ctx;
 }
 
 /* The capture, opened once before privileges are dropped. A capture that

@@ -153,9 +153,31 @@ int64_t rtp_stream_lost_rfc(const struct rtp_stream_stats *s)
     return (int64_t)rtp_stream_expected(s) - (int64_t)s->received;
 }
 
+double rtp_stream_lost_pct(const struct rtp_stream_stats *s)
+{
+    uint64_t expected = rtp_stream_expected(s);
+    return expected ? 100.0 * (double)rtp_stream_lost(s) / (double)expected : 0;
+}
+
+/* Timestamp units to ms at the stream's clock rate. */
+static double units_ms(const struct rtp_stream_stats *s, double units)
+{
+    return s->clock_rate ? units * 1000.0 / s->clock_rate : 0;
+}
+
 double rtp_stream_jitter_ms(const struct rtp_stream_stats *s)
 {
-    return s->clock_rate ? s->jitter * 1000.0 / s->clock_rate : 0;
+    return units_ms(s, s->jitter);
+}
+
+double rtp_stream_max_jitter_ms(const struct rtp_stream_stats *s)
+{
+    return units_ms(s, s->jitter_max);
+}
+
+double rtp_stream_mean_jitter_ms(const struct rtp_stream_stats *s)
+{
+    return s->jitter_n ? units_ms(s, s->jitter_sum / (double)s->jitter_n) : 0;
 }
 
 /* RFC 3551's table 4 and 5: the payload types with a fixed encoding. */

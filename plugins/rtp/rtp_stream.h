@@ -68,8 +68,12 @@ uint64_t rtp_stream_lost(const struct rtp_stream_stats *s);
 /* RFC 3550's cumulative number of packets lost: expected - received,
  * negative when duplicates outnumber losses. */
 int64_t rtp_stream_lost_rfc(const struct rtp_stream_stats *s);
-/* J in milliseconds. */
+/* lost as a percentage of expected; 0 while nothing is expected. */
+double rtp_stream_lost_pct(const struct rtp_stream_stats *s);
+/* J in milliseconds: now, its highest, and its mean over the packets. */
 double rtp_stream_jitter_ms(const struct rtp_stream_stats *s);
+double rtp_stream_max_jitter_ms(const struct rtp_stream_stats *s);
+double rtp_stream_mean_jitter_ms(const struct rtp_stream_stats *s);
 
 /* The RTP clock rate of a static payload type (RFC 3551), 0 if it has
  * none (dynamic, reserved or unassigned). */

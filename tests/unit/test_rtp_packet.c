@@ -88,11 +88,19 @@ static void eth_rtp(struct frame *f, int n_tags, uint16_t vlan, uint16_t seq, ui
     f->len = off;
 }
 
-static enum rtp_kind parse(int dlt, const struct frame *f, size_t len, struct rtp_packet *out)
+/* The first len bytes of f in a buffer of exactly that size (taken by
+ * the caller). */
+static uint8_t *exact(const struct frame *f, size_t len)
 {
     uint8_t *copy = malloc(len ? len : 1);
     assert_non_null(copy);
     memcpy(copy, f->b, len);
+    return copy;
+}
+
+static enum rtp_kind parse(int dlt, const struct frame *f, size_t len, struct rtp_packet *out)
+{
+    uint8_t *copy = exact(f, len);
     enum rtp_kind k = rtp_parse(dlt, copy, len, out);
     free(copy);
     return k;
@@ -255,9 +263,7 @@ static void test_rtcp_and_noise(void **unused)
 static struct rtp_entry *feed(struct rtp_table *t, const struct frame *f, int64_t at)
 {
     struct rtp_entry *e;
-    uint8_t *copy = malloc(f->len);
-    assert_non_null(copy);
-    memcpy(copy, f->b, f->len);
+    uint8_t *copy = exact(f, f->len);
     rtp_table_packet(t, RTP_DLT_EN10MB, copy, f->len, at, &e);
     free(copy);
     return e;
