@@ -626,6 +626,7 @@ static int point_row(sqlite3_stmt *st, void *arg)
         .at = sqlite3_column_int64(st, 1),
         .state = col_text(st, 2),
         .reason = col_text(st, 3),
+        .check_id = col_text(st, 4),
     };
     return c->cb(&r, c->arg);
 }
@@ -637,13 +638,43 @@ int pd_db_target_points(struct pd_db *db, int (*cb)(const struct pd_point_row *,
      * times faster than walking the (target_id, check_id, at_ns) index and
      * fetching every row (bench/report). */
     int rc = prepare_read(db,
-                          "SELECT target_id, at_ns, to_state, reason FROM transitions"
+                          "SELECT target_id, at_ns, to_state, reason, check_id FROM transitions"
                           " WHERE check_id = '' ORDER BY id",
                           &st);
     if (rc < 0)
         return rc;
     struct point_cb c = {cb, arg};
     return run_read(db, st, point_row, &c);
+}
+
+int pd_db_check_points(struct pd_db *db, const char *const *check_ids, size_t n,
+                       int (*cb)(const struct pd_point_row *, void *), void *arg)
+{
+    /* The ids as one JSON array: one statement for any number of them.
+     * Check ids are [a-z0-9._-], nothing to escape. */
+    size_t len = 3;
+    for (size_t i = 0; i < n; i++)
+        len += strlen(check_ids[i]) + 3;
+    char *list = malloc(len);
+    if (!list)
+        return -ENOMEM;
+    size_t used = 0;
+    list[used++] = '[';
+    for (size_t i = 0; i < n; i++)
+        used += (size_t)snprintf(list + used, len - used, "%s\"%s\"", i ? "," : "", check_ids[i]);
+    snprintf(list + used, len - used, "]");
+    sqlite3_stmt *st;
+    int rc = prepare_read(db,
+                          "SELECT target_id, at_ns, to_state, reason, check_id FROM transitions"
+                          " WHERE check_id IN (SELECT value FROM json_each(?1)) ORDER BY id",
+                          &st);
+    if (rc == 0) {
+        pd_db_bind_text(st, 1, list);
+        struct point_cb c = {cb, arg};
+        rc = run_read(db, st, point_row, &c);
+    }
+    free(list);
+    return rc;
 }
 
 struct maint_cb {

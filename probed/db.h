@@ -112,12 +112,16 @@ int pd_db_targets(struct pd_db *db, int (*cb)(const struct pd_target_row *, void
  * they were recorded (all targets interleaved). state is "UP", "DOWN" or
  * "UNKNOWN". */
 struct pd_point_row {
-    const char *target_id;
+    const char *target_id, *check_id;
     pd_ns at;
     const char *state, *reason;
 };
 int pd_db_target_points(struct pd_db *db, int (*cb)(const struct pd_point_row *, void *),
                         void *arg);
+/* The same for the checks named in check_ids (n >= 1, borrowed), of every
+ * target: e.g. the media checks a report shows. */
+int pd_db_check_points(struct pd_db *db, const char *const *check_ids, size_t n,
+                       int (*cb)(const struct pd_point_row *, void *), void *arg);
 
 struct pd_maint_row {
     int64_t id;

@@ -247,6 +247,44 @@ static int print_table(const struct pd_report *r, FILE *out)
     return rc;
 }
 
+/* The targets with media checks, under the main table. */
+static int print_media_table(const struct pd_report *r, FILE *out)
+{
+    static const char *const cols[] = {"ID",       "NAME",       "MEDIA SEEN", "DEGRADED",
+                                       "DEGR MIN", "DEGRADED %", "PERIODS",    "LONGEST"};
+    if (r->media_targets == 0)
+        return 0;
+    struct pd_table *t = pd_table_new(8, cols);
+    if (!t)
+        return -ENOMEM;
+    for (size_t c = 2; c < 8; c++)
+        pd_table_set_align(t, c, PD_ALIGN_RIGHT);
+    pd_table_set_max_width(t, 1, 24);
+    int rc = 0;
+    for (size_t i = 0; rc == 0 && i < r->n_targets; i++) {
+        const struct pd_report_target *tg = &r->targets[i];
+        const struct pd_report_media *m = &tg->media;
+        if (!m->has)
+            continue;
+        char seen[32], degraded[32], mins[32], pct[32], periods[16], longest[32];
+        pd_duration_short((pd_ns)(m->observed_s * 1e9), seen, sizeof(seen));
+        pd_duration_short((pd_ns)(m->degraded_s * 1e9), degraded, sizeof(degraded));
+        snprintf(mins, sizeof(mins), "%.1f", m->degraded_s / 60.0);
+        pct_text(m->degraded_pct, pct, sizeof(pct));
+        snprintf(periods, sizeof(periods), "%u", m->periods);
+        pd_duration_short((pd_ns)(m->longest_s * 1e9), longest, sizeof(longest));
+        const char *cells[] = {tg->id, tg->name, seen, degraded, mins, pct, periods, longest};
+        rc = pd_table_add_row(t, cells);
+    }
+    if (rc == 0 &&
+        fputs("\nMedia quality (rtp checks; time without media is not counted):\n", out) < 0)
+        rc = -EIO;
+    if (rc == 0)
+        rc = pd_table_print(t, out);
+    pd_table_free(t);
+    return rc;
+}
+
 /* Write to path.tmp, then rename: a reader never sees half a report. */
 static int write_file(const char *path, const char *doc, size_t len, char *err, size_t errlen)
 {
@@ -413,7 +451,8 @@ int pd_cmd_report(const struct pd_config *cfg, int argc, char **argv, FILE *out,
     int wrc = 0;
     switch (o.format) {
     case FMT_TABLE:
-        wrc = print_table(r, out);
+        if ((wrc = print_table(r, out)) == 0)
+            wrc = print_media_table(r, out);
         break;
     case PD_REPORT_CSV:
         wrc = pd_report_csv(r, o.excel, &doc, &len);
@@ -442,12 +481,15 @@ int pd_cmd_report(const struct pd_config *cfg, int argc, char **argv, FILE *out,
     }
     if (o.format == FMT_TABLE ? pctl_finish_output(out, errout, "report") != 0 : 0)
         goto out;
+    char media[64] = "";
+    if (r->media_targets)
+        snprintf(media, sizeof(media), ", degraded media %.1f min", r->media_degraded_s / 60.0);
     if (!o.quiet && (o.output || o.format == FMT_TABLE))
         fprintf(errout,
                 "probectl report: %s%s%s: %zu targets (%u met, %u not met, %u unverified), "
-                "%zu systems, %u failures%s\n",
+                "%zu systems, %u failures%s%s\n",
                 o.month, o.output ? " -> " : "", o.output ? o.output : "", r->n_targets, r->met,
-                r->not_met, r->unverified, r->n_systems, r->failures,
+                r->not_met, r->unverified, r->n_systems, r->failures, media,
                 r->provisional ? "; PROVISIONAL: not every target was seen after the month" : "");
     rc = 0;
 out:

@@ -290,6 +290,78 @@ static void count_verdict(enum pd_sla_verdict v, unsigned *met, unsigned *not_me
     }
 }
 
+static bool in_spans(pd_ns at, const struct pd_span *spans, size_t n)
+{
+    for (size_t i = 0; i < n; i++)
+        if (at >= spans[i].start && at < spans[i].end)
+            return true;
+    return false;
+}
+
+/* Degraded periods: DOWN runs of the media timeline that begin in the
+ * in-service part of the period, outside maintenance. A run is not
+ * joined across time without media, unlike an outage across a gap of the
+ * monitor: no call between two degraded calls is not part of a fault. */
+static void media_periods(const struct pd_report_target_in *t, struct pd_span svc,
+                          const struct pd_span *spans, size_t n_spans, struct pd_report_media *m)
+{
+    pd_ns run_start = 0;
+    bool down = false;
+    for (size_t i = 0; i <= t->n_media; i++) {
+        /* Of several points at one time the last holds. */
+        if (i < t->n_media && i + 1 < t->n_media && t->media[i + 1].at == t->media[i].at)
+            continue;
+        bool now_down = i < t->n_media && t->media[i].state == PD_STATE_DOWN;
+        if (!down && now_down) {
+            run_start = t->media[i].at;
+        } else if (down && !now_down) {
+            pd_ns end = i < t->n_media && t->media[i].at < svc.end ? t->media[i].at : svc.end;
+            if (run_start >= svc.start && run_start < svc.end &&
+                !in_spans(run_start, spans, n_spans)) {
+                m->periods++;
+                if (pd_report_seconds(end - run_start) > m->longest_s)
+                    m->longest_s = pd_report_seconds(end - run_start);
+            }
+        }
+        down = now_down;
+    }
+}
+
+static int build_media(const struct pd_report_input *in, const struct pd_report_target_in *t,
+                       const struct pd_span *spans, size_t n_spans, struct pd_report_media *m)
+{
+    *m = (struct pd_report_media){.has = t->has_media, .degraded_pct = NAN};
+    if (!t->has_media)
+        return 0;
+    struct pd_avail a;
+    struct pd_avail_input ai = {
+        .period = in->period,
+        .added = t->added,
+        .retired = t->retired,
+        .timeline = t->media,
+        .n_timeline = t->n_media,
+        .maintenance = spans,
+        .n_maintenance = n_spans,
+    };
+    int rc = pd_avail_compute(&ai, &a);
+    if (rc < 0)
+        return rc;
+    m->degraded_s = a.downtime_s;
+    m->observed_s = a.up_s + a.downtime_s;
+    m->no_media_s = a.unknown_s;
+    m->maintenance_s = a.maintenance_s;
+    if (m->observed_s > 0)
+        m->degraded_pct = m->degraded_s / m->observed_s * 100.0;
+    pd_avail_free(&a);
+    struct pd_span svc = in->period;
+    if (t->added > svc.start)
+        svc.start = t->added;
+    if (t->retired && t->retired < svc.end)
+        svc.end = t->retired;
+    media_periods(t, svc, spans, n_spans, m);
+    return 0;
+}
+
 static int build_target(const struct pd_report_input *in, const struct pd_report_target_in *t,
                         struct pd_report *r, struct pd_span **spans, char *err, size_t errlen)
 {
@@ -319,6 +391,11 @@ static int build_target(const struct pd_report_input *in, const struct pd_report
         return rc;
     }
     r->n_targets++;
+    if ((rc = build_media(in, t, *spans, n_spans, &o->media)) < 0) {
+        snprintf(err, errlen, "target '%s': %s", t->id,
+                 rc == -ENOMEM ? "out of memory" : "media records out of order or invalid");
+        return rc;
+    }
     o->severity = sev;
     o->added = t->added;
     o->retired = t->retired;
@@ -567,6 +644,11 @@ int pd_report_build(const struct pd_report_input *in, struct pd_report **out, ch
         r->failures += o->avail.failures;
         r->outages += (unsigned)o->avail.n_outages;
         r->provisional |= !o->final;
+        if (o->media.has) {
+            r->media_targets++;
+            r->media_periods += o->media.periods;
+            r->media_degraded_s += o->media.degraded_s;
+        }
         if (in->progress)
             in->progress(++done, in_scope, in->progress_arg);
     }

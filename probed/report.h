@@ -49,6 +49,12 @@ struct pd_report_target_in {
     pd_ns retired;                         /* 0: in service */
     const struct pd_avail_point *timeline; /* sorted, the target's own state */
     size_t n_timeline;
+    /* Media quality (docs/reports.md): has_media when the target has rtp
+     * checks; media is their merged state, sorted: DOWN (degraded) when
+     * any is DOWN, else UP when any is UP, else UNKNOWN (no media). */
+    bool has_media;
+    const struct pd_avail_point *media;
+    size_t n_media;
 };
 
 struct pd_report_system_in {
@@ -89,12 +95,26 @@ struct pd_report_input {
     void *progress_arg;
 };
 
+/* A target's media quality over its in-service part of the period. Only
+ * time with media (UP or DOWN) is observed: no call is not a fault. */
+struct pd_report_media {
+    bool has;             /* the target has media checks; the rest is 0 without */
+    double observed_s;    /* media seen, good or degraded, outside maintenance */
+    double degraded_s;    /* DOWN outside maintenance */
+    double no_media_s;    /* UNKNOWN (no call, or not observed), outside maintenance */
+    double maintenance_s; /* inside a maintenance window */
+    double degraded_pct;  /* degraded / observed x 100; NAN when nothing observed */
+    unsigned periods;     /* degraded periods beginning in the period, outside maintenance */
+    double longest_s;     /* the longest of those, within the period; 0 without */
+};
+
 struct pd_report_target {
     char *id, *name, *site, *type;
     const struct pd_report_severity *severity; /* into pd_report.severities */
     pd_ns added, retired;
     struct pd_avail avail;
     struct pd_sla_result sla;
+    struct pd_report_media media;
     /* Seen (UP or DOWN) after the month ended: no later record can change
      * a figure of it. */
     bool final;
@@ -146,6 +166,8 @@ struct pd_report {
     /* Totals over the reported targets. */
     unsigned met, not_met, unverified, no_limit;
     unsigned failures, outages;
+    unsigned media_targets, media_periods; /* targets with media checks, their periods */
+    double media_degraded_s;
 };
 
 /* 0; -ENOENT when the scope names a target, site or system the input does

@@ -245,6 +245,46 @@ static void sites(FILE *f, const struct pd_report *r)
     pctl_csv_end_row(f);
 }
 
+/* Only when some target has media checks: most reports have none. */
+static void media(FILE *f, const struct pd_report *r)
+{
+    static const char *const cols[] = {"site",
+                                       "id",
+                                       "name",
+                                       "type",
+                                       "observed_s",
+                                       "degraded_s",
+                                       "degraded_min",
+                                       "degraded_pct",
+                                       "no_media_s",
+                                       "maintenance_s",
+                                       "degraded_periods",
+                                       "longest_s"};
+    if (r->media_targets == 0)
+        return;
+    section(f, "media quality", cols, sizeof(cols) / sizeof(cols[0]));
+    for (size_t i = 0; i < r->n_targets; i++) {
+        const struct pd_report_target *t = &r->targets[i];
+        const struct pd_report_media *m = &t->media;
+        if (!m->has)
+            continue;
+        first(f, t->site);
+        cell(f, t->id);
+        cell(f, t->name);
+        cell(f, t->type);
+        num(f, m->observed_s, 0);
+        num(f, m->degraded_s, 0);
+        num(f, m->degraded_s / 60.0, 1);
+        num(f, m->degraded_pct, 4);
+        num(f, m->no_media_s, 0);
+        num(f, m->maintenance_s, 0);
+        uint_cell(f, m->periods);
+        num(f, m->longest_s, 0);
+        pctl_csv_end_row(f);
+    }
+    pctl_csv_end_row(f);
+}
+
 static void outage_rows(FILE *f, const char *kind, const char *id, const char *name,
                         const struct pd_avail *a)
 {
@@ -317,6 +357,7 @@ int pd_report_csv(const struct pd_report *r, bool bom, char **doc, size_t *len)
     targets(f, r, n_resolved);
     systems(f, r, n_resolved);
     sites(f, r);
+    media(f, r);
     outages(f, r);
     maintenance(f, r);
     if (fflush(f) != 0 || ferror(f)) {

@@ -287,6 +287,13 @@ static void write_summary(FILE *f, const struct pd_report *r)
     summary_row(f, "failures", NULL, r->failures);
     summary_row(f, "outages", NULL, r->outages);
     summary_row(f, "systems", NULL, (unsigned)r->n_systems);
+    if (r->media_targets) {
+        summary_row(f, "targets with media", NULL, r->media_targets);
+        fputs("<tr><th>degraded media, minutes</th><td class=\"n\">", f);
+        put_num(f, r->media_degraded_s / 60.0, 1);
+        fputs("</td></tr>\n", f);
+        summary_row(f, "degraded media periods", NULL, r->media_periods);
+    }
     fputs("</table>\n", f);
 }
 
@@ -335,6 +342,18 @@ static void write_limits(FILE *f, const struct pd_report *r)
     fputs("</tbody>\n</table>\n", f);
 }
 
+/* Opens a target's row: its site, id and name. */
+static void target_cells(FILE *f, const struct pd_report_target *t)
+{
+    fputs("<tr><td>", f);
+    put_text(f, t->site);
+    fputs("</td><td class=\"id\">", f);
+    put_text(f, t->id);
+    fputs("</td><td>", f);
+    put_text(f, t->name);
+    fputs("</td>", f);
+}
+
 static void write_targets(FILE *f, const struct pd_report *r)
 {
     fputs("<h2 id=\"targets\">Targets</h2>\n<table>\n<thead><tr><th>site</th><th>id</th>"
@@ -344,13 +363,8 @@ static void write_targets(FILE *f, const struct pd_report *r)
     fputs("</tr></thead>\n<tbody>\n", f);
     for (size_t i = 0; i < r->n_targets; i++) {
         const struct pd_report_target *t = &r->targets[i];
-        fputs("<tr><td>", f);
-        put_text(f, t->site);
-        fputs("</td><td class=\"id\">", f);
-        put_text(f, t->id);
-        fputs("</td><td>", f);
-        put_text(f, t->name);
-        fputs("</td><td>", f);
+        target_cells(f, t);
+        fputs("<td>", f);
         put_text(f, t->severity ? t->severity->name : "");
         fputs("</td>", f);
         figure_cells(f, r, &t->avail, &t->sla, t->severity);
@@ -380,6 +394,37 @@ static void write_sites(FILE *f, const struct pd_report *r)
         fprintf(f, "</td><td class=\"n failures\">%u</td>", s->failures);
         td_seconds(f, "downtime", s->downtime_s);
         td_seconds(f, "unknown", s->unknown_s);
+        fputs("</tr>\n", f);
+    }
+    fputs("</tbody>\n</table>\n", f);
+}
+
+/* Only when some target has media checks: most reports have none. */
+static void write_media(FILE *f, const struct pd_report *r)
+{
+    if (r->media_targets == 0)
+        return;
+    fputs("<h2 id=\"media\">Media quality</h2>\n<table>\n<thead><tr><th>site</th><th>id</th>"
+          "<th>name</th><th>media observed s</th><th>degraded s</th><th>degraded min</th>"
+          "<th>degraded %</th><th>no media s</th><th>periods</th><th>longest s</th>"
+          "</tr></thead>\n<tbody>\n",
+          f);
+    for (size_t i = 0; i < r->n_targets; i++) {
+        const struct pd_report_target *t = &r->targets[i];
+        const struct pd_report_media *m = &t->media;
+        if (!m->has)
+            continue;
+        target_cells(f, t);
+        td_seconds(f, "observed", m->observed_s);
+        td_seconds(f, "degraded", m->degraded_s);
+        fputs("<td class=\"n degraded_min\">", f);
+        put_num(f, m->degraded_s / 60.0, 1);
+        fputs("</td><td class=\"n degraded_pct\">", f);
+        put_num(f, m->degraded_pct, 4);
+        fputs("</td>", f);
+        td_seconds(f, "no_media", m->no_media_s);
+        fprintf(f, "<td class=\"n periods\">%u</td>", m->periods);
+        td_seconds(f, "longest", m->longest_s);
         fputs("</tr>\n", f);
     }
     fputs("</tbody>\n</table>\n", f);
@@ -525,6 +570,7 @@ int pd_report_html(const struct pd_report *r, char **doc, size_t *len)
     write_limits(f, r);
     write_targets(f, r);
     write_sites(f, r);
+    write_media(f, r);
     write_systems(f, r);
     write_outages(f, r);
     write_maintenance(f, r);

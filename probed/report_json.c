@@ -102,6 +102,24 @@ static void figures(struct pctl_json *j, const struct pd_report_severity *sev,
     outage_list(j, a);
 }
 
+static void media(struct pctl_json *j, const struct pd_report_media *m)
+{
+    if (!m->has) {
+        pctl_json_null(j, "media");
+        return;
+    }
+    pctl_json_open(j, "media", '{');
+    pctl_json_num(j, "observed_s", m->observed_s, 0);
+    pctl_json_num(j, "degraded_s", m->degraded_s, 0);
+    pctl_json_num(j, "degraded_min", m->degraded_s / 60.0, 1);
+    pctl_json_num(j, "degraded_pct", m->degraded_pct, 4);
+    pctl_json_num(j, "no_media_s", m->no_media_s, 0);
+    pctl_json_num(j, "maintenance_s", m->maintenance_s, 0);
+    pctl_json_int(j, "periods", m->periods);
+    pctl_json_num(j, "longest_s", m->longest_s, 0);
+    pctl_json_close(j, '}');
+}
+
 static void targets(struct pctl_json *j, const struct pd_report *r)
 {
     pctl_json_open(j, "targets", '[');
@@ -116,6 +134,7 @@ static void targets(struct pctl_json *j, const struct pd_report *r)
         pctl_json_time(j, "retired", t->retired);
         pctl_json_bool(j, "final", t->final);
         figures(j, t->severity, &t->avail, &t->sla);
+        media(j, &t->media);
         pctl_json_close(j, '}');
     }
     pctl_json_close(j, ']');
@@ -220,6 +239,9 @@ int pd_report_json(const struct pd_report *r, char **doc, size_t *len)
     pctl_json_int(&j, "no_limit", r->no_limit);
     pctl_json_int(&j, "failures", r->failures);
     pctl_json_int(&j, "outages", r->outages);
+    pctl_json_int(&j, "media_targets", r->media_targets);
+    pctl_json_num(&j, "media_degraded_min", r->media_degraded_s / 60.0, 1);
+    pctl_json_int(&j, "media_periods", r->media_periods);
     pctl_json_close(&j, '}');
     severities(&j, r);
     targets(&j, r);

@@ -61,25 +61,60 @@ static int set_text(char **dst, const char *s)
     return 0;
 }
 
-static int add_point(struct pd_source_target *t, pd_ns at, enum pd_state st, const char *reason)
+/* Append to a points array and its parallel reasons. */
+static int push_point(struct pd_avail_point **points, char ***reasons, size_t *n, size_t *cap,
+                      pd_ns at, enum pd_state st, const char *reason)
 {
-    if (t->n_points == t->cap_points) {
-        size_t cap = t->cap_points ? 2 * t->cap_points : 8;
-        struct pd_avail_point *p = realloc(t->points, cap * sizeof(*p));
+    if (*n == *cap) {
+        size_t c = *cap ? 2 * *cap : 8;
+        struct pd_avail_point *p = realloc(*points, c * sizeof(*p));
         if (!p)
             return -ENOMEM;
-        t->points = p;
-        char **r = realloc(t->reasons, cap * sizeof(*r));
+        *points = p;
+        char **r = realloc(*reasons, c * sizeof(*r));
         if (!r)
             return -ENOMEM;
-        t->reasons = r;
-        t->cap_points = cap;
+        *reasons = r;
+        *cap = c;
     }
-    t->reasons[t->n_points] = NULL;
-    if (reason && *reason && !(t->reasons[t->n_points] = strdup(reason)))
+    (*reasons)[*n] = NULL;
+    if (reason && *reason && !((*reasons)[*n] = strdup(reason)))
         return -ENOMEM;
-    t->points[t->n_points++] = (struct pd_avail_point){.at = at, .state = st};
+    (*points)[(*n)++] = (struct pd_avail_point){.at = at, .state = st};
     return 0;
+}
+
+static int add_point(struct pd_source_target *t, pd_ns at, enum pd_state st, const char *reason)
+{
+    return push_point(&t->points, &t->reasons, &t->n_points, &t->cap_points, at, st, reason);
+}
+
+/* The target's record of check id, added when new; NULL: out of memory. */
+static struct pd_source_check *target_check(struct pd_source_target *t, const char *id)
+{
+    for (size_t i = 0; i < t->n_checks; i++)
+        if (strcmp(t->checks[i].id, id) == 0)
+            return &t->checks[i];
+    if (t->n_checks == t->cap_checks) {
+        size_t cap = t->cap_checks ? 2 * t->cap_checks : 2;
+        void *p = realloc(t->checks, cap * sizeof(*t->checks));
+        if (!p)
+            return NULL;
+        t->checks = p;
+        t->cap_checks = cap;
+    }
+    struct pd_source_check *c = &t->checks[t->n_checks];
+    *c = (struct pd_source_check){.id = strdup(id)};
+    if (!c->id)
+        return NULL;
+    t->n_checks++;
+    return c;
+}
+
+static int add_check_point(struct pd_source_check *c, pd_ns at, enum pd_state st,
+                           const char *reason)
+{
+    return push_point(&c->points, &c->reasons, &c->n_points, &c->cap_points, at, st, reason);
 }
 
 static int state_parse(const char *s, enum pd_state *out)
@@ -135,6 +170,62 @@ static int config_windows(struct pd_report_data *d, const struct pd_config *cfg)
     return 0;
 }
 
+static bool is_media_check(const struct pd_template *tmpl, const char *id)
+{
+    for (size_t k = 0; tmpl && k < tmpl->n_checks; k++)
+        if (strcmp(tmpl->checks[k].type, "rtp") == 0 &&
+            (!id || strcmp(tmpl->checks[k].id, id) == 0))
+            return true;
+    return false;
+}
+
+/* The media checks' states merged into t->media (report.h): DOWN when any
+ * is DOWN, else UP when any is UP, else UNKNOWN; one point per change. */
+static int merge_media(struct pd_source_target *t)
+{
+    size_t total = 0;
+    for (size_t i = 0; i < t->n_checks; i++)
+        total += t->checks[i].media ? t->checks[i].n_points : 0;
+    if (total == 0)
+        return 0;
+    size_t *next = calloc(t->n_checks, sizeof(*next));
+    enum pd_state *state = calloc(t->n_checks, sizeof(*state));
+    if (!next || !state || !(t->media = calloc(total, sizeof(*t->media)))) {
+        free(next);
+        free(state);
+        return -ENOMEM;
+    }
+    for (size_t i = 0; i < t->n_checks; i++)
+        state[i] = PD_STATE_UNKNOWN;
+    for (;;) {
+        bool any = false;
+        pd_ns at = 0;
+        for (size_t i = 0; i < t->n_checks; i++) {
+            const struct pd_source_check *c = &t->checks[i];
+            if (c->media && next[i] < c->n_points && (!any || c->points[next[i]].at < at)) {
+                at = c->points[next[i]].at;
+                any = true;
+            }
+        }
+        if (!any)
+            break;
+        bool down = false, up = false;
+        for (size_t i = 0; i < t->n_checks; i++) {
+            const struct pd_source_check *c = &t->checks[i];
+            while (c->media && next[i] < c->n_points && c->points[next[i]].at == at)
+                state[i] = c->points[next[i]++].state;
+            down |= c->media && state[i] == PD_STATE_DOWN;
+            up |= c->media && state[i] == PD_STATE_UP;
+        }
+        enum pd_state st = down ? PD_STATE_DOWN : up ? PD_STATE_UP : PD_STATE_UNKNOWN;
+        if (t->n_media == 0 || t->media[t->n_media - 1].state != st)
+            t->media[t->n_media++] = (struct pd_avail_point){.at = at, .state = st};
+    }
+    free(next);
+    free(state);
+    return 0;
+}
+
 /* Severities and systems from the config; targets' details and
  * severities; then d->in points at all of it. */
 static int finish(struct pd_report_data *d, const struct pd_config *cfg, char *err, size_t errlen)
@@ -182,6 +273,12 @@ static int finish(struct pd_report_data *d, const struct pd_config *cfg, char *e
         const struct pd_template *tmpl = tc ? tc->tmpl : NULL;
         if (!tmpl && t->type)
             tmpl = pd_config_template(cfg, t->type);
+        for (size_t k = 0; k < t->n_checks; k++)
+            t->checks[k].media = is_media_check(tmpl, t->checks[k].id);
+        if (merge_media(t) < 0) {
+            pd_hashmap_free(&conf);
+            goto nomem;
+        }
         *o = (struct pd_report_target_in){
             .id = t->id,
             .name = t->name ? t->name : t->id,
@@ -192,6 +289,9 @@ static int finish(struct pd_report_data *d, const struct pd_config *cfg, char *e
             .retired = t->retired,
             .timeline = t->points,
             .n_timeline = t->n_points,
+            .has_media = is_media_check(tmpl, NULL),
+            .media = t->media,
+            .n_media = t->n_media,
         };
     }
     pd_hashmap_free(&conf);
@@ -269,22 +369,66 @@ static int store_point(const struct pd_point_row *r, void *arg)
     return 0;
 }
 
-/* The store gives a target's changes in recorded order, which is time
- * order in practice; sort anyway, stably (at equal times the later-recorded
- * change holds), in linear time on sorted input. */
-static void sort_points(struct pd_source_target *t)
+static int store_check_point(const struct pd_point_row *r, void *arg)
 {
-    for (size_t i = 1; i < t->n_points; i++) {
-        struct pd_avail_point p = t->points[i];
-        char *reason = t->reasons[i];
-        size_t j = i;
-        for (; j > 0 && t->points[j - 1].at > p.at; j--) {
-            t->points[j] = t->points[j - 1];
-            t->reasons[j] = t->reasons[j - 1];
+    struct store_read *s = arg;
+    enum pd_state st;
+    if (!s->cur || strcmp(s->cur->id, r->target_id) != 0)
+        s->cur = find_target(s->d, r->target_id);
+    if (!s->cur || state_parse(r->state, &st) < 0)
+        return 0;
+    struct pd_source_check *c = target_check(s->cur, r->check_id);
+    if (!c || add_check_point(c, r->at, st, r->reason) < 0)
+        return s->rc = -ENOMEM;
+    return 0;
+}
+
+/* The media check ids of every template, each once; NULL: out of memory. */
+static const char **media_check_ids(const struct pd_config *cfg, size_t *n)
+{
+    size_t cap = 1;
+    for (size_t i = 0; i < cfg->n_templates; i++)
+        cap += cfg->templates[i].n_checks;
+    const char **ids = calloc(cap, sizeof(*ids));
+    *n = 0;
+    for (size_t i = 0; ids && i < cfg->n_templates; i++) {
+        const struct pd_template *tm = &cfg->templates[i];
+        for (size_t k = 0; k < tm->n_checks; k++) {
+            if (strcmp(tm->checks[k].type, "rtp") != 0)
+                continue;
+            size_t j = 0;
+            while (j < *n && strcmp(ids[j], tm->checks[k].id) != 0)
+                j++;
+            if (j == *n)
+                ids[(*n)++] = tm->checks[k].id;
         }
-        t->points[j] = p;
-        t->reasons[j] = reason;
     }
+    return ids;
+}
+
+/* The store gives changes in recorded order, which is time order in
+ * practice; sort anyway, stably (at equal times the later-recorded change
+ * holds), in linear time on sorted input. */
+static void sort_points(struct pd_avail_point *points, char **reasons, size_t n)
+{
+    for (size_t i = 1; i < n; i++) {
+        struct pd_avail_point p = points[i];
+        char *reason = reasons[i];
+        size_t j = i;
+        for (; j > 0 && points[j - 1].at > p.at; j--) {
+            points[j] = points[j - 1];
+            reasons[j] = reasons[j - 1];
+        }
+        points[j] = p;
+        reasons[j] = reason;
+    }
+}
+
+static void sort_target(struct pd_source_target *t)
+{
+    sort_points(t->points, t->reasons, t->n_points);
+    for (size_t i = 0; i < t->n_checks; i++)
+        sort_points(t->checks[i].points, t->checks[i].reasons, t->checks[i].n_points);
 }
 
 static int store_window(const struct pd_maint_row *r, void *arg)
@@ -316,8 +460,16 @@ int pd_report_data_from_store(struct pd_db *db, const struct pd_config *cfg,
         qsort(d->targets, d->n_targets, sizeof(*d->targets), cmp_source_target);
     if (rc == 0)
         rc = pd_db_target_points(db, store_point, &s);
+    size_t n_media = 0;
+    const char **media = rc == 0 ? media_check_ids(cfg, &n_media) : NULL;
+    if (rc == 0 && !media)
+        rc = s.rc = -ENOMEM;
+    s.cur = NULL;
+    if (rc == 0 && n_media)
+        rc = pd_db_check_points(db, media, n_media, store_check_point, &s);
+    free(media);
     for (size_t i = 0; rc == 0 && i < d->n_targets; i++)
-        sort_points(&d->targets[i]);
+        sort_target(&d->targets[i]);
     if (rc == 0)
         rc = pd_db_maintenance(db, 0, 0, 0, store_window, &s);
     if (rc == 0 && (rc = pd_db_last_run(db, store_run, d)) == -ENOENT)
@@ -392,8 +544,11 @@ static int events_row(struct events_ctx *e, struct pd_csv *c, const int *column)
     }
     if (!*have_observed && at > d->observed_until)
         d->observed_until = at;
-    if (f[EV_CHECK][0])
-        return 0;
+    if (f[EV_CHECK][0] && !pd_id_valid(f[EV_CHECK])) {
+        struct pd_mark m = column_mark(c, column, EV_CHECK);
+        pd_error_at(c->err, c->errlen, &m, "check: expected a check id, got '%s'", f[EV_CHECK]);
+        return -EINVAL;
+    }
     if (!pd_id_valid(f[EV_TARGET])) {
         struct pd_mark m = column_mark(c, column, EV_TARGET);
         pd_error_at(c->err, c->errlen, &m, "target: expected a target id, got '%s'", f[EV_TARGET]);
@@ -410,6 +565,26 @@ static int events_row(struct events_ctx *e, struct pd_csv *c, const int *column)
         set_text(&t->type, f[EV_TYPE]) < 0)
         return -ENOMEM;
     enum pd_state st;
+    if (f[EV_CHECK][0]) {
+        if (state_parse(f[EV_STATE], &st) < 0) {
+            struct pd_mark m = column_mark(c, column, EV_STATE);
+            pd_error_at(c->err, c->errlen, &m,
+                        "state: a check's row is up, down or unknown, not '%s'", f[EV_STATE]);
+            return -EINVAL;
+        }
+        struct pd_source_check *k = target_check(t, f[EV_CHECK]);
+        if (!k)
+            return -ENOMEM;
+        if (k->n_points && k->points[k->n_points - 1].at > at) {
+            struct pd_mark m = column_mark(c, column, EV_TIME);
+            pd_error_at(c->err, c->errlen, &m,
+                        "rows of check '%s' of target '%s' out of time order (the export sorts "
+                        "them by time)",
+                        k->id, t->id);
+            return -EINVAL;
+        }
+        return add_check_point(k, at, st, f[EV_MESSAGE]);
+    }
     if (strcmp(f[EV_STATE], "added") == 0) {
         t->added = at;
     } else if (strcmp(f[EV_STATE], "retired") == 0) {
@@ -662,6 +837,16 @@ void pd_report_data_free(struct pd_report_data *d)
             free(t->reasons[k]);
         free(t->reasons);
         free(t->points);
+        for (size_t c = 0; c < t->n_checks; c++) {
+            struct pd_source_check *k = &t->checks[c];
+            for (size_t j = 0; j < k->n_points; j++)
+                free(k->reasons[j]);
+            free(k->reasons);
+            free(k->points);
+            free(k->id);
+        }
+        free(t->checks);
+        free(t->media);
     }
     free(d->targets);
     free(d->target_in);
@@ -678,23 +863,22 @@ void pd_report_data_free(struct pd_report_data *d)
 }
 
 /* UP and not overridden by a later point at the same time. */
-static int settled_up(const struct pd_source_target *t, size_t i)
+static int settled_up(const struct pd_avail_point *p, size_t n, size_t i)
 {
-    return t->points[i].state == PD_STATE_UP &&
-           (i + 1 == t->n_points || t->points[i + 1].at > t->points[i].at);
+    return p[i].state == PD_STATE_UP && (i + 1 == n || p[i + 1].at > p[i].at);
 }
 
-void pd_report_slice(const struct pd_source_target *t, struct pd_span period, size_t *lo,
-                     size_t *hi)
+void pd_report_slice_points(const struct pd_avail_point *p, size_t n, struct pd_span period,
+                            size_t *lo, size_t *hi)
 {
-    size_t n = t->n_points, i;
+    size_t i;
     *lo = 0;
-    for (i = 0; i < n && t->points[i].at <= period.start; i++)
-        if (settled_up(t, i))
+    for (i = 0; i < n && p[i].at <= period.start; i++)
+        if (settled_up(p, n, i))
             *lo = i;
     *hi = n;
     for (i = 0; i < n; i++) {
-        if (t->points[i].at >= period.end && settled_up(t, i)) {
+        if (p[i].at >= period.end && settled_up(p, n, i)) {
             *hi = i + 1;
             break;
         }
@@ -703,10 +887,17 @@ void pd_report_slice(const struct pd_source_target *t, struct pd_span period, si
         *hi = *lo;
 }
 
+void pd_report_slice(const struct pd_source_target *t, struct pd_span period, size_t *lo,
+                     size_t *hi)
+{
+    pd_report_slice_points(t->points, t->n_points, period, lo, hi);
+}
+
 struct export_row {
     size_t seq; /* qsort is not stable: equal times keep their recorded order */
     pd_ns at;
     const struct pd_source_target *t;
+    const char *check; /* "" for the target's own rows */
     const char *state, *message;
 };
 
@@ -716,18 +907,20 @@ static int cmp_export_row(const void *a, const void *b)
     if (x->at != y->at)
         return x->at < y->at ? -1 : 1;
     int c = strcmp(x->t->id, y->t->id);
-    /* Equal times of one target keep their recorded order. */
+    if (c == 0)
+        c = strcmp(x->check, y->check);
+    /* Equal times of one target's check keep their recorded order. */
     return c ? c : (x->seq < y->seq ? -1 : x->seq > y->seq);
 }
 
-static void export_line(FILE *out, pd_ns at, const char *target, const char *state,
-                        const char *message, const struct pd_source_target *t)
+static void export_line(FILE *out, pd_ns at, const char *target, const char *check,
+                        const char *state, const char *message, const struct pd_source_target *t)
 {
     char buf[PD_TIME_BUFLEN];
     pctl_csv_cell(out, pd_time_format_exact(at, buf, sizeof(buf)), 1, 0);
     pctl_csv_cell(out, target, 0, 0);
     pctl_csv_cell(out, state, 0, 0);
-    pctl_csv_cell(out, "", 0, 0);
+    pctl_csv_cell(out, check, 0, 0);
     pctl_csv_cell(out, message, 0, 1);
     pctl_csv_cell(out, t ? t->name : "", 0, 1);
     pctl_csv_cell(out, t ? t->site : "", 0, 1);
@@ -740,8 +933,11 @@ int pd_report_events_write(const struct pd_report_data *d, struct pd_span period
     static const char *const names[] = {"time",    "target", "state", "check",
                                         "message", "name",   "site",  "type"};
     size_t cap = 0, n = 0;
-    for (size_t i = 0; i < d->n_targets; i++)
+    for (size_t i = 0; i < d->n_targets; i++) {
         cap += d->targets[i].n_points + 2;
+        for (size_t k = 0; k < d->targets[i].n_checks; k++)
+            cap += d->targets[i].checks[k].n_points;
+    }
     struct export_row *rows = calloc(cap + 1, sizeof(*rows));
     if (!rows)
         return -ENOMEM;
@@ -752,19 +948,37 @@ int pd_report_events_write(const struct pd_report_data *d, struct pd_span period
         size_t lo, hi;
         pd_report_slice(t, period, &lo, &hi);
         if (t->added)
-            rows[n] = (struct export_row){n, t->added, t, "added", ""}, n++;
+            rows[n] = (struct export_row){n, t->added, t, "", "added", ""}, n++;
         if (t->retired)
-            rows[n] = (struct export_row){n, t->retired, t, "retired", ""}, n++;
+            rows[n] = (struct export_row){n, t->retired, t, "", "retired", ""}, n++;
         for (size_t k = lo; k < hi; k++, n++)
-            rows[n] = (struct export_row){n, t->points[k].at, t, state_name(t->points[k].state),
+            rows[n] = (struct export_row){n,
+                                          t->points[k].at,
+                                          t,
+                                          "",
+                                          state_name(t->points[k].state),
                                           t->reasons[k] ? t->reasons[k] : ""};
+        for (size_t c = 0; c < t->n_checks; c++) {
+            const struct pd_source_check *k = &t->checks[c];
+            if (!k->media)
+                continue;
+            pd_report_slice_points(k->points, k->n_points, period, &lo, &hi);
+            for (size_t j = lo; j < hi; j++, n++)
+                rows[n] = (struct export_row){n,
+                                              k->points[j].at,
+                                              t,
+                                              k->id,
+                                              state_name(k->points[j].state),
+                                              k->reasons[j] ? k->reasons[j] : ""};
+        }
     }
     qsort(rows, n, sizeof(*rows), cmp_export_row);
     pctl_csv_header(out, 0, names, sizeof(names) / sizeof(names[0]));
     for (size_t i = 0; i < n; i++)
-        export_line(out, rows[i].at, rows[i].t->id, rows[i].state, rows[i].message, rows[i].t);
+        export_line(out, rows[i].at, rows[i].t->id, rows[i].check, rows[i].state, rows[i].message,
+                    rows[i].t);
     if (d->observed_until)
-        export_line(out, d->observed_until, "", "observed", "records complete up to this time",
+        export_line(out, d->observed_until, "", "", "observed", "records complete up to this time",
                     NULL);
     free(rows);
     return ferror(out) ? -EIO : 0;

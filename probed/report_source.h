@@ -9,14 +9,18 @@
  *   time: RFC 3339 with offset; state: up, down, unknown (the target's
  *   state from then on), added, retired (its in-service period), or
  *   observed (target empty: the records are complete up to this time).
- *   check is empty for the target's own state; rows of a check are
- *   ignored. name, site and type may be empty (then from the config).
+ *   check is empty for the target's own state; rows of a check (up,
+ *   down, unknown) are the state of that check: those of the target's
+ *   media checks (type rtp in its template) give its media quality, the
+ *   others are ignored. name, site and type may be empty (then from the
+ *   config).
  * Maintenance file: start,end,target_or_site,reason; target_or_site is
  *   a target id, a site path, "system:ID", "site:PATH", "target:ID" or "*".
  */
 #ifndef PROBED_REPORT_SOURCE_H
 #define PROBED_REPORT_SOURCE_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdio.h>
 
@@ -28,12 +32,25 @@
  * inventory: 100,000 targets make an events file of about 300 MiB. */
 #define PD_REPORT_FILE_MAX ((size_t)4 << 30)
 
+/* One check's state changes. */
+struct pd_source_check {
+    char *id;
+    bool media;                    /* an rtp check of the target's template (set by the finish) */
+    struct pd_avail_point *points; /* sorted */
+    char **reasons;                /* parallel to points, for the export */
+    size_t n_points, cap_points;
+};
+
 struct pd_source_target {
     char *id, *name, *site, *type;
     pd_ns added, retired;
     struct pd_avail_point *points; /* sorted */
     char **reasons;                /* parallel to points, for the export */
     size_t n_points, cap_points;
+    struct pd_source_check *checks; /* by first appearance */
+    size_t n_checks, cap_checks;
+    struct pd_avail_point *media; /* the media checks' merged state (report.h) */
+    size_t n_media;
 };
 
 /* Everything a report reads, owned here; in points into it. */
@@ -86,8 +103,13 @@ int pd_maint_scope_parse(const char *text, const struct pd_config *cfg, enum pd_
 void pd_report_slice(const struct pd_source_target *t, struct pd_span period, size_t *lo,
                      size_t *hi);
 
-/* The events file of a month: the slices of every target, its added and
- * retired rows, sorted by time, and the observed row. 0 or -errno. */
+/* The same for any sorted points (a check's). */
+void pd_report_slice_points(const struct pd_avail_point *points, size_t n, struct pd_span period,
+                            size_t *lo, size_t *hi);
+
+/* The events file of a month: the slices of every target and of its
+ * media checks, its added and retired rows, sorted by time, and the
+ * observed row. 0 or -errno. */
 int pd_report_events_write(const struct pd_report_data *d, struct pd_span period, FILE *out);
 
 #endif

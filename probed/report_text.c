@@ -58,6 +58,14 @@ const struct pd_report_definition pd_report_definitions[] = {
      "as UP",
      "UP when u >= k, DOWN when u + x < k, else UNKNOWN (u members UP, x UNKNOWN)"},
     {"site", "the targets at a site path and below it", "mean availability over its devices"},
+    {"media quality",
+     "for targets with rtp checks: time with media (a call) good or degraded; degraded = the "
+     "media check DOWN (loss or jitter over its limits); no call is not counted",
+     "degraded % = degraded / (good + degraded) x 100 %, outside maintenance"},
+    {"degraded period",
+     "a DOWN run of the media checks beginning in the month outside maintenance; not joined "
+     "across time without media",
+     "longest = its length within the month"},
     {"provisional",
      "some target was not seen after the month ended: a later record may still "
      "change a figure",

@@ -431,6 +431,11 @@ static void summary_sheet(struct xw *x, const struct pd_report *r, const char *c
     count(x, &row, "no_limit", r->no_limit);
     count(x, &row, "failures", r->failures);
     count(x, &row, "outages", r->outages);
+    if (r->media_targets) {
+        count(x, &row, "targets with media", r->media_targets);
+        count(x, &row, "degraded media, minutes", round(r->media_degraded_s / 6.0) / 10.0);
+        count(x, &row, "degraded media periods", r->media_periods);
+    }
     row++;
     caption(x, row++, "limits by severity");
     limits_table(x, r, &row);
@@ -537,6 +542,52 @@ static void sites_sheet(struct xw *x, const struct pd_report *r)
         put_num(x, row, 9, s->failures, x->whole);
         put_num(x, row, 10, s->downtime_s, x->whole);
         put_num(x, row, 11, s->unknown_s, x->whole);
+    }
+    sheet_end(x, 0, row, n, true);
+}
+
+/* Only when some target has media checks: most reports have none. */
+static void media_sheet(struct xw *x, const struct pd_report *r)
+{
+    static const char *const heads[] = {
+        "site",
+        "id",
+        "name",
+        "type",
+        "observed s",
+        "degraded s",
+        "degraded min",
+        "degraded %",
+        "no media s",
+        "maintenance s",
+        "degraded periods",
+        "longest s",
+    };
+    const lxw_col_t n = sizeof(heads) / sizeof(heads[0]);
+    lxw_row_t row = 0;
+
+    if (r->media_targets == 0)
+        return;
+    sheet_begin(x, "Media");
+    put_heads(x, 0, 0, heads, n);
+    for (size_t i = 0; i < r->n_targets; i++) {
+        const struct pd_report_target *t = &r->targets[i];
+        const struct pd_report_media *m = &t->media;
+        if (!m->has)
+            continue;
+        row++;
+        put_str(x, row, 0, t->site, NULL);
+        put_str(x, row, 1, t->id, NULL);
+        put_str(x, row, 2, t->name, NULL);
+        put_str(x, row, 3, t->type, NULL);
+        put_num(x, row, 4, m->observed_s, x->whole);
+        put_num(x, row, 5, m->degraded_s, x->whole);
+        put_num(x, row, 6, m->degraded_s / 60.0, x->dec2);
+        put_num(x, row, 7, m->degraded_pct, x->pct);
+        put_num(x, row, 8, m->no_media_s, x->whole);
+        put_num(x, row, 9, m->maintenance_s, x->whole);
+        put_num(x, row, 10, m->periods, x->whole);
+        put_num(x, row, 11, m->longest_s, x->whole);
     }
     sheet_end(x, 0, row, n, true);
 }
@@ -706,6 +757,7 @@ int pd_report_xlsx(const struct pd_report *r, const char *path, const char *cont
     summary_sheet(&x, r, content_sha256, rs, n_rules);
     outages_sheet(&x, r);
     sites_sheet(&x, r);
+    media_sheet(&x, r);
     systems_sheet(&x, r, rs, n_rules);
     maintenance_sheet(&x, r);
     definitions_sheet(&x);

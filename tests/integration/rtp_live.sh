@@ -7,11 +7,13 @@
 # what nftables counted dropped; see no loss coming in; lose nothing in the
 # capture; record the streams' start and end as events and the rounds in
 # the out/in series; and, the loss being above max_loss, make the check
-# DOWN (degraded media), then UNKNOWN once the call is over (no media).
+# DOWN (degraded media), then UNKNOWN once the call is over (no media);
+# and the monthly report must show that degraded time as media quality,
+# the same when recomputed from the exported events.
 set -euo pipefail
 . "$(dirname "$0")/lib.sh" "$1"
 
-pd_require_cmd rrdtool python3
+pd_require_cmd rrdtool python3 jq
 pd_lab_init
 
 TOOLS=$(cd "$(dirname "$0")/../tools" && pwd)
@@ -36,6 +38,7 @@ EOF
 
 pd_write_file "$PD_CFG" <<EOF
 data_dir: ./data
+timezone: UTC
 log: { level: info }
 rrd: { write_delay: 2s }
 storage: { heartbeat: 2s }
@@ -132,3 +135,28 @@ reason=$(pd_sql "SELECT last_reason FROM current_state WHERE target_id = 'term' 
 pd_ok "media DOWN during the call (loss above max_loss), UNKNOWN after it ($reason)"
 grep -q 'rtp: .* frames: .* RTP' "$PD_LOG" || pd_fail "no capture summary in the log"
 pd_note "$(grep -oE 'rtp: [0-9]+ frames.*' "$PD_LOG" | tail -n 1)"
+
+# The report: the degraded minutes are the media check's DOWN time.
+month=$(TZ=UTC date +%Y-%m)
+P=("$PD_BUILD/probectl" -c "$PD_CFG")
+"${P[@]}" report --month "$month" --format json -o "$PD_TMP/r.json" -q ||
+    pd_fail "probectl report failed"
+want=$(pd_sql "SELECT coalesce(sum(next - at_ns), 0) / 1000000000 FROM (SELECT at_ns, to_state,
+               lead(at_ns) OVER (ORDER BY at_ns, id) AS next FROM transitions
+               WHERE target_id = 'term' AND check_id = 'media') WHERE to_state = 'DOWN'")
+got=$(jq -r '.targets[] | select(.id == "term") | .media.degraded_s' "$PD_TMP/r.json")
+periods=$(jq -r '.targets[] | select(.id == "term") | .media.periods' "$PD_TMP/r.json")
+pd_note "report: degraded ${got} s in $periods period(s); the store: DOWN for $want s"
+[ "$want" -ge 2 ] || pd_fail "the media check was DOWN for $want s only"
+pd_assert_range "degraded_s" "$got" $((want - 1)) $((want + 1))
+[ "$periods" = 1 ] || pd_fail "expected one degraded period, got $periods"
+[ "$(jq -r '.summary.media_targets' "$PD_TMP/r.json")" = 1 ] || pd_fail "summary.media_targets"
+"${P[@]}" report --month "$month" -q | grep -q "Media quality" || pd_fail "no media table"
+"${P[@]}" events export --month "$month" >"$PD_TMP/events.csv" || pd_fail "events export failed"
+grep -q ',term,down,media,' "$PD_TMP/events.csv" || pd_fail "no media rows in the events export"
+"${P[@]}" report --month "$month" --events "$PD_TMP/events.csv" --format json \
+    -o "$PD_TMP/f.json" -q || pd_fail "report from the events file failed"
+strip='del(.source, .generated, .sha256)'
+diff <(jq -S "$strip" "$PD_TMP/r.json") <(jq -S "$strip" "$PD_TMP/f.json") >"$PD_TMP/diff" ||
+    pd_fail "the report from the events file differs: $(cat "$PD_TMP/diff")"
+pd_ok "report: degraded media ${got} s in one period, the same from the events export"

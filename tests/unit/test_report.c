@@ -82,15 +82,18 @@ static const struct pd_avail_point tl5[] = {
 static const struct pd_avail_point tl_up[] = {{D(-40, 0, 0), UP}};
 
 static const struct pd_report_target_in targets[] = {
-    {"t1", "贵阳会议终端", "a/b/c", "codec", "emergency", 0, 0, tl1, N(tl1)},
-    {"t2", "遵义摄像头", "a/b", "camera", "general", 0, 0, tl2, N(tl2)},
-    {"t3", "t3", "a.c", "switch", "general", 0, 0, tl3, N(tl3)},
-    {"t4", "t4", "a/bc", "switch", "general", 0, 0, tl4, N(tl4)},
-    {"t5", "t5", "a", "switch", "general", 0, D(16, 0, 0), tl5, N(tl5)},
-    {"t6", "retired before", "a", "switch", "general", 0, D(-11, 0, 0), tl_up, N(tl_up)},
-    {"t7", "added after", "a", "switch", "general", D(33, 0, 0), 0, tl_up, N(tl_up)},
+    {"t1", "贵阳会议终端", "a/b/c", "codec", "emergency", 0, 0, tl1, N(tl1), false, NULL, 0},
+    {"t2", "遵义摄像头", "a/b", "camera", "general", 0, 0, tl2, N(tl2), false, NULL, 0},
+    {"t3", "t3", "a.c", "switch", "general", 0, 0, tl3, N(tl3), false, NULL, 0},
+    {"t4", "t4", "a/bc", "switch", "general", 0, 0, tl4, N(tl4), false, NULL, 0},
+    {"t5", "t5", "a", "switch", "general", 0, D(16, 0, 0), tl5, N(tl5), false, NULL, 0},
+    {"t6", "retired before", "a", "switch", "general", 0, D(-11, 0, 0), tl_up, N(tl_up), false,
+     NULL, 0},
+    {"t7", "added after", "a", "switch", "general", D(33, 0, 0), 0, tl_up, N(tl_up), false, NULL,
+     0},
     /* In service for no time at all: a device without a figure. */
-    {"t9", "t9", "a/b", "switch", "general", D(8, 0, 0), D(8, 0, 0), tl_up, N(tl_up)},
+    {"t9", "t9", "a/b", "switch", "general", D(8, 0, 0), D(8, 0, 0), tl_up, N(tl_up), false, NULL,
+     0},
 };
 
 static const char *const members_b[] = {"t1", "t2"};
@@ -319,7 +322,8 @@ static void test_sites(void **state)
 /* One target with this timeline, observed up to observed_until. */
 static struct pd_report *build_one(const struct pd_avail_point *tl, size_t n, pd_ns observed_until)
 {
-    struct pd_report_target_in t = {"g1", "g1", "a", "switch", "general", 0, 0, tl, n};
+    struct pd_report_target_in t = {"g1", "g1", "a", "switch", "general", 0,
+                                    0,    tl,   n,   false,    NULL,      0};
     struct pd_report_input in = input(PD_SCOPE_ALL, NULL);
     in.targets = &t;
     in.n_targets = 1;
@@ -327,6 +331,49 @@ static struct pd_report *build_one(const struct pd_avail_point *tl, size_t n, pd
     in.n_systems = 0;
     in.observed_until = observed_until;
     return build(&in);
+}
+
+/* Media quality: degraded time outside maintenance, periods that begin
+ * in the month outside maintenance, not joined across time without media. */
+static void test_media(void **state)
+{
+    (void)state;
+    static const struct pd_avail_point media[] = {
+        {D(0, 23, 0), DOWN},     {D(1, 1, 0), UP},    {D(1, 2, 0), UNKNOWN},
+        {D(4, 10, 0), UP},       {D(4, 10, 5), DOWN}, {D(4, 10, 5), DOWN},
+        {D(4, 10, 20), UNKNOWN}, {D(4, 11, 0), DOWN}, {D(4, 11, 0), UP},
+        {D(4, 11, 30), UNKNOWN}, {D(11, 1, 0), DOWN}, {D(11, 3, 0), UNKNOWN},
+        {D(30, 23, 0), DOWN},
+    };
+    static const struct pd_maint_window w[] = {
+        {0, {D(11, 0, 0), D(11, 2, 0)}, PD_MAINT_TARGET, "g1", "固件"}};
+    struct pd_report_target_in t[] = {
+        {"g1", "终端", "a", "codec", "general", 0, 0, tl_up, N(tl_up), true, media, N(media)},
+        {"g2", "g2", "a", "switch", "general", 0, 0, tl_up, N(tl_up), false, NULL, 0},
+    };
+    struct pd_report_input in = input(PD_SCOPE_ALL, NULL);
+    in.targets = t;
+    in.n_targets = N(t);
+    in.systems = NULL;
+    in.n_systems = 0;
+    in.maintenance = w;
+    in.n_maintenance = N(w);
+    struct pd_report *r = build(&in);
+    const struct pd_report_media *m = &r->targets[0].media;
+    assert_true(m->has);
+    assert_float_equal(m->degraded_s, 3600 + 900 + 3600 + 3600, 0);
+    assert_float_equal(m->observed_s, 3600 + 300 + 1800 + 11700, 0);
+    assert_float_equal(m->maintenance_s, 7200, 0);
+    assert_float_equal(m->no_media_s, MONTH_S - 7200 - 17400, 0);
+    assert_float_equal(m->degraded_pct, 11700.0 / 17400 * 100, 1e-9);
+    assert_int_equal(m->periods, 2);
+    assert_float_equal(m->longest_s, 3600, 0);
+    assert_false(r->targets[1].media.has);
+    assert_true(isnan(r->targets[1].media.degraded_pct));
+    assert_int_equal(r->media_targets, 1);
+    assert_int_equal(r->media_periods, 2);
+    assert_float_equal(r->media_degraded_s, 11700, 0);
+    pd_report_free(r);
 }
 
 static void expect_final(const struct pd_avail_point *tl, size_t n, pd_ns observed, bool final)
@@ -425,7 +472,8 @@ static const char config_yaml[] =
     "                 resolved: [{ share: 95, within: 30m }, { share: 90, within: 1h }] }\n"
     "    general: { availability_min: 95, resolved: [{ share: 80, within: 15m }] }\n"
     "templates:\n"
-    "  codec: { severity: emergency, checks: [{ id: ping, type: icmp }] }\n"
+    "  codec: { severity: emergency, checks: [{ id: ping, type: icmp },\n"
+    "           { id: media, type: rtp }, { id: media-b, type: rtp }] }\n"
     "  switch: { checks: [{ id: ping, type: icmp }] }\n"
     "targets:\n"
     "  - { id: gy-mcu-01, name: 贵阳市局会议终端, address: 10.0.0.1, type: codec,"
@@ -553,6 +601,24 @@ static void fill_store(sqlite3 *c)
     point(c, "gy-mcu-01", "", D(31, 0, 25), "UP", "");
     point(c, "gy-mcu-01", "", D(33, 0, 0), "DOWN", "after the slice");
     point(c, "gy-mcu-01", "", D(33, 1, 0), "UP", "");
+    /* Media (two rtp checks, merged): a call on the 5th, degraded 10:20
+     * to 10:40 (media-b until 10:40); on the 6th degraded 5 min, no
+     * media, degraded again 10 min: 35 min in 3 periods. */
+    point(c, "gy-mcu-01", "media", D(-4, 10, 0), "UNKNOWN", "before the slice");
+    point(c, "gy-mcu-01", "media", D(-3, 10, 0), "UP", "");
+    point(c, "gy-mcu-01", "media", D(-3, 11, 0), "UNKNOWN", "no media");
+    point(c, "gy-mcu-01", "media", D(5, 10, 0), "UP", "");
+    point(c, "gy-mcu-01", "media", D(5, 10, 20), "DOWN", "loss 3.1 % (limit 1 %)");
+    point(c, "gy-mcu-01", "media-b", D(5, 10, 25), "DOWN", "jitter 41 ms");
+    point(c, "gy-mcu-01", "media", D(5, 10, 30), "UP", "");
+    point(c, "gy-mcu-01", "media-b", D(5, 10, 40), "UP", "");
+    point(c, "gy-mcu-01", "media-b", D(5, 10, 50), "UNKNOWN", "no media");
+    point(c, "gy-mcu-01", "media", D(5, 11, 0), "UNKNOWN", "no media");
+    point(c, "gy-mcu-01", "media", D(6, 9, 0), "DOWN", "");
+    point(c, "gy-mcu-01", "media", D(6, 9, 5), "UNKNOWN", "no media");
+    point(c, "gy-mcu-01", "media", D(6, 10, 0), "DOWN", "");
+    point(c, "gy-mcu-01", "media", D(6, 10, 10), "UP", "");
+    point(c, "gy-mcu-01", "media", D(6, 11, 0), "UNKNOWN", "no media");
 
     /* DOWN, a gap of the daemon, DOWN again: one outage. */
     point(c, "gy-mcu-02", "", oct1, "UP", "");
@@ -686,6 +752,14 @@ static void check_store_report(const struct pd_report *r)
     assert_int_equal(t->avail.outages[1].end, D(31, 0, 25));
     assert_int_equal(t->avail.outages[1].counted, 65 * MIN);
     assert_false(t->avail.outages[1].ends_in_period);
+    assert_true(t->media.has);
+    assert_float_equal(t->media.observed_s, 3600 + 300 + 3600, 0);
+    assert_float_equal(t->media.degraded_s, 1200 + 300 + 600, 0);
+    assert_int_equal(t->media.periods, 3);
+    assert_float_equal(t->media.longest_s, 1200, 0);
+    assert_int_equal(r->media_targets, 3); /* the codecs; 02 and 03 never in a call */
+    assert_true(isnan(target_of(r, "gy-mcu-02")->media.degraded_pct));
+    assert_false(target_of(r, "zy-sw-04")->media.has);
 
     t = target_of(r, "gy-mcu-02");
     assert_string_equal(t->name, "gy-mcu-02");
@@ -760,6 +834,8 @@ static void test_store_and_files_agree(void **state)
     assert_null(strstr(text, "old-sw-05"));
     assert_null(strstr(text, "after the slice"));
     assert_null(strstr(text, "a check, not the target"));
+    assert_null(strstr(text, "before the slice"));
+    assert_non_null(strstr(text, ",gy-mcu-01,down,media-b,jitter 41 ms,"));
     assert_same_report(f->js, f->jf);
     expect_verified(f->js, f->ls);
     expect_verified(f->jf, f->lf);
@@ -956,6 +1032,7 @@ int main(void)
         cmocka_unit_test(test_sites),
         cmocka_unit_test(test_provisional),
         cmocka_unit_test(test_slice),
+        cmocka_unit_test(test_media),
         cmocka_unit_test_setup_teardown(test_store_and_files_agree, setup_cfg, teardown_cfg),
         cmocka_unit_test_setup_teardown(test_member_added_after_the_month, setup_cfg, teardown_cfg),
         cmocka_unit_test_setup_teardown(test_events_errors, setup_cfg, teardown_cfg),

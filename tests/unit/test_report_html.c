@@ -86,11 +86,22 @@ static struct pd_report *build(void)
         {local("2026-11-15 09:20"), PD_STATE_UP},
         {local("2026-11-30 23:00"), PD_STATE_UNKNOWN},
     };
+    /* Two calls: 10 of 40 minutes degraded, then one without media. */
+    const struct pd_avail_point gy1_media[] = {
+        {local("2026-11-03 09:00"), PD_STATE_UP},
+        {local("2026-11-03 09:30"), PD_STATE_DOWN},
+        {local("2026-11-03 09:40"), PD_STATE_UNKNOWN},
+        {local("2026-11-04 09:00"), PD_STATE_UNKNOWN},
+    };
     const struct pd_report_target_in targets[] = {
-        {"gy-01", "会议终端-1", "贵州省/贵阳市/云岩区", "icmp", "emergency", 0, 0, gy1, N(gy1)},
-        {"gy-02", "会议终端-2", "贵州省/贵阳市/云岩区", "icmp", "general", 0, 0, gy2, N(gy2)},
-        {"zy-01", EVIL, "贵州省/遵义市/红花岗区", "icmp", "emergency", 0, 0, zy1, N(zy1)},
-        {"zy-02", "视频终端-4", "贵州省/遵义市/红花岗区", "icmp", "general", 0, 0, zy2, N(zy2)},
+        {"gy-01", "会议终端-1", "贵州省/贵阳市/云岩区", "icmp", "emergency", 0, 0, gy1, N(gy1),
+         true, gy1_media, N(gy1_media)},
+        {"gy-02", "会议终端-2", "贵州省/贵阳市/云岩区", "icmp", "general", 0, 0, gy2, N(gy2), true,
+         NULL, 0},
+        {"zy-01", EVIL, "贵州省/遵义市/红花岗区", "icmp", "emergency", 0, 0, zy1, N(zy1), false,
+         NULL, 0},
+        {"zy-02", "视频终端-4", "贵州省/遵义市/红花岗区", "icmp", "general", 0, 0, zy2, N(zy2),
+         false, NULL, 0},
     };
     const char *const members[] = {"gy-01", "gy-02", "zy-02"};
     const struct pd_report_system_in systems[] = {
@@ -383,6 +394,27 @@ static void test_target_figures(void **state)
     assert_memory_equal(cell(row, end, "mttr"), "36.00<small>ended 2</small>", 27);
 }
 
+/* Only targets with media checks have a row; one never in a call has
+ * no share (a dash), not 0 %. */
+static void test_media(void **state)
+{
+    struct fixture *fx = *state;
+    const char *doc = text(fx), *end;
+
+    const char *row = row_of(doc, "media", "gy-01", &end);
+    near(num(row, end, "observed"), 2400, 0, "observed", "gy-01");
+    near(num(row, end, "degraded"), 600, 0, "degraded", "gy-01");
+    near(num(row, end, "degraded_pct"), 25, 0, "degraded %", "gy-01");
+    near(num(row, end, "periods"), 1, 0, "periods", "gy-01");
+    near(num(row, end, "longest"), 600, 0, "longest", "gy-01");
+    row = row_of(doc, "media", "gy-02", &end);
+    near(num(row, end, "degraded_pct"), NAN, 0, "degraded %", "gy-02");
+    const char *media = strstr(doc, "<h2 id=\"media\">");
+    assert_non_null(media);
+    const char *zy = strstr(media, "<td class=\"id\">zy-02</td>");
+    assert_true(!zy || zy > strstr(media, "</table>"));
+}
+
 static void test_null_is_a_dash(void **state)
 {
     struct fixture *fx = *state;
@@ -535,7 +567,7 @@ int main(void)
         cmocka_unit_test(test_names_intact_and_escaped), cmocka_unit_test(test_target_figures),
         cmocka_unit_test(test_null_is_a_dash),           cmocka_unit_test(test_systems_and_sites),
         cmocka_unit_test(test_outages_and_maintenance),  cmocka_unit_test(test_limits),
-        cmocka_unit_test(test_provisional_banner),
+        cmocka_unit_test(test_provisional_banner),       cmocka_unit_test(test_media),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }

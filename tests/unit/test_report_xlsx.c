@@ -316,15 +316,18 @@ static struct pd_report *build_report(void)
           .resolved = {{80, 30 * 60 * PD_SEC}},
           .n_resolved = 1}},
     };
+    /* A call on the 5th degraded for 15 of its 60 minutes. */
+    struct pd_avail_point media_a[] = {P("2026-11-05 10:00", UP), P("2026-11-05 10:10", DOWN),
+                                       P("2026-11-05 10:25", UP), P("2026-11-05 11:00", UNKNOWN)};
     struct pd_report_target_in targets[] = {
-        {"gy-mcu-01", "会议终端-云岩-01", "贵州省/贵阳市/云岩区", "mcu", "emergency", 0, 0, tl_a,
-         7},
+        {"gy-mcu-01", "会议终端-云岩-01", "贵州省/贵阳市/云岩区", "mcu", "emergency", 0, 0, tl_a, 7,
+         true, media_a, 4},
         {"gy-mcu-02", "=HYPERLINK(\"http://example.com\",\"会议终端\")", "贵州省/贵阳市/云岩区",
-         "mcu", "important", 0, 0, tl_b, 2},
+         "mcu", "important", 0, 0, tl_b, 2, false, NULL, 0},
         {"zy-mcu-01", "会议终端-遵义-01", "贵州省/遵义市/红花岗区", "mcu", "emergency", 0, 0, tl_c,
-         2},
+         2, false, NULL, 0},
         {"zy-cam-01", "+摄像头 @红花岗", "贵州省/遵义市/红花岗区", "camera", "important", 0, 0,
-         tl_d, 5},
+         tl_d, 5, false, NULL, 0},
     };
     static const char *const members[] = {"gy-mcu-01", "zy-mcu-01", "zy-cam-01"};
     struct pd_report_system_in systems[] = {
@@ -496,10 +499,10 @@ static void test_workbook(void **state)
     assert_memory_equal(magic, "PK\x03\x04", 4); /* a zip archive */
 
     dump(path, &book);
-    static const char *const names[] = {"Summary", "Outages",     "Sites",
+    static const char *const names[] = {"Summary", "Outages",     "Sites",      "Media",
                                         "Systems", "Maintenance", "Definitions"};
-    assert_int_equal(book.n, 6);
-    for (size_t i = 0; i < 6; i++)
+    assert_int_equal(book.n, 7);
+    for (size_t i = 0; i < 7; i++)
         assert_string_equal(book.k[i], names[i]);
 
     check_summary(jv_get(&book, "Summary"), r, sha);
@@ -514,6 +517,16 @@ static void test_workbook(void **state)
              r->sites[i].availability_mean);
     }
     find_row(sites, 1, 0, "贵州省/遵义市/红花岗区");
+
+    /* Only the target with media checks, its figures as computed. */
+    const struct jv *media = jv_get(&book, "Media");
+    assert_int_equal(media->n, 2);
+    size_t mrow = find_row(media, 1, 1, "gy-mcu-01");
+    NEAR(cell_num(media, mrow, find_col(media, 0, "observed s")), 3600);
+    NEAR(cell_num(media, mrow, find_col(media, 0, "degraded s")), 900);
+    NEAR(cell_num(media, mrow, find_col(media, 0, "degraded min")), 15);
+    NEAR(cell_num(media, mrow, find_col(media, 0, "degraded %")), 25);
+    NEAR(cell_num(media, mrow, find_col(media, 0, "degraded periods")), 1);
 
     const struct jv *sys = jv_get(&book, "Systems");
     assert_int_equal(r->n_systems, 1);
