@@ -655,6 +655,8 @@ static int set_defaults(struct pd_config *cfg)
     cfg->data_dir = strdup("/var/lib/probed");
     cfg->timezone = strdup("UTC");
     cfg->sla_default_severity = strdup("general");
+    if (pd_config_web_defaults(&cfg->web) < 0)
+        return -ENOMEM;
     return cfg->data_dir && cfg->timezone && cfg->sla_default_severity ? 0 : -ENOMEM;
 }
 
@@ -664,7 +666,7 @@ static void load_root(struct loader *ld, const struct pd_ynode *root)
                                        "plugin_dir",  "log",       "inventory", "templates",
                                        "targets",     "sla",       "rrd",       "storage",
                                        "dns_refresh", "dns_retry", "plugins",   "systems",
-                                       "maintenance", "secrets",   NULL};
+                                       "maintenance", "secrets",   "web",       NULL};
     struct pd_config *cfg = ld->cfg;
     const struct pd_ynode *v;
 
@@ -692,6 +694,7 @@ static void load_root(struct loader *ld, const struct pd_ynode *root)
         pd_yread_duration(&ld->r, v, "dns_retry", PD_SEC, PD_DAY, &cfg->dns_retry);
     if ((v = pd_yget(root, "plugins")))
         load_plugins(ld, v);
+    pd_config_load_web(&ld->r, &cfg->web, pd_yget(root, "web"));
     if ((v = pd_yget(root, "secrets")))
         load_secrets(ld, v);
     pd_config_load_sla(&ld->r, cfg, pd_yget(root, "sla"));
@@ -821,6 +824,7 @@ void pd_config_free(struct pd_config *cfg)
     }
     free(cfg->plugins);
     pd_config_free_sla(cfg);
+    pd_config_free_web(&cfg->web);
     for (size_t i = 0; i < cfg->n_inventory; i++)
         free(cfg->inventory[i]);
     free(cfg->inventory);

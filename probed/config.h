@@ -142,6 +142,16 @@ struct pd_maint_conf {
     struct pd_mark at;
 };
 
+/* The dashboard's server (web.c); docs/configuration.md, web. */
+struct pd_web_conf {
+    int enabled;    /* default 1 */
+    char *listen;   /* "127.0.0.1:8080" (default), "[::1]:8080", "*:8080" */
+    int threads;    /* request threads, default 4 */
+    char *tls_cert; /* PEM files; both or neither */
+    char *tls_key;
+    struct pd_mark at; /* the `web` node, for messages */
+};
+
 struct pd_config {
     char *path;       /* the main file as given */
     char *data_dir;   /* absolute or relative to the main file's directory, resolved */
@@ -183,6 +193,8 @@ struct pd_config {
 
     pd_ns dns_refresh; /* host names resolved again this often; default 5m */
     pd_ns dns_retry;   /* a name that failed, again after; default 30s */
+
+    struct pd_web_conf web;
 
     struct pd_plugin_conf *plugins;
     size_t n_plugins;

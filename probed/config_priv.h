@@ -17,6 +17,11 @@ void pd_config_load_maintenance(struct pd_yreader *r, struct pd_config *cfg,
                                 const struct pd_ynode *node);
 void pd_config_free_sla(struct pd_config *cfg);
 
+/* `web:` (config_web.c); node NULL: the defaults. */
+int pd_config_web_defaults(struct pd_web_conf *web);
+void pd_config_load_web(struct pd_yreader *r, struct pd_web_conf *web, const struct pd_ynode *node);
+void pd_config_free_web(struct pd_web_conf *web);
+
 /* Scalar values of a mapping as raw parameters, except the keys in skip
  * (NULL-terminated). */
 int pd_config_collect_params(struct pd_yreader *r, const struct pd_ynode *node,

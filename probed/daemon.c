@@ -20,6 +20,7 @@
 #include "privileges.h"
 #include "registry.h"
 #include "storage.h"
+#include "web.h"
 
 #define DEFAULT_CONFIG "/etc/probed/probed.yaml"
 #define ERR_LEN        8192
@@ -32,6 +33,7 @@ struct daemon {
     struct pd_storage *storage;
     struct pd_core *core;
     struct pd_async *commit_wakeup;
+    struct pd_web *web;
 };
 
 static void usage(FILE *out)
@@ -125,6 +127,9 @@ static void warn_restart_only(const struct pd_config *old, const struct pd_confi
         {"timezone", old->timezone, cfg->timezone},
         {"plugin_dir", old->plugin_dir, cfg->plugin_dir},
         {"pid_file", old->pid_file, cfg->pid_file},
+        {"web listen", old->web.enabled ? old->web.listen : "off",
+         cfg->web.enabled ? cfg->web.listen : "off"},
+        {"web tls_cert", old->web.tls_cert, cfg->web.tls_cert},
     };
     for (size_t i = 0; i < sizeof(keys) / sizeof(keys[0]); i++) {
         const char *a = keys[i].a ? keys[i].a : "", *b = keys[i].b ? keys[i].b : "";
@@ -156,6 +161,9 @@ static void reload(struct daemon *d)
         if (rc == 0) {
             pd_notice("config", "reloaded: %zu targets (was %zu), %zu checks", n_targets,
                       old_targets, n_checks);
+            if (d->web && pd_web_set_config(d->web, pd_core_config(d->core)) < 0)
+                pd_warn("web", "out of memory: the dashboard keeps the previous maintenance "
+                               "windows of the configuration");
             return;
         }
     }
@@ -270,6 +278,13 @@ static int run(struct daemon *d, struct pd_config *cfg, const char *pid_path)
         pd_err("storage", "%s", err);
         goto out;
     }
+    /* The dashboard is not the probing: when it cannot start, say so and
+     * go on measuring. */
+    if (cfg->web.enabled && pd_web_start(cfg, &d->web, err, sizeof(err)) < 0)
+        pd_err("web", "%s: the dashboard is off until the next restart", err);
+    else if (d->web)
+        pd_notice("web", "dashboard on %s://%s (port %u)", cfg->web.tls_cert ? "https" : "http",
+                  cfg->web.listen, pd_web_port(d->web));
     size_t n_targets = cfg->n_targets, n_checks = count_checks(cfg);
     char data_dir[4096];
     snprintf(data_dir, sizeof(data_dir), "%s", cfg->data_dir);
@@ -294,6 +309,8 @@ static int run(struct daemon *d, struct pd_config *cfg, const char *pid_path)
     rc = 0;
 
 out:
+    pd_web_stop(d->web);
+    d->web = NULL;
     pd_core_free(d->core);
     d->core = NULL;
     if (d->storage) {

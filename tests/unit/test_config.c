@@ -5,11 +5,13 @@
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <arpa/inet.h>
 #include <time.h>
 
 #include <cmocka.h>
 
 #include "config.h"
+#include "web_addr.h"
 #include "config_check.h"
 #include "log.h"
 
@@ -327,6 +329,66 @@ static void test_yaml_subset(void **state)
     expect_fail("- a\n", "1:1: expected a mapping for the configuration, got a list");
 }
 
+/* web: the listening address, its defaults, and what is refused. */
+static void test_web(void **state)
+{
+    (void)state;
+    struct pd_config *cfg = load_text("data_dir: /x\n", 0);
+    assert_true(cfg->web.enabled);
+    assert_string_equal(cfg->web.listen, "127.0.0.1:8080");
+    assert_int_equal(cfg->web.threads, 4);
+    assert_null(cfg->web.tls_cert);
+    pd_config_free(cfg);
+    cfg = load_text("web: { listen: \"[::1]:9090\", threads: 8, enabled: no }\n", 0);
+    assert_string_equal(cfg->web.listen, "[::1]:9090");
+    assert_int_equal(cfg->web.threads, 8);
+    assert_false(cfg->web.enabled);
+    pd_config_free(cfg);
+    expect_fail("web: { listen: \"8080\" }\n",
+                "1:16: web listen: '8080': expected ADDRESS:PORT, e.g. 127.0.0.1:8080, "
+                "[::1]:8080 or *:8080");
+    expect_fail("web: { listen: \"noc.example:80\" }\n",
+                "1:16: web listen: 'noc.example:80': 'noc.example' is not an IP address, '*' "
+                "or 'localhost'");
+    expect_fail("web: { listen: \"*:65536\" }\n",
+                "1:16: web listen: '*:65536': the port must be 1..65535");
+    expect_fail("web: { threads: 1 }\n", "1:17: web threads must be between 2 and 64, got 1");
+    expect_fail("web: { tls_cert: a.pem }\n",
+                "1:6: web: tls_cert and tls_key go together (both PEM files, or neither)");
+    expect_fail("web: { port: 80 }\n", "1:8: unknown key 'port' in web (expected one of: "
+                                       "enabled, listen, threads, tls_cert, tls_key)");
+
+    static const struct {
+        const char *text;
+        int family, any;
+        unsigned port;
+    } ok[] = {
+        {"127.0.0.1:8080", AF_INET, 0, 8080}, {"localhost:1", AF_INET, 0, 1},
+        {"[fd00::1]:443", AF_INET6, 0, 443},  {"*:8080", AF_INET6, 1, 8080},
+        {"[::]:8080", AF_INET6, 1, 8080},
+    };
+    for (size_t i = 0; i < sizeof(ok) / sizeof(ok[0]); i++) {
+        struct pd_web_addr a;
+        char why[160] = "";
+        assert_int_equal(pd_web_addr_parse(ok[i].text, &a, why, sizeof(why)), 0);
+        assert_int_equal(a.ss.ss_family, ok[i].family);
+        assert_int_equal(a.any, ok[i].any);
+        const struct sockaddr_in *v4 = (const struct sockaddr_in *)&a.ss;
+        const struct sockaddr_in6 *v6 = (const struct sockaddr_in6 *)&a.ss;
+        assert_int_equal(ntohs(ok[i].family == AF_INET ? v4->sin_port : v6->sin6_port), ok[i].port);
+    }
+    static const char *const bad[] = {
+        "",        ":80",    "1.2.3.4",   "1.2.3.4:",    "[::1]80",
+        "[::1:80", "::1:80", "1.2.3.4:0", "1.2.3.4:80x", "1.2.3.256:80"};
+    for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+        struct pd_web_addr a;
+        char why[160] = "";
+        if (pd_web_addr_parse(bad[i], &a, why, sizeof(why)) != -EINVAL)
+            fail_msg("'%s' accepted", bad[i]);
+        assert_true(why[0] != '\0');
+    }
+}
+
 static void test_unknown_keys(void **state)
 {
     (void)state;
@@ -334,7 +396,8 @@ static void test_unknown_keys(void **state)
                 "foo: 1\n",
                 "2:1: unknown key 'foo' in the configuration (expected one of: data_dir, "
                 "timezone, user, pid_file, plugin_dir, log, inventory, templates, targets, sla, "
-                "rrd, storage, dns_refresh, dns_retry, plugins, systems, maintenance, secrets)");
+                "rrd, storage, dns_refresh, dns_retry, plugins, systems, maintenance, secrets, "
+                "web)");
     expect_fail("log: { level: info, colour: no }\n",
                 "1:21: unknown key 'colour' in log (expected one of: level, target)");
     expect_fail("templates:\n"
@@ -753,6 +816,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_syntax_error, setup, teardown),
         cmocka_unit_test_setup_teardown(test_yaml_subset, setup, teardown),
         cmocka_unit_test_setup_teardown(test_unknown_keys, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_web, setup, teardown),
         cmocka_unit_test_setup_teardown(test_wrong_types, setup, teardown),
         cmocka_unit_test_setup_teardown(test_bad_durations, setup, teardown),
         cmocka_unit_test(test_duration_parse),

@@ -1,0 +1,338 @@
+#include "web.h"
+
+#include <errno.h>
+#include <microhttpd.h>
+#include <pthread.h>
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "clock.h"
+#include "log.h"
+#include "yaml_tree.h"
+#include "web_addr.h"
+#include "web_priv.h"
+
+/* Requests wait this long for a slow client before the connection closes. */
+#define CONNECTION_TIMEOUT_S 30
+#define CONNECTION_LIMIT     512
+
+struct pd_web {
+    struct MHD_Daemon *mhd;
+    char *data_dir;
+    unsigned port;
+    pthread_key_t db_key; /* each request thread's read-only store */
+    char *tls_cert, *tls_key;
+    pthread_mutex_t lock; /* guards the windows, replaced on reload */
+    struct web_maint *windows;
+    size_t n_windows;
+};
+
+static void free_windows(struct web_maint *w, size_t n)
+{
+    for (size_t i = 0; i < n; i++) {
+        free(w[i].scope);
+        free(w[i].what);
+        free(w[i].reason);
+    }
+    free(w);
+}
+
+static int copy_windows(const struct pd_config *cfg, struct web_maint **out, size_t *n)
+{
+    static const char *const scopes[] = {"all", "target", "site", "system"};
+    struct web_maint *w = calloc(cfg->n_maintenance + 1, sizeof(*w));
+    if (!w)
+        return -ENOMEM;
+    for (size_t i = 0; i < cfg->n_maintenance; i++) {
+        const struct pd_maint_conf *m = &cfg->maintenance[i];
+        w[i].start = m->start;
+        w[i].end = m->end;
+        if (!(w[i].scope = strdup(scopes[m->scope])) ||
+            !(w[i].what = strdup(m->what ? m->what : "")) ||
+            !(w[i].reason = strdup(m->reason ? m->reason : ""))) {
+            free_windows(w, i + 1);
+            return -ENOMEM;
+        }
+    }
+    *out = w;
+    *n = cfg->n_maintenance;
+    return 0;
+}
+
+const char *web_arg(const struct web_req *r, const char *name)
+{
+    const char *v = MHD_lookup_connection_value(r->mc, MHD_GET_ARGUMENT_KIND, name);
+    return v && *v ? v : NULL;
+}
+
+int web_load(struct web_req *r, const char *site, const char *target, struct web_model *m)
+{
+    struct pd_web *w = r->w;
+    /* The windows are copied under the lock: a reload may replace them. */
+    pthread_mutex_lock(&w->lock);
+    int rc = web_model_load(r->db, w->windows, w->n_windows, site, target, r->now, m);
+    pthread_mutex_unlock(&w->lock);
+    return rc;
+}
+
+int web_error(struct web_req *r, int status, const char *fmt, ...)
+{
+    char msg[512];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(msg, sizeof(msg), fmt, ap);
+    va_end(ap);
+    rewind(r->out);
+    r->status = status;
+    r->type = "text/html; charset=utf-8";
+    fprintf(r->out,
+            "<!DOCTYPE html>\n<html lang=\"zh-CN\"><head><meta charset=\"utf-8\">"
+            "<title>%d</title><link rel=\"stylesheet\" href=\"/static/probed.css\"></head>"
+            "<body><main><h1>%d</h1><p class=\"error\">",
+            status, status);
+    web_html(r->out, msg);
+    fputs("</p><p><a href=\"/\">overview</a></p></main></body></html>\n", r->out);
+    return 0;
+}
+
+/* This thread's store, opened on its first request and closed when the
+ * thread ends (the key's destructor). */
+static struct pd_db *thread_db(struct pd_web *w, char *err, size_t errlen)
+{
+    struct pd_db *db = pthread_getspecific(w->db_key);
+    if (db)
+        return db;
+    if (pd_db_open(w->data_dir, 1, &db, err, errlen) < 0)
+        return NULL;
+    if (pthread_setspecific(w->db_key, db) != 0) {
+        pd_db_close(db);
+        return NULL;
+    }
+    return db;
+}
+
+static void close_db(void *db)
+{
+    pd_db_close(db);
+}
+
+struct route {
+    const char *prefix;
+    int exact; /* the path must be the prefix itself */
+    int (*handler)(struct web_req *);
+    const char *type;
+};
+
+static int static_css(struct web_req *r)
+{
+    fputs(web_css, r->out);
+    return 0;
+}
+
+static const struct route routes[] = {
+    {"/", 1, web_page_overview, "text/html; charset=utf-8"},
+    {"/device/", 0, web_page_device, "text/html; charset=utf-8"},
+    {"/events", 1, web_page_events, "text/html; charset=utf-8"},
+    {"/api/v1/", 0, web_api, "application/json; charset=utf-8"},
+    {"/metrics", 1, web_metrics, "text/plain; version=0.0.4; charset=utf-8"},
+    {"/static/probed.css", 1, static_css, "text/css; charset=utf-8"},
+};
+
+static void headers(struct MHD_Response *resp, const char *type)
+{
+    MHD_add_response_header(resp, MHD_HTTP_HEADER_CONTENT_TYPE, type);
+    MHD_add_response_header(resp, "X-Content-Type-Options", "nosniff");
+    MHD_add_response_header(resp, "X-Frame-Options", "DENY");
+    MHD_add_response_header(resp, "Referrer-Policy", "no-referrer");
+    /* Everything is served from here: no script or style from elsewhere. */
+    MHD_add_response_header(resp, "Content-Security-Policy",
+                            "default-src 'self'; img-src 'self' data:; style-src 'self'; "
+                            "frame-ancestors 'none'");
+    MHD_add_response_header(resp, MHD_HTTP_HEADER_CACHE_CONTROL, "no-store");
+}
+
+static enum MHD_Result queue(struct MHD_Connection *mc, int status, const char *type, char *body,
+                             size_t len)
+{
+    struct MHD_Response *resp = MHD_create_response_from_buffer_with_free_callback(len, body, free);
+    if (!resp) {
+        free(body);
+        return MHD_NO;
+    }
+    headers(resp, type);
+    enum MHD_Result ret = MHD_queue_response(mc, (unsigned)status, resp);
+    MHD_destroy_response(resp);
+    return ret;
+}
+
+static enum MHD_Result on_request(void *cls, struct MHD_Connection *mc, const char *url,
+                                  const char *method, const char *version, const char *upload,
+                                  size_t *upload_len, void **req_cls)
+{
+    struct pd_web *w = cls;
+    (void)version;
+    (void)upload;
+    /* The first call comes with the headers only: answer on the second. */
+    if (!*req_cls) {
+        *req_cls = w;
+        return MHD_YES;
+    }
+    if (*upload_len)
+        return MHD_NO; /* nothing here takes a body */
+    char *body = NULL;
+    size_t len = 0;
+    struct web_req r = {.w = w, .mc = mc, .now = pd_clock_wall(), .status = 200};
+    if (!(r.out = open_memstream(&body, &len)))
+        return MHD_NO;
+    char err[256] = "";
+    if (strcmp(method, "GET") != 0 && strcmp(method, "HEAD") != 0) {
+        web_error(&r, 405, "%s is not served here: the dashboard is read-only", method);
+    } else if (!(r.db = thread_db(w, err, sizeof(err)))) {
+        web_error(&r, 503, "the event store cannot be read: %s", err);
+    } else {
+        const struct route *hit = NULL;
+        for (size_t i = 0; !hit && i < sizeof(routes) / sizeof(routes[0]); i++) {
+            const struct route *rt = &routes[i];
+            size_t n = strlen(rt->prefix);
+            if (rt->exact ? strcmp(url, rt->prefix) == 0 : strncmp(url, rt->prefix, n) == 0) {
+                hit = rt;
+                r.rest = url + n;
+            }
+        }
+        if (!hit) {
+            web_error(&r, 404, "nothing at %s", url);
+        } else {
+            r.type = hit->type;
+            int rc = hit->handler(&r);
+            if (rc < 0)
+                web_error(&r,
+                          rc == -ENOENT   ? 404
+                          : rc == -EINVAL ? 400
+                                          : 500,
+                          "%s",
+                          rc == -ENOENT   ? "not found"
+                          : rc == -EINVAL ? "bad request"
+                                          : strerror(-rc));
+        }
+    }
+    if (fclose(r.out) != 0) {
+        free(body);
+        return MHD_NO;
+    }
+    return queue(mc, r.status, r.type ? r.type : "text/html; charset=utf-8", body, len);
+}
+
+/* libmicrohttpd's own complaints (a client that broke the protocol, a
+ * TLS handshake that failed) into the log. */
+static void mhd_log(void *cls, const char *fmt, va_list ap)
+{
+    char msg[512];
+    (void)cls;
+    vsnprintf(msg, sizeof(msg), fmt, ap);
+    msg[strcspn(msg, "\n")] = '\0';
+    pd_info("web", "%s", msg);
+}
+
+static char *read_pem(const char *path, char *err, size_t errlen)
+{
+    char *buf = NULL;
+    size_t len = 0;
+    if (pd_read_file_max(path, 1 << 20, &buf, &len, err, errlen) < 0)
+        return NULL;
+    return buf;
+}
+
+int pd_web_start(const struct pd_config *cfg, struct pd_web **out, char *err, size_t errlen)
+{
+    const struct pd_web_conf *c = &cfg->web;
+    struct pd_web_addr addr;
+    char why[160];
+    *out = NULL;
+    if (pd_web_addr_parse(c->listen, &addr, why, sizeof(why)) < 0) {
+        snprintf(err, errlen, "web listen: %s", why);
+        return -EINVAL;
+    }
+    struct pd_web *w = calloc(1, sizeof(*w));
+    if (!w || !(w->data_dir = strdup(cfg->data_dir)) ||
+        copy_windows(cfg, &w->windows, &w->n_windows) < 0) {
+        if (w)
+            free(w->data_dir);
+        free(w);
+        snprintf(err, errlen, "out of memory");
+        return -ENOMEM;
+    }
+    pthread_mutex_init(&w->lock, NULL);
+    pthread_key_create(&w->db_key, close_db);
+    unsigned flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL | MHD_USE_ERROR_LOG;
+    if (addr.ss.ss_family == AF_INET6)
+        flags |= MHD_USE_IPv6;
+    if (addr.any)
+        flags |= MHD_USE_DUAL_STACK;
+    if (c->tls_cert) {
+        if (!(w->tls_cert = read_pem(c->tls_cert, err, errlen)) ||
+            !(w->tls_key = read_pem(c->tls_key, err, errlen))) {
+            pd_web_stop(w);
+            return -EIO;
+        }
+        flags |= MHD_USE_TLS;
+    }
+    struct MHD_OptionItem tls[] = {
+        {MHD_OPTION_HTTPS_MEM_CERT, 0, w->tls_cert},
+        {MHD_OPTION_HTTPS_MEM_KEY, 0, w->tls_key},
+        {MHD_OPTION_END, 0, NULL},
+    };
+    w->mhd = MHD_start_daemon(
+        flags, 0, NULL, NULL, on_request, w, MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&addr.ss,
+        MHD_OPTION_THREAD_POOL_SIZE, (unsigned)c->threads, MHD_OPTION_CONNECTION_TIMEOUT,
+        (unsigned)CONNECTION_TIMEOUT_S, MHD_OPTION_CONNECTION_LIMIT, (unsigned)CONNECTION_LIMIT,
+        MHD_OPTION_LISTENING_ADDRESS_REUSE, 1u, MHD_OPTION_EXTERNAL_LOGGER, mhd_log, NULL,
+        MHD_OPTION_ARRAY, w->tls_cert ? tls : tls + 2, MHD_OPTION_END);
+    if (!w->mhd) {
+        snprintf(err, errlen, "web: cannot listen on %s (address in use, or not on this host?)",
+                 c->listen);
+        pd_web_stop(w);
+        return -EADDRINUSE;
+    }
+    const union MHD_DaemonInfo *info = MHD_get_daemon_info(w->mhd, MHD_DAEMON_INFO_BIND_PORT);
+    w->port = info ? info->port : 0;
+    *out = w;
+    return 0;
+}
+
+int pd_web_set_config(struct pd_web *w, const struct pd_config *cfg)
+{
+    struct web_maint *windows;
+    size_t n;
+    if (copy_windows(cfg, &windows, &n) < 0)
+        return -ENOMEM;
+    pthread_mutex_lock(&w->lock);
+    struct web_maint *old = w->windows;
+    size_t n_old = w->n_windows;
+    w->windows = windows;
+    w->n_windows = n;
+    pthread_mutex_unlock(&w->lock);
+    free_windows(old, n_old);
+    return 0;
+}
+
+unsigned pd_web_port(const struct pd_web *w)
+{
+    return w->port;
+}
+
+void pd_web_stop(struct pd_web *w)
+{
+    if (!w)
+        return;
+    /* Its threads end here, each closing its store (the key's destructor). */
+    if (w->mhd)
+        MHD_stop_daemon(w->mhd);
+    pthread_key_delete(w->db_key);
+    pthread_mutex_destroy(&w->lock);
+    free_windows(w->windows, w->n_windows);
+    free(w->tls_cert);
+    free(w->tls_key);
+    free(w->data_dir);
+    free(w);
+}
