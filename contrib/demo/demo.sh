@@ -163,6 +163,15 @@ add_ns "$PROBER_NS"
 attach "$PROBER_NS" prober
 ip -n "$PROBER_NS" addr add 10.213.10.1/24 dev eth0
 ip -n "$PROBER_NS" addr add fd00:213:10::1/64 dev eth0 nodad
+# The dashboard: a link from this host to the prober's namespace only, so
+# a browser here reaches probed's web server (gone with the namespace).
+WEB_HOST=10.213.254.1
+WEB_ADDR=10.213.254.2
+ip link add pdemo-web type veth peer name web0 netns "$PROBER_NS"
+ip addr add "$WEB_HOST/30" dev pdemo-web
+ip link set pdemo-web up
+ip -n "$PROBER_NS" addr add "$WEB_ADDR/30" dev web0
+ip -n "$PROBER_NS" link set web0 up
 
 rm -rf "$RUN_DIR"
 mkdir -p "$RUN_DIR"
@@ -370,6 +379,8 @@ demo: $n devices up; $CUT_ID is cut off for ${CUT_LENGTH}s every $((CUT_PERIOD /
       ${STREAM_STALL_LENGTH}s every $((STREAM_STALL_PERIOD / 60)) min, the first time ${STREAM_STALL_FIRST}s from now.
       probed runs below (Ctrl-C stops everything).
 
+  web:     http://$WEB_ADDR:8080/  (dashboard: sites, devices, events; from this host's browser)
+           http://$WEB_ADDR:8080/api/v1/targets  http://$WEB_ADDR:8080/metrics
   status:  $ctl status
   snmp:    ip netns exec $PROBER_NS $ctl snmp prov-core-sw-01 1.3.6.1.2.1.1.5.0
            (interfaces: $DATA/rrd/prov-core-sw-01/snmp/if-*.rrd, names in the series table)
