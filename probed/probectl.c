@@ -9,6 +9,7 @@
 
 #include "clock.h"
 #include "config.h"
+#include "probectl_graph.h"
 #include "probectl_http.h"
 #include "probectl_ping.h"
 #include "probectl_report.h"
@@ -46,6 +47,7 @@ static const struct command commands[] = {
      pd_cmd_report, 0, 0},
     {"maintenance", "add, list, remove and import planned maintenance windows", pd_cmd_maintenance,
      0, 0},
+    {"graph", "draw a check's series as PNG or SVG, as the dashboard does", pd_cmd_graph, 0, 1},
 };
 
 static void usage(FILE *out)
