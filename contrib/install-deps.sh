@@ -11,7 +11,7 @@ packages="
   snmpd snmp
   libcurl4-openssl-dev nginx-light openssl tshark
   iproute2 nftables procps tzdata jq iputils-ping python3 time
-  libmicrohttpd-dev fonts-noto-cjk curl chromium prometheus
+  libmicrohttpd-dev curl chromium prometheus
 "
 
 if [ "$(id -u)" -ne 0 ]; then
