@@ -5,6 +5,7 @@ set -eu
 
 packages="
   build-essential cmake pkg-config clang-format
+  clang libclang-rt-14-dev
   libev-dev libyaml-dev libsqlite3-dev sqlite3 librrd-dev rrdtool fonts-noto-cjk
   libsnmp-dev libpcap-dev libcap-dev libcmocka-dev
   libssl-dev libxlsxwriter-dev

@@ -1,13 +1,15 @@
 /*
  * Runs a fuzz target over every file of its corpus directories, so the
  * corpus (seeds and every crash ever found, once fixed) is a regression
- * test under the sanitizers in every build, libFuzzer or not.
+ * test under the sanitizers in every build, libFuzzer or not. An argument
+ * that is a file is run alone: a reproducer that fuzz_run.* saved.
  */
 #include <dirent.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
@@ -44,6 +46,13 @@ int main(int argc, char **argv)
 {
     int files = 0;
     for (int i = 1; i < argc; i++) {
+        struct stat st;
+        if (stat(argv[i], &st) == 0 && !S_ISDIR(st.st_mode)) {
+            if (replay_file(argv[i]) < 0)
+                return 1;
+            files++;
+            continue;
+        }
         DIR *d = opendir(argv[i]);
         if (!d) {
             perror(argv[i]);
