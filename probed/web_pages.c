@@ -249,6 +249,19 @@ static int worse(const unsigned *a, const unsigned *b)
     return 0;
 }
 
+/* The node indexes idx[0..n) worst first (a selection sort: siblings are
+ * a handful). */
+static void sort_worst(const struct site_node *nodes, size_t *idx, size_t n)
+{
+    for (size_t a = 0; a < n; a++)
+        for (size_t b = a + 1; b < n; b++)
+            if (worse(nodes[idx[b]].counts, nodes[idx[a]].counts) < 0) {
+                size_t t = idx[a];
+                idx[a] = idx[b];
+                idx[b] = t;
+            }
+}
+
 static int rank(enum web_state s)
 {
     return s == WEB_DOWN ? 0 : s == WEB_UNKNOWN ? 1 : s == WEB_MAINT ? 2 : 3;
@@ -322,8 +335,7 @@ static void site_tree(struct web_req *r, const struct web_model *m, const bool *
     counts(f, node->counts);
     fputs("</summary>\n", f);
     device_rows(r, m, keep, node->path, idx);
-    /* Children: the nodes one level below, worst first (selection sort
-     * over a handful). */
+    /* Children: the nodes one level below, worst first. */
     size_t len = strlen(node->path), kids[256], n_kids = 0;
     for (size_t j = i + 1; j < n && n_kids < 256; j++) {
         const char *p = nodes[j].path;
@@ -332,13 +344,7 @@ static void site_tree(struct web_req *r, const struct web_model *m, const bool *
         if (!strchr(p + len + 1, '/'))
             kids[n_kids++] = j;
     }
-    for (size_t a = 0; a < n_kids; a++)
-        for (size_t b = a + 1; b < n_kids; b++)
-            if (worse(nodes[kids[b]].counts, nodes[kids[a]].counts) < 0) {
-                size_t t = kids[a];
-                kids[a] = kids[b];
-                kids[b] = t;
-            }
+    sort_worst(nodes, kids, n_kids);
     for (size_t k = 0; k < n_kids; k++)
         site_tree(r, m, keep, nodes, n, kids[k], idx);
     fputs("</details>\n", f);
@@ -425,13 +431,7 @@ int web_page_overview(struct web_req *r)
     for (size_t i = 0; i < n_nodes && n_roots < 512; i++)
         if (nodes[i].path[0] && !strchr(nodes[i].path, '/'))
             roots[n_roots++] = i;
-    for (size_t a = 0; a < n_roots; a++)
-        for (size_t b = a + 1; b < n_roots; b++)
-            if (worse(nodes[roots[b]].counts, nodes[roots[a]].counts) < 0) {
-                size_t t = roots[a];
-                roots[a] = roots[b];
-                roots[b] = t;
-            }
+    sort_worst(nodes, roots, n_roots);
     for (size_t k = 0; k < n_roots; k++)
         site_tree(r, &m, keep, nodes, n_nodes, roots[k], idx);
     device_rows(r, &m, keep, "", idx);
