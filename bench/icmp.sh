@@ -90,16 +90,6 @@ raw_drops() {
     ip netns exec "$P_NS" awk 'NR > 1 { d += $NF } END { print d + 0 }' /proc/net/raw
 }
 
-# alive_for PID SECONDS: sleep, but return 1 as soon as PID has exited.
-alive_for() {
-    local i
-    for ((i = 0; i < $2 * 10; i++)); do
-        running "$1" || return 1
-        sleep 0.1
-    done
-    running "$1"
-}
-
 # Sums of sent and received over every check's RRD rows that lie wholly
 # inside the window (s, e], one row a second. A row without a value is a
 # round whose sample the file does not have.
@@ -155,14 +145,7 @@ EOF
     ip netns exec "$P_NS" "$BUILD/probed" -c "$dir/probed.yaml" -f 2>"$LOG" &
     PROBED_PID=$!
     local p=/proc/$PROBED_PID
-    alive_for "$PROBED_PID" "$WARMUP" || die "probed exited during the warm-up"
-    # Creating the RRD files (one per check, synced) is a start-up cost.
-    for ((i = 0; i < 300; i++)); do
-        files=$(find "$dir/data/rrd" -name '*.rrd' 2>/dev/null | wc -l)
-        [ "$files" -ge "$n" ] && break
-        alive_for "$PROBED_PID" 1 || die "probed exited during the warm-up"
-    done
-    [ "$files" -ge "$n" ] || die "only $files of $n RRD files after the warm-up"
+    probed_warm_up "$dir" "$n" 300
     local t0 cpu0 loop0 req0 m0 t1 cpu1 loop1 req1 m1 hwm drops
     t0=$(date +%s%N)
     cpu0=$(cpu_ticks "$p")

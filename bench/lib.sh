@@ -136,6 +136,31 @@ running() {
     [ "${st%% *}" != Z ]
 }
 
+# alive_for PID SECONDS: sleep, but return 1 as soon as PID has exited.
+alive_for() {
+    local i
+    for ((i = 0; i < $2 * 10; i++)); do
+        running "$1" || return 1
+        sleep 0.1
+    done
+    running "$1"
+}
+
+# probed_warm_up DIR N SECONDS: after the warm-up, wait (at most SECONDS
+# more) until probed ($PROBED_PID) has made N RRD files under DIR/data/rrd:
+# a file is made at a check's first sample, a start-up cost kept out of
+# the window. Dies when probed exits or the files do not come.
+probed_warm_up() {
+    local i files=0
+    alive_for "$PROBED_PID" "$WARMUP" || die "probed exited during the warm-up"
+    for ((i = 0; i < $3; i++)); do
+        files=$(find "$1/data/rrd" -name '*.rrd' 2>/dev/null | wc -l)
+        [ "$files" -ge "$2" ] && return 0
+        alive_for "$PROBED_PID" 1 || die "probed exited during the warm-up"
+    done
+    die "only $files of $2 RRD files after the warm-up"
+}
+
 # stop_pid PID [SECONDS]: TERM, then KILL after SECONDS (15). probed writes
 # every held RRD sample when it stops: tens of thousands of files.
 stop_pid() {

@@ -262,16 +262,6 @@ served() {
     echo "$t"
 }
 
-# alive_for PID SECONDS: sleep, but return 1 as soon as PID has exited.
-alive_for() {
-    local i
-    for ((i = 0; i < $2 * 10; i++)); do
-        running "$1" || return 1
-        sleep 0.1
-    done
-    running "$1"
-}
-
 # measure NAME PID: the window of a poller already warmed up: its
 # "key=value ..." figures in MEASURED, its ends (ns) in W_T0 and W_T1.
 measure() {
@@ -340,14 +330,7 @@ EOF
     start=$(date +%s%N)
     ip netns exec "$P_NS" "$BUILD/probed" -c "$dir/probed.yaml" -f 2>"$log" &
     PROBED_PID=$!
-    alive_for "$PROBED_PID" "$WARMUP" || die "probed exited during the warm-up"
-    # An RRD file is made at a check's first sample: start-up work.
-    for ((i = 0; i < 120; i++)); do
-        files=$(find "$dir/data/rrd" -name '*.rrd' 2>/dev/null | wc -l)
-        [ "$files" -ge "$n" ] && break
-        alive_for "$PROBED_PID" 1 || die "probed exited during the warm-up"
-    done
-    [ "$files" -ge "$n" ] || die "only $files of $n RRD files after the warm-up"
+    probed_warm_up "$dir" "$n" 120
     local warm=$((($(date +%s%N) - start) / 1000000000))
     measure probed "$PROBED_PID"
     if [ "$PERF_AT" = "$n" ]; then
