@@ -225,7 +225,7 @@ static int write_pid_file(const char *path)
 static int run(struct daemon *d, struct pd_config *cfg, const char *pid_path)
 {
     static char err[ERR_LEN];
-    int pid_fd = -1, rc = 1;
+    int pid_fd = -1, web_fd = -1, rc = 1;
     /* cfg goes to the core and may be replaced: keep our own copy. */
     char pid_file[4096] = "";
     if (pid_path)
@@ -253,6 +253,10 @@ static int run(struct daemon *d, struct pd_config *cfg, const char *pid_path)
         pd_err("core", "data_dir: %s", err);
         goto out;
     }
+    /* The dashboard's socket is bound while we are root (a port below
+     * 1024); when it cannot be, the probing goes on without it. */
+    if (cfg->web.enabled && pd_web_bind(cfg, &web_fd, err, sizeof(err)) < 0)
+        pd_err("web", "%s: the dashboard is off until the next restart", err);
     if (cfg->user && geteuid() == 0) {
         char what[256];
         if (pd_chown_tree(cfg->data_dir, cfg->user, err, sizeof(err)) < 0 ||
@@ -280,7 +284,9 @@ static int run(struct daemon *d, struct pd_config *cfg, const char *pid_path)
     }
     /* The dashboard is not the probing: when it cannot start, say so and
      * go on measuring. */
-    if (cfg->web.enabled && pd_web_start(cfg, &d->web, err, sizeof(err)) < 0)
+    int web_rc = web_fd >= 0 ? pd_web_start(cfg, web_fd, &d->web, err, sizeof(err)) : 0;
+    web_fd = -1; /* taken */
+    if (web_rc < 0)
         pd_err("web", "%s: the dashboard is off until the next restart", err);
     else if (d->web)
         pd_notice("web", "dashboard on %s://%s (port %u)", cfg->web.tls_cert ? "https" : "http",
@@ -309,6 +315,8 @@ static int run(struct daemon *d, struct pd_config *cfg, const char *pid_path)
     rc = 0;
 
 out:
+    if (web_fd >= 0)
+        close(web_fd);
     pd_web_stop(d->web);
     d->web = NULL;
     pd_core_free(d->core);

@@ -1,11 +1,14 @@
 #include "web.h"
 
+#include <arpa/inet.h>
 #include <errno.h>
+#include <netinet/in.h>
 #include <microhttpd.h>
 #include <pthread.h>
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "clock.h"
 #include "log.h"
@@ -30,6 +33,7 @@ struct pd_web {
     struct web_maint *windows;
     size_t n_windows;
     struct web_graphs *graphs;
+    int listen_fd; /* -1 once the server owns it */
 };
 
 /* *req_cls of a request whose headers are in; a suspended graph request's
@@ -292,13 +296,39 @@ static char *read_pem(const char *path, char *err, size_t errlen)
     return buf;
 }
 
-int pd_web_start(const struct pd_config *cfg, struct pd_web **out, char *err, size_t errlen)
+int pd_web_bind(const struct pd_config *cfg, int *fd, char *err, size_t errlen)
+{
+    struct pd_web_addr addr;
+    char why[160];
+    if (pd_web_addr_parse(cfg->web.listen, &addr, why, sizeof(why)) < 0) {
+        snprintf(err, errlen, "web listen: %s", why);
+        return -EINVAL;
+    }
+    int rc = pd_web_listen(&addr, fd, why, sizeof(why));
+    if (rc < 0)
+        snprintf(err, errlen, "web: cannot listen on %s: %s", cfg->web.listen, why);
+    return rc;
+}
+
+static unsigned bound_port(int fd)
+{
+    struct sockaddr_storage ss;
+    socklen_t len = sizeof(ss);
+    if (getsockname(fd, (struct sockaddr *)&ss, &len) < 0)
+        return 0;
+    return ntohs(ss.ss_family == AF_INET6 ? ((struct sockaddr_in6 *)&ss)->sin6_port
+                                          : ((struct sockaddr_in *)&ss)->sin_port);
+}
+
+int pd_web_start(const struct pd_config *cfg, int listen_fd, struct pd_web **out, char *err,
+                 size_t errlen)
 {
     const struct pd_web_conf *c = &cfg->web;
     struct pd_web_addr addr;
     char why[160];
     *out = NULL;
     if (pd_web_addr_parse(c->listen, &addr, why, sizeof(why)) < 0) {
+        close(listen_fd);
         snprintf(err, errlen, "web listen: %s", why);
         return -EINVAL;
     }
@@ -308,9 +338,11 @@ int pd_web_start(const struct pd_config *cfg, struct pd_web **out, char *err, si
         if (w)
             free(w->data_dir);
         free(w);
+        close(listen_fd);
         snprintf(err, errlen, "out of memory");
         return -ENOMEM;
     }
+    w->listen_fd = listen_fd; /* closed by pd_web_stop until MHD owns it */
     pthread_mutex_init(&w->lock, NULL);
     pthread_key_create(&w->db_key, close_db);
     if (web_graphs_start(w->data_dir, &w->graphs, err, errlen) < 0) {
@@ -339,19 +371,19 @@ int pd_web_start(const struct pd_config *cfg, struct pd_web **out, char *err, si
     /* The logger first: MHD reports the options after it through it. */
     w->mhd = MHD_start_daemon(
         flags, 0, NULL, NULL, on_request, w, MHD_OPTION_EXTERNAL_LOGGER, mhd_log, NULL,
-        MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&addr.ss, MHD_OPTION_THREAD_POOL_SIZE,
-        (unsigned)c->threads, MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)CONNECTION_TIMEOUT_S,
-        MHD_OPTION_CONNECTION_LIMIT, (unsigned)CONNECTION_LIMIT, MHD_OPTION_PER_IP_CONNECTION_LIMIT,
-        (unsigned)PER_IP_LIMIT, MHD_OPTION_LISTENING_ADDRESS_REUSE, 1u, MHD_OPTION_NOTIFY_COMPLETED,
-        on_completed, NULL, MHD_OPTION_ARRAY, w->tls_cert ? tls : tls + 2, MHD_OPTION_END);
+        MHD_OPTION_LISTEN_SOCKET, listen_fd, MHD_OPTION_THREAD_POOL_SIZE, (unsigned)c->threads,
+        MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)CONNECTION_TIMEOUT_S, MHD_OPTION_CONNECTION_LIMIT,
+        (unsigned)CONNECTION_LIMIT, MHD_OPTION_PER_IP_CONNECTION_LIMIT, (unsigned)PER_IP_LIMIT,
+        MHD_OPTION_LISTENING_ADDRESS_REUSE, 1u, MHD_OPTION_NOTIFY_COMPLETED, on_completed, NULL,
+        MHD_OPTION_ARRAY, w->tls_cert ? tls : tls + 2, MHD_OPTION_END);
     if (!w->mhd) {
-        snprintf(err, errlen, "web: cannot listen on %s (address in use, or not on this host?)",
+        snprintf(err, errlen, "web: libmicrohttpd did not start on %s (see the log above)",
                  c->listen);
         pd_web_stop(w);
-        return -EADDRINUSE;
+        return -EIO;
     }
-    const union MHD_DaemonInfo *info = MHD_get_daemon_info(w->mhd, MHD_DAEMON_INFO_BIND_PORT);
-    w->port = info ? info->port : 0;
+    w->listen_fd = -1; /* MHD's now: it closes it when it stops */
+    w->port = bound_port(listen_fd);
     *out = w;
     return 0;
 }
@@ -388,6 +420,8 @@ void pd_web_stop(struct pd_web *w)
     if (w->mhd)
         MHD_stop_daemon(w->mhd);
     web_graphs_free(w->graphs);
+    if (w->listen_fd >= 0)
+        close(w->listen_fd);
     pthread_key_delete(w->db_key);
     pthread_mutex_destroy(&w->lock);
     free_windows(w->windows, w->n_windows);

@@ -14,16 +14,21 @@
 
 struct pd_web;
 
-/* Bind cfg->web.listen and start the threads; data_dir and the config's
- * maintenance windows are copied. 0, or -errno with err filled (a port in
- * use, a TLS file that cannot be read). */
-int pd_web_start(const struct pd_config *cfg, struct pd_web **out, char *err, size_t errlen);
+/* Bind cfg->web.listen, before privileges are dropped (a port below 1024
+ * needs root): *fd for pd_web_start. 0, or -errno with err filled (an
+ * address in use or not on this host). */
+int pd_web_bind(const struct pd_config *cfg, int *fd, char *err, size_t errlen);
+/* Start the threads on listen_fd (taken, closed on failure too) from
+ * pd_web_bind; data_dir and the config's maintenance windows are copied.
+ * 0, or -errno with err filled (a TLS file that cannot be read). */
+int pd_web_start(const struct pd_config *cfg, int listen_fd, struct pd_web **out, char *err,
+                 size_t errlen);
 /* After a reload: the windows of the new config. 0 or -ENOMEM (the old
  * ones stay). */
 int pd_web_set_config(struct pd_web *w, const struct pd_config *cfg);
 /* Finish the requests under way, close the connections, free. NULL ok. */
 void pd_web_stop(struct pd_web *w);
-/* The port bound (for "listen 127.0.0.1:0" in tests and for the log). */
+/* The port bound (for the log). */
 unsigned pd_web_port(const struct pd_web *w);
 
 #endif

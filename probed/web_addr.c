@@ -6,6 +6,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
+#include <unistd.h>
 
 int pd_web_addr_parse(const char *text, struct pd_web_addr *out, char *why, size_t whylen)
 {
@@ -61,4 +63,27 @@ bad:
     snprintf(why, whylen, "'%s': expected ADDRESS:PORT, e.g. 127.0.0.1:8080, [::1]:8080 or *:8080",
              text);
     return -EINVAL;
+}
+
+int pd_web_listen(const struct pd_web_addr *addr, int *fd_out, char *err, size_t errlen)
+{
+    int fd = socket(addr->ss.ss_family, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+    if (fd < 0) {
+        int rc = -errno;
+        snprintf(err, errlen, "socket: %s", strerror(-rc));
+        return rc;
+    }
+    int on = 1, off = 0;
+    /* A restart rebinds at once, though connections of the last run linger
+     * in TIME_WAIT; "*" takes IPv4 too (as ::ffff:a.b.c.d). */
+    if (setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &on, sizeof(on)) < 0 ||
+        (addr->any && setsockopt(fd, IPPROTO_IPV6, IPV6_V6ONLY, &off, sizeof(off)) < 0) ||
+        bind(fd, (const struct sockaddr *)&addr->ss, addr->len) < 0 || listen(fd, 128) < 0) {
+        int rc = -errno;
+        snprintf(err, errlen, "%s", strerror(-rc));
+        close(fd);
+        return rc;
+    }
+    *fd_out = fd;
+    return 0;
 }

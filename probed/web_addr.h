@@ -20,4 +20,9 @@ struct pd_web_addr {
 /* 0, or -EINVAL with why filled for people. */
 int pd_web_addr_parse(const char *text, struct pd_web_addr *out, char *why, size_t whylen);
 
+/* A listening TCP socket on addr (non-blocking, close-on-exec), made
+ * while the daemon may still bind a port below 1024. 0 with *fd, or
+ * -errno with err filled ("Address already in use"). */
+int pd_web_listen(const struct pd_web_addr *addr, int *fd, char *err, size_t errlen);
+
 #endif

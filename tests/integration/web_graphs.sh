@@ -7,14 +7,15 @@
 # and a headless chromium shows them (a screenshot is kept); 50 clients
 # asking for one image at once all get it; unknown ids, kinds, periods and
 # sizes, and path traversal are refused; the daemon stops cleanly while
-# graph requests wait.
+# graph requests wait. The daemon runs as nobody and listens on port 81:
+# the socket is bound before privileges are dropped.
 set -euo pipefail
 . "$(dirname "$0")/lib.sh" "$1"
 
 pd_require_cmd curl snmpd chromium
 pd_lab_init
 
-PORT=18081
+PORT=81
 ARTEFACTS="$PD_BUILD/tests/artefacts"
 mkdir -p "$ARTEFACTS"
 pd_target codec 1
@@ -32,6 +33,7 @@ EOF
 pd_write_file "$PD_CFG" <<EOF
 data_dir: ./data
 secrets: secrets.yaml
+user: nobody
 timezone: Asia/Shanghai
 web: { listen: "127.0.0.1:$PORT", threads: 2 }
 storage: { heartbeat: 2s, status_refresh: 0s }
@@ -56,6 +58,8 @@ pd_daemon_start
 pd_wait_state gy-codec-01 ping UP 20
 pd_wait_state gy-sw-01 snmp UP 20
 sleep 3 # a few rows in the files
+grep -q "dashboard on http://127.0.0.1:$PORT" "$PD_LOG" || pd_fail "not listening on port $PORT"
+[ "$(stat -c %U "/proc/$PD_DAEMON_PID")" = nobody ] || pd_fail "probed does not run as nobody"
 
 URL="http://127.0.0.1:$PORT"
 get() { ip netns exec "$PD_PROBER" curl -sS --max-time 20 "$@"; }
