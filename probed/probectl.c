@@ -15,6 +15,7 @@
 #include "probectl_report.h"
 #include "probectl_rtp.h"
 #include "probectl_status.h"
+#include "probectl_webpasswd.h"
 #include "registry.h"
 #include "timefmt.h"
 
@@ -48,6 +49,8 @@ static const struct command commands[] = {
     {"maintenance", "add, list, remove and import planned maintenance windows", pd_cmd_maintenance,
      0, 0},
     {"graph", "draw a check's series as PNG or SVG, as the dashboard does", pd_cmd_graph, 0, 1},
+    {"web-passwd", "add a dashboard user, change a password or role, delete a user",
+     pd_cmd_web_passwd, 0, 1},
 };
 
 static void usage(FILE *out)
@@ -75,6 +78,7 @@ static void usage(FILE *out)
                  "  probectl ping -n 20 gy-codec-01\n"
                  "  probectl http https://portal.example.gov.cn/\n"
                  "  probectl report --month 2026-10 --format xlsx -o 2026-10.xlsx\n"
+                 "  probectl web-passwd zhang.wei --role admin\n"
                  "\n"
                  "Exit status: 0 on success, 1 on errors, 2 on bad usage.\n");
 }
