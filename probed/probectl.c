@@ -18,6 +18,7 @@
 #include "probectl_webpasswd.h"
 #include "registry.h"
 #include "timefmt.h"
+#include "web_auth.h"
 
 #define DEFAULT_CONFIG "/etc/probed/probed.yaml"
 #define ERR_LEN        8192
@@ -96,10 +97,21 @@ static int cmd_check_config(const struct pd_config *cfg, int argc, char **argv, 
                      "Loads the configuration and every inventory file it names, checks\n"
                      "every key, id, reference and every check's options against its\n"
                      "plugin, and reports all errors as file:line:col: message.\n"
+                     "Reads the dashboard's users file (web.users_file) too.\n"
                      "Run it before sending probed a SIGHUP.\n"
                      "\n"
                      "Exit status: 0 when valid, 1 when not.\n");
         return 0;
+    }
+    if (cfg->web.users_file) {
+        struct pd_web_users users;
+        char err[4096];
+        if (pd_web_users_load(cfg->web.users_file, &users, err, sizeof(err)) < 0) {
+            fprintf(errout, "%s%sprobectl check-config: the dashboard would not start\n", err,
+                    err[0] && err[strlen(err) - 1] == '\n' ? "" : "\n");
+            return 1;
+        }
+        pd_web_users_free(&users);
     }
     size_t checks = 0;
     for (size_t i = 0; i < cfg->n_targets; i++)
