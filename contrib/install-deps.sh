@@ -8,7 +8,7 @@ packages="
   clang libclang-rt-14-dev
   libev-dev libyaml-dev libsqlite3-dev sqlite3 librrd-dev rrdtool fonts-noto-cjk
   libsnmp-dev libpcap-dev libcap-dev libcmocka-dev
-  libssl-dev libxlsxwriter-dev
+  libssl-dev libxlsxwriter-dev libcrypt-dev
   snmpd snmp
   libcurl4-openssl-dev nginx-light openssl tshark
   iproute2 nftables procps tzdata jq iputils-ping python3 time

@@ -149,6 +149,8 @@ struct pd_web_conf {
     int threads;    /* request threads, default 4 */
     char *tls_cert; /* PEM files; both or neither */
     char *tls_key;
+    char *users_file;  /* web_auth.h's users file; NULL: no authentication */
+    char *realm;       /* Basic auth realm, default "probed" */
     struct pd_mark at; /* the `web` node, for messages */
 };
 

@@ -15,8 +15,10 @@
 #include "probectl_report.h"
 #include "probectl_rtp.h"
 #include "probectl_status.h"
+#include "probectl_webpasswd.h"
 #include "registry.h"
 #include "timefmt.h"
+#include "web_auth.h"
 
 #define DEFAULT_CONFIG "/etc/probed/probed.yaml"
 #define ERR_LEN        8192
@@ -48,6 +50,8 @@ static const struct command commands[] = {
     {"maintenance", "add, list, remove and import planned maintenance windows", pd_cmd_maintenance,
      0, 0},
     {"graph", "draw a check's series as PNG or SVG, as the dashboard does", pd_cmd_graph, 0, 1},
+    {"web-passwd", "add a dashboard user, change a password or role, delete a user",
+     pd_cmd_web_passwd, 0, 1},
 };
 
 static void usage(FILE *out)
@@ -75,6 +79,7 @@ static void usage(FILE *out)
                  "  probectl ping -n 20 gy-codec-01\n"
                  "  probectl http https://portal.example.gov.cn/\n"
                  "  probectl report --month 2026-10 --format xlsx -o 2026-10.xlsx\n"
+                 "  probectl web-passwd zhang.wei --role admin\n"
                  "\n"
                  "Exit status: 0 on success, 1 on errors, 2 on bad usage.\n");
 }
@@ -92,10 +97,21 @@ static int cmd_check_config(const struct pd_config *cfg, int argc, char **argv, 
                      "Loads the configuration and every inventory file it names, checks\n"
                      "every key, id, reference and every check's options against its\n"
                      "plugin, and reports all errors as file:line:col: message.\n"
+                     "Reads the dashboard's users file (web.users_file) too.\n"
                      "Run it before sending probed a SIGHUP.\n"
                      "\n"
                      "Exit status: 0 when valid, 1 when not.\n");
         return 0;
+    }
+    if (cfg->web.users_file) {
+        struct pd_web_users users;
+        char err[4096];
+        if (pd_web_users_load(cfg->web.users_file, &users, err, sizeof(err)) < 0) {
+            fprintf(errout, "%s%sprobectl check-config: the dashboard would not start\n", err,
+                    err[0] && err[strlen(err) - 1] == '\n' ? "" : "\n");
+            return 1;
+        }
+        pd_web_users_free(&users);
     }
     size_t checks = 0;
     for (size_t i = 0; i < cfg->n_targets; i++)

@@ -29,11 +29,13 @@ struct pd_web {
     unsigned port;
     pthread_key_t db_key; /* each request thread's read-only store */
     char *tls_cert, *tls_key;
-    pthread_mutex_t lock; /* guards the windows, replaced on reload */
+    pthread_mutex_t lock; /* guards the windows and summary, replaced on reload */
     struct web_maint *windows;
     size_t n_windows;
     struct web_graphs *graphs;
-    int listen_fd; /* -1 once the server owns it */
+    int listen_fd;                    /* -1 once the server owns it */
+    struct web_guard *guard;          /* authentication, on when users_file is set */
+    struct web_conf_summary *summary; /* for /config */
 };
 
 /* *req_cls of a request whose headers are in; a suspended graph request's
@@ -142,6 +144,14 @@ static int static_css(struct web_req *r)
     return 0;
 }
 
+static int page_config(struct web_req *r)
+{
+    pthread_mutex_lock(&r->w->lock);
+    int rc = web_page_config(r, r->w->summary, r->w->guard);
+    pthread_mutex_unlock(&r->w->lock);
+    return rc;
+}
+
 static const struct route routes[] = {
     {"/", 1, web_page_overview, "text/html; charset=utf-8"},
     {"/device/", 0, web_page_device, "text/html; charset=utf-8"},
@@ -150,6 +160,7 @@ static const struct route routes[] = {
     {"/metrics", 1, web_metrics, "text/plain; version=0.0.4; charset=utf-8"},
     {"/static/probed.css", 1, static_css, "text/css; charset=utf-8"},
     {"/graph/", 0, web_graph, "text/html; charset=utf-8"},
+    {"/config", 1, page_config, "text/html; charset=utf-8"},
 };
 
 static void headers(struct MHD_Response *resp, const char *type, unsigned max_age)
@@ -184,6 +195,25 @@ static enum MHD_Result queue(struct MHD_Connection *mc, int status, const char *
     return ret;
 }
 
+/* 401 with the realm: every path, known or not, when authentication is on. */
+static enum MHD_Result unauthorized(struct pd_web *w, struct MHD_Connection *mc)
+{
+    static const char body[] =
+        "<!DOCTYPE html>\n<html><head><meta charset=\"utf-8\"><title>401</title></head>"
+        "<body><h1>401</h1><p>This dashboard asks for a user name and password.</p>"
+        "</body></html>\n";
+    char realm[80];
+    struct MHD_Response *resp =
+        MHD_create_response_from_buffer(sizeof(body) - 1, (void *)body, MHD_RESPMEM_PERSISTENT);
+    if (!resp)
+        return MHD_NO;
+    headers(resp, "text/html; charset=utf-8", 0);
+    web_guard_realm(w->guard, realm, sizeof(realm));
+    enum MHD_Result ret = MHD_queue_basic_auth_fail_response(mc, realm, resp);
+    MHD_destroy_response(resp);
+    return ret;
+}
+
 static enum MHD_Result on_request(void *cls, struct MHD_Connection *mc, const char *url,
                                   const char *method, const char *version, const char *upload,
                                   size_t *upload_len, void **req_cls)
@@ -199,7 +229,8 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *mc, const ch
     if (*upload_len)
         return MHD_NO; /* nothing here takes a body */
     if (*req_cls != &seen) {
-        /* Resumed: the render thread has answered. */
+        /* Resumed: the render thread has answered (the request was let in
+         * before it was suspended). */
         struct web_wait *wt = *req_cls;
         *req_cls = &seen;
         enum MHD_Result ret = queue(mc, wt->status, wt->type, wt->max_age, wt->body, wt->len);
@@ -207,12 +238,16 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *mc, const ch
         web_wait_free(wt);
         return ret;
     }
+    enum pd_web_role role;
+    if (web_guard_check(w->guard, mc, &role) < 0)
+        return unauthorized(w, mc);
     char *body = NULL;
     size_t len = 0;
     struct web_req r = {.w = w,
                         .mc = mc,
                         .graphs = w->graphs,
                         .data_dir = w->data_dir,
+                        .role = role,
                         .now = pd_clock_wall(),
                         .status = 200};
     if (!(r.out = open_memstream(&body, &len)))
@@ -345,9 +380,21 @@ int pd_web_start(const struct pd_config *cfg, int listen_fd, struct pd_web **out
     w->listen_fd = listen_fd; /* closed by pd_web_stop until MHD owns it */
     pthread_mutex_init(&w->lock, NULL);
     pthread_key_create(&w->db_key, close_db);
-    if (web_graphs_start(w->data_dir, &w->graphs, err, errlen) < 0) {
+    int rc;
+    /* A users file that fails keeps the server from starting: never open
+     * by accident. */
+    if ((rc = web_guard_new(c, &w->guard, err, errlen)) < 0) {
         pd_web_stop(w);
-        return -ENOMEM;
+        return rc;
+    }
+    if ((rc = web_conf_summary_new(cfg, &w->summary)) < 0) {
+        snprintf(err, errlen, "out of memory");
+        pd_web_stop(w);
+        return rc;
+    }
+    if ((rc = web_graphs_start(w->data_dir, &w->graphs, err, errlen)) < 0) {
+        pd_web_stop(w);
+        return rc;
     }
     unsigned flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL | MHD_USE_ERROR_LOG |
                      MHD_ALLOW_SUSPEND_RESUME;
@@ -391,16 +438,25 @@ int pd_web_start(const struct pd_config *cfg, int listen_fd, struct pd_web **out
 int pd_web_set_config(struct pd_web *w, const struct pd_config *cfg)
 {
     struct web_maint *windows;
+    struct web_conf_summary *summary;
     size_t n;
-    if (copy_windows(cfg, &windows, &n) < 0)
+    web_guard_set_config(w->guard, &cfg->web);
+    if (web_conf_summary_new(cfg, &summary) < 0)
         return -ENOMEM;
+    if (copy_windows(cfg, &windows, &n) < 0) {
+        web_conf_summary_free(summary);
+        return -ENOMEM;
+    }
     pthread_mutex_lock(&w->lock);
     struct web_maint *old = w->windows;
     size_t n_old = w->n_windows;
+    struct web_conf_summary *old_summary = w->summary;
     w->windows = windows;
     w->n_windows = n;
+    w->summary = summary;
     pthread_mutex_unlock(&w->lock);
     free_windows(old, n_old);
+    web_conf_summary_free(old_summary);
     return 0;
 }
 
@@ -425,6 +481,8 @@ void pd_web_stop(struct pd_web *w)
     pthread_key_delete(w->db_key);
     pthread_mutex_destroy(&w->lock);
     free_windows(w->windows, w->n_windows);
+    web_conf_summary_free(w->summary);
+    web_guard_free(w->guard);
     free(w->tls_cert);
     free(w->tls_key);
     free(w->data_dir);

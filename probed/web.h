@@ -19,12 +19,16 @@ struct pd_web;
  * address in use or not on this host). */
 int pd_web_bind(const struct pd_config *cfg, int *fd, char *err, size_t errlen);
 /* Start the threads on listen_fd (taken, closed on failure too) from
- * pd_web_bind; data_dir and the config's maintenance windows are copied.
- * 0, or -errno with err filled (a TLS file that cannot be read). */
+ * pd_web_bind; data_dir, the config's maintenance windows and a summary
+ * without secrets (/config) are copied, the users file (web.users_file)
+ * read. 0, or -errno with err filled (a TLS file that cannot be read, a
+ * users file that cannot be read or is not valid). */
 int pd_web_start(const struct pd_config *cfg, int listen_fd, struct pd_web **out, char *err,
                  size_t errlen);
-/* After a reload: the windows of the new config. 0 or -ENOMEM (the old
- * ones stay). */
+/* After a reload: the windows, users file (web.users_file, web.realm)
+ * and /config summary of the new config. A users file that fails is
+ * logged here and the users of before stay (0 is still returned). 0 or
+ * -ENOMEM (the old windows and summary stay). */
 int pd_web_set_config(struct pd_web *w, const struct pd_config *cfg);
 /* Finish the requests under way, close the connections, free. NULL ok. */
 void pd_web_stop(struct pd_web *w);

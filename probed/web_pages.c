@@ -599,3 +599,13 @@ int web_page_device(struct web_req *r)
     web_model_free(&m);
     return rc;
 }
+
+void web_page_begin(struct web_req *r, const char *title)
+{
+    page_begin(r, title, false);
+}
+
+void web_page_end(struct web_req *r)
+{
+    page_end(r);
+}

@@ -9,10 +9,12 @@
 
 #include "db.h"
 #include "web.h"
+#include "web_auth.h"
 #include "web_model.h"
 
 struct web_graphs;
 struct graph_job;
+struct MHD_Connection;
 
 struct web_req {
     struct pd_web *w;          /* ro */
@@ -20,6 +22,7 @@ struct web_req {
     struct pd_db *db;          /* ro: this thread's read-only store */
     struct web_graphs *graphs; /* ro: the render thread and image cache */
     const char *data_dir;      /* ro */
+    enum pd_web_role role;     /* ro: the user's; NONE when authentication is off */
     const char *rest;          /* ro: the path after the route's prefix */
     pd_ns now;                 /* ro: wall clock */
     FILE *out;                 /* rw: the body */
@@ -81,5 +84,42 @@ void web_graph_job_free(struct graph_job *job);
 void web_graph_section(struct web_req *r, const struct web_target *t);
 /* The stylesheet (web_pages.c). */
 extern const char web_css[];
+/* The pages' head (title, navigation) and end (web_pages.c). */
+void web_page_begin(struct web_req *r, const char *title);
+void web_page_end(struct web_req *r);
+
+/* Authentication of requests (web_guard.c): Basic auth against the users
+ * file of web.users_file, when there is one. Thread-safe. */
+struct web_guard;
+/* 0, or -errno with err (a users file that cannot be read or is not
+ * valid: the server must not start open). */
+int web_guard_new(const struct pd_web_conf *c, struct web_guard **out, char *err, size_t errlen);
+/* After a reload: the new file and realm. A users file that fails keeps
+ * the users of before; the error is logged. */
+void web_guard_set_config(struct web_guard *g, const struct pd_web_conf *c);
+void web_guard_free(struct web_guard *g);
+/* 0 with *role (NONE when authentication is off), or -EACCES: answer 401
+ * with web_guard_realm's realm. Logs a failed password (never the
+ * password). May take a crypt's time. */
+int web_guard_check(struct web_guard *g, struct MHD_Connection *mc, enum pd_web_role *role);
+void web_guard_realm(struct web_guard *g, char *buf, size_t len);
+/* What the configuration page shows of the users. */
+struct web_guard_info {
+    int on;
+    size_t viewers, admins;
+    int last_load_failed; /* the last reload kept the users of before */
+};
+void web_guard_info(struct web_guard *g, struct web_guard_info *info);
+
+/* The configuration page (web_config_page.c), for admins: a summary
+ * copied from the configuration without any secret in it, so the page
+ * cannot show one. */
+struct web_conf_summary;
+/* 0, or -ENOMEM. cfg is borrowed. */
+int web_conf_summary_new(const struct pd_config *cfg, struct web_conf_summary **out);
+void web_conf_summary_free(struct web_conf_summary *s);
+/* /config: 403 unless r->role is admin. s and g borrowed (the caller
+ * holds the lock that keeps s). */
+int web_page_config(struct web_req *r, const struct web_conf_summary *s, struct web_guard *g);
 
 #endif

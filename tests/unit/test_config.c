@@ -338,6 +338,12 @@ static void test_web(void **state)
     assert_string_equal(cfg->web.listen, "127.0.0.1:8080");
     assert_int_equal(cfg->web.threads, 4);
     assert_null(cfg->web.tls_cert);
+    assert_null(cfg->web.users_file);
+    assert_string_equal(cfg->web.realm, "probed");
+    pd_config_free(cfg);
+    cfg = load_text("web: { users_file: /etc/probed/users, realm: \"NOC Guizhou\" }\n", 0);
+    assert_string_equal(cfg->web.users_file, "/etc/probed/users");
+    assert_string_equal(cfg->web.realm, "NOC Guizhou");
     pd_config_free(cfg);
     cfg = load_text("web: { listen: \"[::1]:9090\", threads: 8, enabled: no }\n", 0);
     assert_string_equal(cfg->web.listen, "[::1]:9090");
@@ -356,7 +362,12 @@ static void test_web(void **state)
     expect_fail("web: { tls_cert: a.pem }\n",
                 "1:6: web: tls_cert and tls_key go together (both PEM files, or neither)");
     expect_fail("web: { port: 80 }\n", "1:8: unknown key 'port' in web (expected one of: "
-                                       "enabled, listen, threads, tls_cert, tls_key)");
+                                       "enabled, listen, threads, tls_cert, tls_key, "
+                                       "users_file, realm)");
+    expect_fail("web: { realm: 'a\"b' }\n", "1:15: web realm: expected 1 to 64 printable ASCII "
+                                            "characters without \" or \\, got 'a\"b'");
+    expect_fail("web: { users_file: [a] }\n",
+                "1:20: expected a value for web users_file, got a list");
 
     static const struct {
         const char *text;
