@@ -26,6 +26,7 @@ struct pd_web {
     pthread_mutex_t lock; /* guards the windows, replaced on reload */
     struct web_maint *windows;
     size_t n_windows;
+    struct web_conf *conf; /* guarded by lock, replaced on reload; counted */
 };
 
 static void free_windows(struct web_maint *w, size_t n)
@@ -76,6 +77,29 @@ int web_load(struct web_req *r, const char *site, const char *target, struct web
     return rc;
 }
 
+struct web_conf *web_conf_get(struct web_req *r)
+{
+    pthread_mutex_lock(&r->w->lock);
+    struct web_conf *c = r->w->conf;
+    c->refs++;
+    pthread_mutex_unlock(&r->w->lock);
+    return c;
+}
+
+static void conf_put(struct pd_web *w, struct web_conf *c)
+{
+    pthread_mutex_lock(&w->lock);
+    unsigned left = --c->refs;
+    pthread_mutex_unlock(&w->lock);
+    if (left == 0)
+        web_conf_free(c);
+}
+
+void web_conf_put(struct web_req *r, struct web_conf *c)
+{
+    conf_put(r->w, c);
+}
+
 int web_error(struct web_req *r, int status, const char *fmt, ...)
 {
     char msg[512];
@@ -85,6 +109,7 @@ int web_error(struct web_req *r, int status, const char *fmt, ...)
     va_end(ap);
     rewind(r->out);
     r->status = status;
+    r->attachment[0] = '\0';
     r->type = "text/html; charset=utf-8";
     fprintf(r->out,
             "<!DOCTYPE html>\n<html lang=\"zh-CN\"><head><meta charset=\"utf-8\">"
@@ -134,6 +159,9 @@ static const struct route routes[] = {
     {"/", 1, web_page_overview, "text/html; charset=utf-8"},
     {"/device/", 0, web_page_device, "text/html; charset=utf-8"},
     {"/events", 1, web_page_events, "text/html; charset=utf-8"},
+    {"/system/", 0, web_page_system, "text/html; charset=utf-8"},
+    {"/report", 1, web_page_report, "text/html; charset=utf-8"},
+    {"/report/", 0, web_report_file, "text/html; charset=utf-8"},
     {"/api/v1/", 0, web_api, "application/json; charset=utf-8"},
     {"/metrics", 1, web_metrics, "text/plain; version=0.0.4; charset=utf-8"},
     {"/static/probed.css", 1, static_css, "text/css; charset=utf-8"},
@@ -152,8 +180,8 @@ static void headers(struct MHD_Response *resp, const char *type)
     MHD_add_response_header(resp, MHD_HTTP_HEADER_CACHE_CONTROL, "no-store");
 }
 
-static enum MHD_Result queue(struct MHD_Connection *mc, int status, const char *type, char *body,
-                             size_t len)
+static enum MHD_Result queue(struct MHD_Connection *mc, int status, const char *type,
+                             const char *attachment, char *body, size_t len)
 {
     struct MHD_Response *resp = MHD_create_response_from_buffer_with_free_callback(len, body, free);
     if (!resp) {
@@ -161,6 +189,11 @@ static enum MHD_Result queue(struct MHD_Connection *mc, int status, const char *
         return MHD_NO;
     }
     headers(resp, type);
+    if (attachment[0]) {
+        char disposition[sizeof(((struct web_req *)0)->attachment) + 32];
+        snprintf(disposition, sizeof(disposition), "attachment; filename=\"%s\"", attachment);
+        MHD_add_response_header(resp, "Content-Disposition", disposition);
+    }
     enum MHD_Result ret = MHD_queue_response(mc, (unsigned)status, resp);
     MHD_destroy_response(resp);
     return ret;
@@ -220,7 +253,8 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *mc, const ch
         free(body);
         return MHD_NO;
     }
-    return queue(mc, r.status, r.type ? r.type : "text/html; charset=utf-8", body, len);
+    return queue(mc, r.status, r.type ? r.type : "text/html; charset=utf-8", r.attachment, body,
+                 len);
 }
 
 /* libmicrohttpd's own complaints (a client that broke the protocol, a
@@ -255,9 +289,11 @@ int pd_web_start(const struct pd_config *cfg, struct pd_web **out, char *err, si
     }
     struct pd_web *w = calloc(1, sizeof(*w));
     if (!w || !(w->data_dir = strdup(cfg->data_dir)) ||
-        copy_windows(cfg, &w->windows, &w->n_windows) < 0) {
-        if (w)
+        copy_windows(cfg, &w->windows, &w->n_windows) < 0 || web_conf_new(cfg, &w->conf) < 0) {
+        if (w) {
             free(w->data_dir);
+            free_windows(w->windows, w->n_windows);
+        }
         free(w);
         snprintf(err, errlen, "out of memory");
         return -ENOMEM;
@@ -304,15 +340,23 @@ int pd_web_set_config(struct pd_web *w, const struct pd_config *cfg)
 {
     struct web_maint *windows;
     size_t n;
+    struct web_conf *conf;
     if (copy_windows(cfg, &windows, &n) < 0)
         return -ENOMEM;
+    if (web_conf_new(cfg, &conf) < 0) {
+        free_windows(windows, n);
+        return -ENOMEM;
+    }
     pthread_mutex_lock(&w->lock);
     struct web_maint *old = w->windows;
     size_t n_old = w->n_windows;
+    struct web_conf *old_conf = w->conf;
     w->windows = windows;
     w->n_windows = n;
+    w->conf = conf;
     pthread_mutex_unlock(&w->lock);
     free_windows(old, n_old);
+    conf_put(w, old_conf); /* freed by the last request still reading it */
     return 0;
 }
 
@@ -331,6 +375,7 @@ void pd_web_stop(struct pd_web *w)
     pthread_key_delete(w->db_key);
     pthread_mutex_destroy(&w->lock);
     free_windows(w->windows, w->n_windows);
+    web_conf_free(w->conf); /* no request left to hold it */
     free(w->tls_cert);
     free(w->tls_key);
     free(w->data_dir);
