@@ -424,7 +424,7 @@ int pd_cmd_report(const struct pd_config *cfg, int argc, char **argv, FILE *out,
         snprintf(source, sizeof(source), "event store %s/%s", cfg->data_dir, PD_DB_FILE);
     }
     d.in.month = o.month;
-    d.in.period = (struct pd_span){start, end};
+    bool so_far = pd_report_period_so_far(&d.in, start, end, now);
     d.in.timezone = cfg->timezone;
     d.in.version = PROBED_VERSION;
     d.in.config_hash = hash;
@@ -487,10 +487,11 @@ int pd_cmd_report(const struct pd_config *cfg, int argc, char **argv, FILE *out,
     if (!o.quiet && (o.output || o.format == FMT_TABLE))
         fprintf(errout,
                 "probectl report: %s%s%s: %zu targets (%u met, %u not met, %u unverified), "
-                "%zu systems, %u failures%s%s\n",
+                "%zu systems, %u failures%s%s%s\n",
                 o.month, o.output ? " -> " : "", o.output ? o.output : "", r->n_targets, r->met,
                 r->not_met, r->unverified, r->n_systems, r->failures, media,
-                r->provisional ? "; PROVISIONAL: not every target was seen after the month" : "");
+                r->provisional ? "; PROVISIONAL: not every target was seen after the month" : "",
+                so_far ? "; so far: the month has not ended, figures up to the last record" : "");
     rc = 0;
 out:
     free(doc);

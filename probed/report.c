@@ -656,7 +656,7 @@ int pd_report_build(const struct pd_report_input *in, struct pd_report **out, ch
         if (system_in_scope(in, &in->systems[i]) &&
             (rc = build_system(in, &in->systems[i], r, &spans, err, errlen)) < 0)
             goto fail;
-    if (in->observed_until < in->period.end)
+    if (in->observed_until < in->period.end || in->so_far)
         r->provisional = true;
     if (r->n_targets > 1)
         qsort(r->targets, r->n_targets, sizeof(*r->targets), cmp_target);
@@ -674,6 +674,19 @@ fail:
     free(spans);
     pd_report_free(r);
     return rc;
+}
+
+bool pd_report_period_so_far(struct pd_report_input *in, pd_ns start, pd_ns end, pd_ns now)
+{
+    in->period = (struct pd_span){start, end};
+    in->so_far = now < end;
+    if (!in->so_far)
+        return false;
+    pd_ns reach = in->observed_until > start ? in->observed_until : now;
+    if (reach > end)
+        reach = end;
+    in->period.end = reach > start ? reach : start + 1; /* never empty */
+    return true;
 }
 
 void pd_report_free(struct pd_report *r)

@@ -93,6 +93,10 @@ struct pd_report_input {
      * stderr; may be NULL. */
     void (*progress)(size_t done, size_t total, void *arg);
     void *progress_arg;
+
+    /* The month has not ended: the period stops short of it and the
+     * report is provisional (pd_report_period_so_far). */
+    bool so_far;
 };
 
 /* A target's media quality over its in-service part of the period. Only
@@ -177,6 +181,16 @@ struct pd_report {
 int pd_report_build(const struct pd_report_input *in, struct pd_report **out, char *err,
                     size_t errlen);
 void pd_report_free(struct pd_report *r);
+
+/* Set in->period for the month [start, end) made at `now`, once the
+ * records are read (in->observed_until set). A month that has not ended
+ * is reported "so far": up to where the records reach (observed_until,
+ * or now when nothing of the month was recorded yet), because a timeline's
+ * last state would otherwise run on into time that has not happened, and
+ * an ongoing outage would count downtime up to the month's end. The same
+ * records give the same period, so a report recomputed from the exported
+ * files matches. Returns true when the period was cut short. */
+bool pd_report_period_so_far(struct pd_report_input *in, pd_ns start, pd_ns end, pd_ns now);
 
 const char *pd_report_scope_name(enum pd_report_scope s); /* "all", "target", ... */
 const char *pd_system_rule_name(enum pd_system_rule r);   /* "all", "any", "k_of_n" */

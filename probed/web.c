@@ -36,6 +36,7 @@ struct pd_web {
     int listen_fd;                    /* -1 once the server owns it */
     struct web_guard *guard;          /* authentication, on when users_file is set */
     struct web_conf_summary *summary; /* for /config */
+    struct web_conf *conf;            /* guarded by lock, replaced on reload; counted */
 };
 
 /* *req_cls of a request whose headers are in; a suspended graph request's
@@ -90,6 +91,29 @@ int web_load(struct web_req *r, const char *site, const char *target, struct web
     return rc;
 }
 
+struct web_conf *web_conf_get(struct web_req *r)
+{
+    pthread_mutex_lock(&r->w->lock);
+    struct web_conf *c = r->w->conf;
+    c->refs++;
+    pthread_mutex_unlock(&r->w->lock);
+    return c;
+}
+
+static void conf_put(struct pd_web *w, struct web_conf *c)
+{
+    pthread_mutex_lock(&w->lock);
+    unsigned left = --c->refs;
+    pthread_mutex_unlock(&w->lock);
+    if (left == 0)
+        web_conf_free(c);
+}
+
+void web_conf_put(struct web_req *r, struct web_conf *c)
+{
+    conf_put(r->w, c);
+}
+
 int web_error(struct web_req *r, int status, const char *fmt, ...)
 {
     char msg[512];
@@ -99,6 +123,7 @@ int web_error(struct web_req *r, int status, const char *fmt, ...)
     va_end(ap);
     rewind(r->out);
     r->status = status;
+    r->attachment[0] = '\0';
     r->type = "text/html; charset=utf-8";
     fprintf(r->out,
             "<!DOCTYPE html>\n<html lang=\"zh-CN\"><head><meta charset=\"utf-8\">"
@@ -156,6 +181,9 @@ static const struct route routes[] = {
     {"/", 1, web_page_overview, "text/html; charset=utf-8"},
     {"/device/", 0, web_page_device, "text/html; charset=utf-8"},
     {"/events", 1, web_page_events, "text/html; charset=utf-8"},
+    {"/system/", 0, web_page_system, "text/html; charset=utf-8"},
+    {"/report", 1, web_page_report, "text/html; charset=utf-8"},
+    {"/report/", 0, web_report_file, "text/html; charset=utf-8"},
     {"/api/v1/", 0, web_api, "application/json; charset=utf-8"},
     {"/metrics", 1, web_metrics, "text/plain; version=0.0.4; charset=utf-8"},
     {"/static/probed.css", 1, static_css, "text/css; charset=utf-8"},
@@ -182,7 +210,7 @@ static void headers(struct MHD_Response *resp, const char *type, unsigned max_ag
 }
 
 static enum MHD_Result queue(struct MHD_Connection *mc, int status, const char *type,
-                             unsigned max_age, char *body, size_t len)
+                             unsigned max_age, const char *attachment, char *body, size_t len)
 {
     struct MHD_Response *resp = MHD_create_response_from_buffer_with_free_callback(len, body, free);
     if (!resp) {
@@ -190,6 +218,11 @@ static enum MHD_Result queue(struct MHD_Connection *mc, int status, const char *
         return MHD_NO;
     }
     headers(resp, type, max_age);
+    if (attachment[0]) {
+        char disposition[sizeof(((struct web_req *)0)->attachment) + 32];
+        snprintf(disposition, sizeof(disposition), "attachment; filename=\"%s\"", attachment);
+        MHD_add_response_header(resp, "Content-Disposition", disposition);
+    }
     enum MHD_Result ret = MHD_queue_response(mc, (unsigned)status, resp);
     MHD_destroy_response(resp);
     return ret;
@@ -233,7 +266,7 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *mc, const ch
          * before it was suspended). */
         struct web_wait *wt = *req_cls;
         *req_cls = &seen;
-        enum MHD_Result ret = queue(mc, wt->status, wt->type, wt->max_age, wt->body, wt->len);
+        enum MHD_Result ret = queue(mc, wt->status, wt->type, wt->max_age, "", wt->body, wt->len);
         wt->body = NULL; /* the response owns it now */
         web_wait_free(wt);
         return ret;
@@ -296,7 +329,8 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *mc, const ch
         *req_cls = web_graphs_submit(w->graphs, r.defer);
         return MHD_YES;
     }
-    return queue(mc, r.status, r.type ? r.type : "text/html; charset=utf-8", r.max_age, body, len);
+    return queue(mc, r.status, r.type ? r.type : "text/html; charset=utf-8", r.max_age,
+                 r.attachment, body, len);
 }
 
 /* A graph request whose connection closed before it was answered. */
@@ -369,9 +403,11 @@ int pd_web_start(const struct pd_config *cfg, int listen_fd, struct pd_web **out
     }
     struct pd_web *w = calloc(1, sizeof(*w));
     if (!w || !(w->data_dir = strdup(cfg->data_dir)) ||
-        copy_windows(cfg, &w->windows, &w->n_windows) < 0) {
-        if (w)
+        copy_windows(cfg, &w->windows, &w->n_windows) < 0 || web_conf_new(cfg, &w->conf) < 0) {
+        if (w) {
             free(w->data_dir);
+            free_windows(w->windows, w->n_windows);
+        }
         free(w);
         close(listen_fd);
         snprintf(err, errlen, "out of memory");
@@ -443,20 +479,29 @@ int pd_web_set_config(struct pd_web *w, const struct pd_config *cfg)
     web_guard_set_config(w->guard, &cfg->web);
     if (web_conf_summary_new(cfg, &summary) < 0)
         return -ENOMEM;
+    struct web_conf *conf;
     if (copy_windows(cfg, &windows, &n) < 0) {
         web_conf_summary_free(summary);
+        return -ENOMEM;
+    }
+    if (web_conf_new(cfg, &conf) < 0) {
+        web_conf_summary_free(summary);
+        free_windows(windows, n);
         return -ENOMEM;
     }
     pthread_mutex_lock(&w->lock);
     struct web_maint *old = w->windows;
     size_t n_old = w->n_windows;
     struct web_conf_summary *old_summary = w->summary;
+    struct web_conf *old_conf = w->conf;
     w->windows = windows;
     w->n_windows = n;
     w->summary = summary;
+    w->conf = conf;
     pthread_mutex_unlock(&w->lock);
     free_windows(old, n_old);
     web_conf_summary_free(old_summary);
+    conf_put(w, old_conf); /* freed by the last request still reading it */
     return 0;
 }
 
@@ -483,6 +528,7 @@ void pd_web_stop(struct pd_web *w)
     free_windows(w->windows, w->n_windows);
     web_conf_summary_free(w->summary);
     web_guard_free(w->guard);
+    web_conf_free(w->conf); /* no request left to hold it */
     free(w->tls_cert);
     free(w->tls_key);
     free(w->data_dir);

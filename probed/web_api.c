@@ -180,6 +180,12 @@ int web_api(struct web_req *r)
         return api_summary(r);
     if (strcmp(p, "events") == 0)
         return api_events(r);
+    if (strcmp(p, "report") == 0)
+        return web_api_report(r);
+    if (strcmp(p, "systems") == 0)
+        return web_api_systems(r, NULL);
+    if (strncmp(p, "systems/", 8) == 0)
+        return web_api_systems(r, p + 8);
     return -ENOENT;
 }
 

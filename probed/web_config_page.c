@@ -190,7 +190,7 @@ int web_page_config(struct web_req *r, const struct web_conf_summary *s, struct 
                              : "the configuration is shown to admins only");
     if (!s)
         return -ENOMEM;
-    web_page_begin(r, "probed 配置 configuration");
+    web_page_begin(r, "probed 配置 configuration", false);
     FILE *f = r->out;
     fputs("<p class=\"muted\">As loaded at the start or the last reload. Secrets are never "
           "shown, only whether they are set.</p>\n",

@@ -50,6 +50,8 @@ const char web_css[] =
     "section.graphs { margin-left: 1em; } section.graphs h3 { margin: .6em 0 .2em; }\n"
     "figure.graph { display: inline-block; margin: .3em .6em .3em 0; }\n"
     "figure.graph img { display: block; max-width: 100%; height: auto; background: #fff; }\n"
+    "td.verdict.not_met, td.ongoing { color: var(--down); font-weight: bold; }\n"
+    "td.verdict.met { color: var(--up); } table.figures th { width: 12em; }\n"
     "@media (min-width: 1800px) { body { font-size: 1.15em; } }\n";
 
 /* Bytes of the UTF-8 sequence at s, or 0 when it is not one. */
@@ -125,6 +127,7 @@ static void page_begin(struct web_req *r, const char *title, bool refresh)
     web_html(f, title);
     fprintf(f,
             "</h1><nav><a href=\"/\">总览 Overview</a> · <a href=\"/events\">事件 Events</a> · "
+            "<a href=\"/report\">月报 Report</a> · <a href=\"/#systems\">系统 Systems</a> · "
             "<a href=\"/api/v1/targets\">API</a> · <a href=\"/metrics\">metrics</a></nav>"
             "<span class=\"muted\" id=\"generated\">%s</span></header>\n<main>\n",
             pd_time_format(r->now, t, sizeof(t)));
@@ -138,6 +141,21 @@ static void page_end(struct web_req *r)
 static void badge(FILE *f, enum web_state s)
 {
     fprintf(f, "<span class=\"badge %s\">%s</span>", web_state_name(s), web_state_name(s));
+}
+
+void web_page_begin(struct web_req *r, const char *title, bool refresh)
+{
+    page_begin(r, title, refresh);
+}
+
+void web_page_end(struct web_req *r)
+{
+    page_end(r);
+}
+
+void web_badge(FILE *f, enum web_state s)
+{
+    badge(f, s);
 }
 
 static void since(FILE *f, pd_ns now, pd_ns t)
@@ -426,6 +444,8 @@ int web_page_overview(struct web_req *r)
                 web_state_name(order[i]), web_state_name(order[i]), web_state_name(order[i]),
                 total[order[i]], web_state_name(order[i]));
     fputs("</div>\n", f);
+    if ((rc = web_systems_table(r, &m)) < 0)
+        goto out;
     filter_form(f, &m, &fl);
     if (m.n_targets == 0)
         fputs("<p class=\"muted\">No target in service yet.</p>\n", f);
@@ -592,20 +612,13 @@ int web_page_device(struct web_req *r)
     }
     fputs("</tbody></table>\n", f);
     web_graph_section(r, t);
+    if ((rc = web_device_systems(r, t->id)) < 0 || (rc = web_device_month(r, t->id)) < 0)
+        goto out;
     fputs("<h2>最近事件 Recent changes (30 days)</h2>\n", f);
     struct pd_event_filter flt = {.target_id = t->id, .from = r->now - 30 * PD_DAY};
     rc = events_table(r, &flt, false);
+out:
     page_end(r);
     web_model_free(&m);
     return rc;
-}
-
-void web_page_begin(struct web_req *r, const char *title)
-{
-    page_begin(r, title, false);
-}
-
-void web_page_end(struct web_req *r)
-{
-    page_end(r);
 }

@@ -108,7 +108,11 @@ pd_ok "a: downtime $down_ms ms for a cut of $cut_len_ms ms, one failure, outage 
 [ "$(fig zy-codec-01 '.outages[0].maintenance_only')" = true ] ||
     pd_fail "b: its outage is not marked maintenance_only: $(fig zy-codec-01 .outages)"
 m_s=$(fig zy-codec-01 .figures.maintenance_s)
-pd_assert_range "b: maintenance_s" "${m_s%.*}" 55 62
+# The running month is reported up to its last record (the daemon's stop):
+# the window's part after it has not happened yet.
+w_start=$(date -d "$(jq -r '.maintenance[0].start' "$J")" +%s)
+p_end=$(date -d "$(jq -r '.period.end' "$J")" +%s)
+pd_assert_range "b: maintenance_s - (period end - window start)" $((${m_s%.*} - (p_end - w_start))) -2 1
 [ "$(jq -r '.maintenance[0].reason' "$J")" = "割接 (cutover)" ] || pd_fail "window not listed"
 pd_ok "b: no failure, no downtime, ${m_s} s of maintenance"
 

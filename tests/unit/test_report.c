@@ -126,7 +126,8 @@ static struct pd_report_input input(enum pd_report_scope scope, const char *what
         "2026-11",   month,         "Asia/Shanghai", "test",     "0123",
         "hand-made", D(31, 2, 0),   D(31, 1, 0),     scope,      what,
         severities,  N(severities), targets,         N(targets), systems,
-        N(systems),  windows,       N(windows),      NULL,       NULL};
+        N(systems),  windows,       N(windows),      NULL,       NULL,
+        false};
 }
 
 static struct pd_report *build(const struct pd_report_input *in)
