@@ -420,20 +420,32 @@ static const char report_cols[] =
     "<th>覆盖率 coverage</th><th>故障时间 downtime</th><th>故障 failures</th><th>MTBF</th>"
     "<th>MTTR</th><th>SLA</th></tr></thead><tbody>\n";
 
+/* The month's report in the scope the query asks (?site=, ?system=,
+ * ?target=), or NULL with an error page made (400, 404 or 500). */
+static struct pd_report *scoped_report(struct web_req *r, const char *month,
+                                       enum pd_report_scope *scope, const char **what, bool *so_far)
+{
+    struct pd_report *rep = NULL;
+    char why[512];
+    if (scope_args(r, true, scope, what) < 0) {
+        web_error(r, 400, "give at most one of site (a site path), system or target (ids)");
+        return NULL;
+    }
+    int rc = web_report_build(r, month, *scope, *what, &rep, so_far, why, sizeof(why));
+    if (rc < 0)
+        web_error(r, rc == -EINVAL ? 400 : rc == -ENOENT ? 404 : 500, "%s", why);
+    return rc < 0 ? NULL : rep;
+}
+
 int web_page_report(struct web_req *r)
 {
-    char buf[WEB_MONTH_LEN], now[WEB_MONTH_LEN], prev[WEB_MONTH_LEN], why[512];
+    char buf[WEB_MONTH_LEN], now[WEB_MONTH_LEN], prev[WEB_MONTH_LEN];
     const char *month = month_arg(r, buf), *what;
     enum pd_report_scope scope;
     struct pd_report *rep = NULL;
     bool so_far = false;
-    if (scope_args(r, true, &scope, &what) < 0)
-        return web_error(r, 400, "give at most one of site (a site path), system or target (ids)");
-    int rc = web_report_build(r, month, scope, what, &rep, &so_far, why, sizeof(why));
-    if (rc == -EINVAL || rc == -ENOENT)
-        return web_error(r, rc == -EINVAL ? 400 : 404, "%s", why);
-    if (rc < 0)
-        return web_error(r, 500, "%s", why);
+    if (!(rep = scoped_report(r, month, &scope, &what, &so_far)))
+        return 0; /* the error page is made */
     char title[96];
     snprintf(title, sizeof(title), "probed 月报 report %s%s", month, so_far ? " (so far)" : "");
     web_page_begin(r, title, false);
@@ -541,13 +553,9 @@ int web_report_file(struct web_req *r)
     size_t len = 0;
     if (web_report_file_parse(r->rest, month, &fmt) < 0)
         return web_error(r, 404, "a report file is YYYY-MM.csv, .xlsx, .json or .html");
-    if (scope_args(r, true, &scope, &what) < 0)
-        return web_error(r, 400, "give at most one of site (a site path), system or target (ids)");
-    int rc = web_report_build(r, month, scope, what, &rep, &so_far, why, sizeof(why));
-    if (rc == -EINVAL || rc == -ENOENT)
-        return web_error(r, rc == -EINVAL ? 400 : 404, "%s", why);
-    if (rc < 0)
-        return web_error(r, 500, "%s", why);
+    int rc;
+    if (!(rep = scoped_report(r, month, &scope, &what, &so_far)))
+        return 0; /* the error page is made */
     if (rep->n_targets == 0 && rep->n_systems == 0) {
         pd_report_free(rep);
         return web_error(r, 404, "no target was in service in %s", month);
@@ -596,20 +604,16 @@ int web_report_file(struct web_req *r)
 
 int web_api_report(struct web_req *r)
 {
-    char buf[WEB_MONTH_LEN], why[512];
+    char buf[WEB_MONTH_LEN];
     const char *month = month_arg(r, buf), *what;
     enum pd_report_scope scope;
     struct pd_report *rep = NULL;
     bool so_far;
     char *doc = NULL;
     size_t len = 0;
-    if (scope_args(r, true, &scope, &what) < 0)
-        return web_error(r, 400, "give at most one of site (a site path), system or target (ids)");
-    int rc = web_report_build(r, month, scope, what, &rep, &so_far, why, sizeof(why));
-    if (rc == -EINVAL || rc == -ENOENT)
-        return web_error(r, rc == -EINVAL ? 400 : 404, "%s", why);
-    if (rc < 0)
-        return web_error(r, 500, "%s", why);
+    int rc;
+    if (!(rep = scoped_report(r, month, &scope, &what, &so_far)))
+        return 0; /* the error page is made */
     rc = pd_report_json(rep, &doc, &len);
     if (rc == 0 && fwrite(doc, 1, len, r->out) != len)
         rc = -ENOMEM;
