@@ -26,6 +26,7 @@ struct pd_web {
     pthread_mutex_t lock; /* guards the windows, replaced on reload */
     struct web_maint *windows;
     size_t n_windows;
+    const struct pd_health *health; /* borrowed; may be NULL */
 };
 
 static void free_windows(struct web_maint *w, size_t n)
@@ -182,7 +183,8 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *mc, const ch
         return MHD_NO; /* nothing here takes a body */
     char *body = NULL;
     size_t len = 0;
-    struct web_req r = {.w = w, .mc = mc, .now = pd_clock_wall(), .status = 200};
+    struct web_req r = {
+        .w = w, .mc = mc, .health = w->health, .now = pd_clock_wall(), .status = 200};
     if (!(r.out = open_memstream(&body, &len)))
         return MHD_NO;
     char err[256] = "";
@@ -243,7 +245,8 @@ static char *read_pem(const char *path, char *err, size_t errlen)
     return buf;
 }
 
-int pd_web_start(const struct pd_config *cfg, struct pd_web **out, char *err, size_t errlen)
+int pd_web_start(const struct pd_config *cfg, const struct pd_health *health, struct pd_web **out,
+                 char *err, size_t errlen)
 {
     const struct pd_web_conf *c = &cfg->web;
     struct pd_web_addr addr;
@@ -262,6 +265,7 @@ int pd_web_start(const struct pd_config *cfg, struct pd_web **out, char *err, si
         snprintf(err, errlen, "out of memory");
         return -ENOMEM;
     }
+    w->health = health;
     pthread_mutex_init(&w->lock, NULL);
     pthread_key_create(&w->db_key, close_db);
     unsigned flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL | MHD_USE_ERROR_LOG;

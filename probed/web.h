@@ -14,10 +14,14 @@
 
 struct pd_web;
 
+struct pd_health;
+
 /* Bind cfg->web.listen and start the threads; data_dir and the config's
- * maintenance windows are copied. 0, or -errno with err filled (a port in
- * use, a TLS file that cannot be read). */
-int pd_web_start(const struct pd_config *cfg, struct pd_web **out, char *err, size_t errlen);
+ * maintenance windows are copied. health (borrowed, may be NULL) is the
+ * daemon's own figures for /metrics and must outlive the server. 0, or
+ * -errno with err filled (a port in use, a TLS file that cannot be read). */
+int pd_web_start(const struct pd_config *cfg, const struct pd_health *health, struct pd_web **out,
+                 char *err, size_t errlen);
 /* After a reload: the windows of the new config. 0 or -ENOMEM (the old
  * ones stay). */
 int pd_web_set_config(struct pd_web *w, const struct pd_config *cfg);

@@ -12,14 +12,15 @@
 #include "web_model.h"
 
 struct web_req {
-    struct pd_web *w;          /* ro */
-    struct MHD_Connection *mc; /* ro */
-    struct pd_db *db;          /* ro: this thread's read-only store */
-    const char *rest;          /* ro: the path after the route's prefix */
-    pd_ns now;                 /* ro: wall clock */
-    FILE *out;                 /* rw: the body */
-    const char *type;          /* rw: Content-Type, default HTML */
-    int status;                /* rw: default 200 */
+    struct pd_web *w;               /* ro */
+    struct MHD_Connection *mc;      /* ro */
+    struct pd_db *db;               /* ro: this thread's read-only store */
+    const struct pd_health *health; /* ro: the daemon's own figures; may be NULL */
+    const char *rest;               /* ro: the path after the route's prefix */
+    pd_ns now;                      /* ro: wall clock */
+    FILE *out;                      /* rw: the body */
+    const char *type;               /* rw: Content-Type, default HTML */
+    int status;                     /* rw: default 200 */
 };
 
 /* A query argument, percent-decoded, or NULL. */
