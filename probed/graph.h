@@ -51,6 +51,8 @@ struct pd_graph_req {
     enum pd_graph_kind kind;
     enum pd_graph_period period;
     unsigned width, height; /* plot area; 0: the default; clamped to the bounds */
+    int full_size;          /* 1: width and height are the whole image's (librrd's
+                             * --full-size-mode: the plot area is what is left) */
     enum pd_graph_format format;
     const char *title;   /* user text (UTF-8) or NULL; control characters dropped */
     const char *comment; /* user text under the title (a device's name) or NULL */
@@ -78,6 +80,24 @@ long pd_graph_period_seconds(enum pd_graph_period period);
  */
 int pd_graph_render(const struct pd_graph_req *req, void **out, size_t *len, unsigned *width,
                     unsigned *height, char *err, size_t errlen);
+
+/*
+ * The kinds a check's file (or series) can be drawn as: bit k of *mask for
+ * enum pd_graph_kind k, as pd_graph_render would find them. 0, or -EINVAL
+ * (bad id), -ENOENT (no file), -EIO (librrd could not read it) with err.
+ */
+int pd_graph_kinds(const char *data_dir, const char *target_id, const char *check_id,
+                   const char *series, unsigned *mask, char *err, size_t errlen);
+
+/*
+ * The parts of a check stored as series (<check>/<series>.rrd: an SNMP
+ * interface, an RTP direction), sorted; names that are not ids are left
+ * out. *names (taken: pd_graph_series_free) is NULL when there are none.
+ * 0, or -EINVAL (bad id), -ENOMEM, -errno of the directory.
+ */
+int pd_graph_series(const char *data_dir, const char *target_id, const char *check_id,
+                    char ***names, size_t *n);
+void pd_graph_series_free(char **names, size_t n);
 
 /* Render a small graph without a file and drop it, so that fontconfig's
  * cache is loaded before the first real request. */

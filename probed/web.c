@@ -16,6 +16,9 @@
 /* Requests wait this long for a slow client before the connection closes. */
 #define CONNECTION_TIMEOUT_S 30
 #define CONNECTION_LIMIT     512
+/* One client (a browser opens 6, a wall screen a few, a bench 50) may not
+ * take every connection from the others. */
+#define PER_IP_LIMIT 64
 
 struct pd_web {
     struct MHD_Daemon *mhd;
@@ -26,8 +29,13 @@ struct pd_web {
     pthread_mutex_t lock; /* guards the windows, replaced on reload */
     struct web_maint *windows;
     size_t n_windows;
+    struct web_graphs *graphs;
     const struct pd_health *health; /* borrowed; may be NULL */
 };
+
+/* *req_cls of a request whose headers are in; a suspended graph request's
+ * is its struct web_wait instead. */
+static char seen;
 
 static void free_windows(struct web_maint *w, size_t n)
 {
@@ -138,9 +146,10 @@ static const struct route routes[] = {
     {"/api/v1/", 0, web_api, "application/json; charset=utf-8"},
     {"/metrics", 1, web_metrics, "text/plain; version=0.0.4; charset=utf-8"},
     {"/static/probed.css", 1, static_css, "text/css; charset=utf-8"},
+    {"/graph/", 0, web_graph, "text/html; charset=utf-8"},
 };
 
-static void headers(struct MHD_Response *resp, const char *type)
+static void headers(struct MHD_Response *resp, const char *type, unsigned max_age)
 {
     MHD_add_response_header(resp, MHD_HTTP_HEADER_CONTENT_TYPE, type);
     MHD_add_response_header(resp, "X-Content-Type-Options", "nosniff");
@@ -150,18 +159,23 @@ static void headers(struct MHD_Response *resp, const char *type)
     MHD_add_response_header(resp, "Content-Security-Policy",
                             "default-src 'self'; img-src 'self' data:; style-src 'self'; "
                             "frame-ancestors 'none'");
-    MHD_add_response_header(resp, MHD_HTTP_HEADER_CACHE_CONTROL, "no-store");
+    /* Pages show the state now; an image may be kept as long as the
+     * server's cache keeps it. */
+    char cache[48] = "no-store";
+    if (max_age)
+        snprintf(cache, sizeof(cache), "private, max-age=%u", max_age);
+    MHD_add_response_header(resp, MHD_HTTP_HEADER_CACHE_CONTROL, cache);
 }
 
-static enum MHD_Result queue(struct MHD_Connection *mc, int status, const char *type, char *body,
-                             size_t len)
+static enum MHD_Result queue(struct MHD_Connection *mc, int status, const char *type,
+                             unsigned max_age, char *body, size_t len)
 {
     struct MHD_Response *resp = MHD_create_response_from_buffer_with_free_callback(len, body, free);
     if (!resp) {
         free(body);
         return MHD_NO;
     }
-    headers(resp, type);
+    headers(resp, type, max_age);
     enum MHD_Result ret = MHD_queue_response(mc, (unsigned)status, resp);
     MHD_destroy_response(resp);
     return ret;
@@ -176,15 +190,29 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *mc, const ch
     (void)upload;
     /* The first call comes with the headers only: answer on the second. */
     if (!*req_cls) {
-        *req_cls = w;
+        *req_cls = &seen;
         return MHD_YES;
     }
     if (*upload_len)
         return MHD_NO; /* nothing here takes a body */
+    if (*req_cls != &seen) {
+        /* Resumed: the render thread has answered. */
+        struct web_wait *wt = *req_cls;
+        *req_cls = &seen;
+        enum MHD_Result ret = queue(mc, wt->status, wt->type, wt->max_age, wt->body, wt->len);
+        wt->body = NULL; /* the response owns it now */
+        web_wait_free(wt);
+        return ret;
+    }
     char *body = NULL;
     size_t len = 0;
-    struct web_req r = {
-        .w = w, .mc = mc, .health = w->health, .now = pd_clock_wall(), .status = 200};
+    struct web_req r = {.w = w,
+                        .mc = mc,
+                        .graphs = w->graphs,
+                        .data_dir = w->data_dir,
+                        .health = w->health,
+                        .now = pd_clock_wall(),
+                        .status = 200};
     if (!(r.out = open_memstream(&body, &len)))
         return MHD_NO;
     char err[256] = "";
@@ -220,9 +248,30 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *mc, const ch
     }
     if (fclose(r.out) != 0) {
         free(body);
+        web_graph_job_free(r.defer);
         return MHD_NO;
     }
-    return queue(mc, r.status, r.type ? r.type : "text/html; charset=utf-8", body, len);
+    if (r.defer) {
+        free(body);
+        /* Suspended before the job is queued: the render thread may
+         * resume it at once, and a resume must follow the suspend. */
+        MHD_suspend_connection(mc);
+        *req_cls = web_graphs_submit(w->graphs, r.defer);
+        return MHD_YES;
+    }
+    return queue(mc, r.status, r.type ? r.type : "text/html; charset=utf-8", r.max_age, body, len);
+}
+
+/* A graph request whose connection closed before it was answered. */
+static void on_completed(void *cls, struct MHD_Connection *mc, void **req_cls,
+                         enum MHD_RequestTerminationCode why)
+{
+    (void)cls;
+    (void)mc;
+    (void)why;
+    if (*req_cls && *req_cls != &seen)
+        web_wait_free(*req_cls);
+    *req_cls = NULL;
 }
 
 /* libmicrohttpd's own complaints (a client that broke the protocol, a
@@ -268,7 +317,12 @@ int pd_web_start(const struct pd_config *cfg, const struct pd_health *health, st
     w->health = health;
     pthread_mutex_init(&w->lock, NULL);
     pthread_key_create(&w->db_key, close_db);
-    unsigned flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL | MHD_USE_ERROR_LOG;
+    if (web_graphs_start(w->data_dir, &w->graphs, err, errlen) < 0) {
+        pd_web_stop(w);
+        return -ENOMEM;
+    }
+    unsigned flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL | MHD_USE_ERROR_LOG |
+                     MHD_ALLOW_SUSPEND_RESUME;
     if (addr.ss.ss_family == AF_INET6)
         flags |= MHD_USE_IPv6;
     if (addr.any)
@@ -286,12 +340,14 @@ int pd_web_start(const struct pd_config *cfg, const struct pd_health *health, st
         {MHD_OPTION_HTTPS_MEM_KEY, 0, w->tls_key},
         {MHD_OPTION_END, 0, NULL},
     };
+    /* The logger first: MHD reports the options after it through it. */
     w->mhd = MHD_start_daemon(
-        flags, 0, NULL, NULL, on_request, w, MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&addr.ss,
-        MHD_OPTION_THREAD_POOL_SIZE, (unsigned)c->threads, MHD_OPTION_CONNECTION_TIMEOUT,
-        (unsigned)CONNECTION_TIMEOUT_S, MHD_OPTION_CONNECTION_LIMIT, (unsigned)CONNECTION_LIMIT,
-        MHD_OPTION_LISTENING_ADDRESS_REUSE, 1u, MHD_OPTION_EXTERNAL_LOGGER, mhd_log, NULL,
-        MHD_OPTION_ARRAY, w->tls_cert ? tls : tls + 2, MHD_OPTION_END);
+        flags, 0, NULL, NULL, on_request, w, MHD_OPTION_EXTERNAL_LOGGER, mhd_log, NULL,
+        MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&addr.ss, MHD_OPTION_THREAD_POOL_SIZE,
+        (unsigned)c->threads, MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)CONNECTION_TIMEOUT_S,
+        MHD_OPTION_CONNECTION_LIMIT, (unsigned)CONNECTION_LIMIT, MHD_OPTION_PER_IP_CONNECTION_LIMIT,
+        (unsigned)PER_IP_LIMIT, MHD_OPTION_LISTENING_ADDRESS_REUSE, 1u, MHD_OPTION_NOTIFY_COMPLETED,
+        on_completed, NULL, MHD_OPTION_ARRAY, w->tls_cert ? tls : tls + 2, MHD_OPTION_END);
     if (!w->mhd) {
         snprintf(err, errlen, "web: cannot listen on %s (address in use, or not on this host?)",
                  c->listen);
@@ -329,9 +385,13 @@ void pd_web_stop(struct pd_web *w)
 {
     if (!w)
         return;
-    /* Its threads end here, each closing its store (the key's destructor). */
+    /* Graph requests waiting are answered and resumed first: the server
+     * must not stop with a connection suspended. Its threads end next,
+     * each closing its store (the key's destructor). */
+    web_graphs_quiesce(w->graphs);
     if (w->mhd)
         MHD_stop_daemon(w->mhd);
+    web_graphs_free(w->graphs);
     pthread_key_delete(w->db_key);
     pthread_mutex_destroy(&w->lock);
     free_windows(w->windows, w->n_windows);

@@ -45,6 +45,11 @@ const char web_css[] =
     "form.filters { display: flex; gap: .6em; flex-wrap: wrap; align-items: end; }\n"
     "form.filters label { display: flex; flex-direction: column; font-size: .85em; }\n"
     ".muted { color: #666; } .error { color: var(--down); }\n"
+    ".periods a { margin-right: .6em; } .periods a.current { font-weight: bold;"
+    " text-decoration: none; color: inherit; }\n"
+    "section.graphs { margin-left: 1em; } section.graphs h3 { margin: .6em 0 .2em; }\n"
+    "figure.graph { display: inline-block; margin: .3em .6em .3em 0; }\n"
+    "figure.graph img { display: block; max-width: 100%; height: auto; background: #fff; }\n"
     "@media (min-width: 1800px) { body { font-size: 1.15em; } }\n";
 
 /* Bytes of the UTF-8 sequence at s, or 0 when it is not one. */
@@ -585,7 +590,9 @@ int web_page_device(struct web_req *r)
         web_html(f, metrics);
         fputs("</td></tr>\n", f);
     }
-    fputs("</tbody></table>\n<h2>最近事件 Recent changes (30 days)</h2>\n", f);
+    fputs("</tbody></table>\n", f);
+    web_graph_section(r, t);
+    fputs("<h2>最近事件 Recent changes (30 days)</h2>\n", f);
     struct pd_event_filter flt = {.target_id = t->id, .from = r->now - 30 * PD_DAY};
     rc = events_table(r, &flt, false);
     page_end(r);

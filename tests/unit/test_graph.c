@@ -21,6 +21,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include <cmocka.h>
 
@@ -32,22 +33,6 @@
 #define STEP  (60 * PD_SEC)
 #define HOURS 5
 #define NOW   (T0 + HOURS * 3600 * PD_SEC)
-
-/* librrd 1.7.2 leaks in every rrd_graph_v call (about 30 bytes, and 20
- * more per legend, title or GPRINT: info keys it formats and copies), and
- * fontconfig and Pango keep caches for the process: LeakSanitizer is told
- * to look past what was allocated under rrd_graph_v (full stacks, so that
- * the frame is seen). Leaks of our own allocations are still reported. */
-const char *__asan_default_options(void);
-const char *__lsan_default_suppressions(void);
-const char *__asan_default_options(void)
-{
-    return "fast_unwind_on_malloc=0";
-}
-const char *__lsan_default_suppressions(void)
-{
-    return "leak:rrd_graph_v\nleak:libpangoft2-1.0.so\n";
-}
 
 static char dir[PATH_MAX];       /* the data directory, made once for the group */
 static char cdir[PATH_MAX + 16]; /* another, with a ':' in its name */
@@ -529,6 +514,62 @@ struct worker {
     int id, ok;
 };
 
+static void test_kinds_and_series(void **state)
+{
+    (void)state;
+    unsigned mask = 0;
+    char err[256];
+    assert_int_equal(pd_graph_kinds(dir, "router-1", "ping", NULL, &mask, err, sizeof(err)), 0);
+    assert_int_equal(mask, 1u << PD_GRAPH_LATENCY | 1u << PD_GRAPH_LOSS | 1u << PD_GRAPH_JITTER);
+    assert_int_equal(pd_graph_kinds(dir, "router-1", "web", NULL, &mask, err, sizeof(err)), 0);
+    assert_int_equal(mask, 1u << PD_GRAPH_HTTP);
+    assert_int_equal(pd_graph_kinds(dir, "router-1", "snmp", "if-eth0", &mask, err, sizeof(err)),
+                     0);
+    assert_int_equal(mask, 1u << PD_GRAPH_TRAFFIC);
+    assert_int_equal(pd_graph_kinds(dir, "router-1", "media", "in", &mask, err, sizeof(err)), 0);
+    assert_int_equal(mask, 1u << PD_GRAPH_LOSS | 1u << PD_GRAPH_JITTER | 1u << PD_GRAPH_RTP);
+    assert_int_equal(pd_graph_kinds(dir, "router-1", "nope", NULL, &mask, err, sizeof(err)),
+                     -ENOENT);
+    assert_int_equal(pd_graph_kinds(dir, "router-1", "../x", NULL, &mask, err, sizeof(err)),
+                     -EINVAL);
+
+    /* The parts of a check, sorted; a file whose name is no id is not one. */
+    char stray[PATH_MAX + 64];
+    snprintf(stray, sizeof(stray), "%s/rrd/router-1/media/Bad Name.rrd", dir);
+    FILE *f = fopen(stray, "w");
+    assert_non_null(f);
+    fclose(f);
+    char **names;
+    size_t n;
+    assert_int_equal(pd_graph_series(dir, "router-1", "media", &names, &n), 0);
+    assert_int_equal(n, 2);
+    assert_string_equal(names[0], "in");
+    assert_string_equal(names[1], "out");
+    pd_graph_series_free(names, n);
+    unlink(stray);
+    assert_int_equal(pd_graph_series(dir, "router-1", "ping", &names, &n), 0);
+    assert_int_equal(n, 0);
+    assert_null(names);
+    assert_int_equal(pd_graph_series(dir, "router-1", "..", &names, &n), -EINVAL);
+}
+
+/* Full-size mode: the whole image has the size asked. */
+static void test_full_size(void **state)
+{
+    (void)state;
+    struct pd_graph_req r = req_for("ping", NULL, PD_GRAPH_LATENCY, PD_GRAPH_PNG);
+    r.full_size = 1;
+    r.width = 640;
+    r.height = 250;
+    size_t len;
+    unsigned w, h;
+    void *img = render_ok(&r, &len, &w, &h);
+    assert_int_equal(w, 640);
+    assert_int_equal(h, 250);
+    assert_png(img, len, 640, 250);
+    free(img);
+}
+
 static void *render_many(void *arg)
 {
     struct worker *w = arg;
@@ -575,6 +616,8 @@ int main(void)
         cmocka_unit_test(test_bad_ids_are_refused),
         cmocka_unit_test(test_missing_file_or_data_source),
         cmocka_unit_test(test_two_threads),
+        cmocka_unit_test(test_kinds_and_series),
+        cmocka_unit_test(test_full_size),
     };
     return cmocka_run_group_tests(tests, group_setup, group_teardown);
 }
