@@ -9,6 +9,7 @@
 
 #include "clock.h"
 #include "core_internal.h"
+#include "health.h"
 #include "log.h"
 #include "options.h"
 
@@ -127,6 +128,8 @@ void pd_core_result(struct pd_check *check, const struct pd_result *result)
     }
     check->in_round = 0;
     check->rounds++;
+    if (core->health)
+        pd_health_add(&core->health->results, 1);
     pd_ns when = result->when ? result->when : check->round_wall;
     enum pd_verdict verdict = result->ok;
     if (verdict != PD_OK && verdict != PD_BAD)
@@ -170,6 +173,12 @@ static void start_round(struct pd_check *check, pd_ns due)
     pd_ns now = pd_clock_mono();
     check->in_round = 1;
     check->round_due = due;
+    struct pd_health *health = check->core->health;
+    if (health) {
+        pd_health_add(&health->rounds_started, 1);
+        /* The loop's own delay: the wake-up grid starts rounds early. */
+        pd_hist_observe(&health->round_lateness, now - due);
+    }
     /* The wall time of the slot, not of the wake-up: results line up with
      * their interval in the RRD. */
     check->round_wall = pd_clock_wall() + (due > now ? due - now : 0);
@@ -198,8 +207,12 @@ void pd_core_tick(struct pd_core *core)
         struct pd_check *check = check_of(item);
         pd_ns due = item->due - check->conf->interval; /* the slot just popped */
         check->skipped += missed;
+        if (core->health && missed)
+            pd_health_add(&core->health->rounds_skipped, missed);
         if (check->in_round) {
             check->skipped++;
+            if (core->health)
+                pd_health_add(&core->health->rounds_skipped, 1);
             pd_log(check, PD_LOG_WARNING, "round still running when the next was due: skipped");
             continue;
         }
@@ -213,6 +226,15 @@ void pd_core_run_now(struct pd_core *core, pd_check *check)
     (void)core;
     if (!check->in_round)
         start_round(check, pd_clock_mono());
+}
+
+void pd_core_set_health(struct pd_core *core, struct pd_health *health)
+{
+    core->health = health;
+    if (health) {
+        pd_health_set(&health->targets, core->n_targets);
+        pd_health_set(&health->checks, core->n_checks);
+    }
 }
 
 void pd_core_on_result(struct pd_core *core, pd_core_result_fn fn, void *arg)
@@ -530,6 +552,10 @@ int pd_core_apply(struct pd_core *core, struct pd_config *cfg, char *err, size_t
     core->target_map = tmap;
     core->check_map = cmap;
     core->n_checks = n_checks;
+    if (core->health) {
+        pd_health_set(&core->health->targets, core->n_targets);
+        pd_health_set(&core->health->checks, n_checks);
+    }
     struct pd_config *old_cfg = core->cfg;
     core->cfg = cfg;
 

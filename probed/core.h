@@ -56,6 +56,11 @@ typedef void (*pd_core_result_fn)(void *arg, pd_check *check, enum pd_verdict ve
                                   const char *reason, const struct pd_metric *metrics, size_t n);
 void pd_core_on_result(struct pd_core *core, pd_core_result_fn fn, void *arg);
 
+/* Count rounds, skips, round start lateness and results into health
+ * (borrowed, must outlive the core; NULL stops counting). */
+struct pd_health;
+void pd_core_set_health(struct pd_core *core, struct pd_health *health);
+
 /* Handle acknowledged transitions (the storage's commit wake-up calls this). */
 void pd_core_committed(struct pd_core *core);
 

@@ -86,6 +86,7 @@ struct pd_core {
     pd_core_result_fn on_result;
     void *on_result_arg;
     size_t n_checks;
+    struct pd_health *health; /* borrowed; NULL: no figures kept */
 };
 
 /* plugin_api.c: drop every watch and timer the check still holds. */

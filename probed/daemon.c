@@ -15,6 +15,7 @@
 #include "config.h"
 #include "core.h"
 #include "fsutil.h"
+#include "health.h"
 #include "log.h"
 #include "loop.h"
 #include "privileges.h"
@@ -34,6 +35,9 @@ struct daemon {
     struct pd_core *core;
     struct pd_async *commit_wakeup;
     struct pd_web *web;
+    /* Written by the loop and the storage thread, read by the web's: it
+     * lives in main's frame, longer than all of them. */
+    struct pd_health health;
 };
 
 static void usage(FILE *out)
@@ -147,6 +151,7 @@ static void reload(struct daemon *d)
     const struct pd_config *old = pd_core_config(d->core);
     size_t old_targets = old->n_targets;
     pd_notice("config", "SIGHUP: reloading %s", d->config_path);
+    pd_health_add(&d->health.reloads, 1);
     int rc = load_config(d->config_path, &d->reg, &cfg, err, sizeof(err));
     if (rc == 0)
         rc = pd_registry_configure(d->reg, cfg, err, sizeof(err));
@@ -161,6 +166,9 @@ static void reload(struct daemon *d)
         if (rc == 0) {
             pd_notice("config", "reloaded: %zu targets (was %zu), %zu checks", n_targets,
                       old_targets, n_checks);
+            atomic_store_explicit(&d->health.last_reload_ok, 1, memory_order_relaxed);
+            atomic_store_explicit(&d->health.last_reload_wall, pd_clock_wall(),
+                                  memory_order_relaxed);
             if (d->web && pd_web_set_config(d->web, pd_core_config(d->core)) < 0)
                 pd_warn("web", "out of memory: the dashboard keeps the previous maintenance "
                                "windows of the configuration");
@@ -169,6 +177,8 @@ static void reload(struct daemon *d)
     }
     log_lines(PD_LOG_ERR, "", err);
     pd_err("config", "reload failed: still running on the previous configuration");
+    pd_health_add(&d->health.reload_failures, 1);
+    atomic_store_explicit(&d->health.last_reload_ok, 0, memory_order_relaxed);
     pd_config_free(cfg);
 }
 
@@ -240,6 +250,7 @@ static int run(struct daemon *d, struct pd_config *cfg, const char *pid_path)
     /* Every plugin is initialised now, while we are root: a reload may
      * start using one (icmp's raw socket) after privileges are gone. */
     d->loop = pd_loop_default();
+    pd_registry_set_health(d->reg, &d->health);
     if (pd_registry_load_all(d->reg, err, sizeof(err)) < 0 ||
         pd_registry_configure(d->reg, cfg, err, sizeof(err)) < 0 ||
         pd_registry_init(d->reg, d->loop, err, sizeof(err)) < 0) {
@@ -277,6 +288,7 @@ static int run(struct daemon *d, struct pd_config *cfg, const char *pid_path)
         .version = PROBED_VERSION,
         .on_commit = on_commit,
         .on_commit_arg = d->commit_wakeup,
+        .health = &d->health,
     };
     if (pd_storage_open(&so, &d->storage, err, sizeof(err)) < 0) {
         pd_err("storage", "%s", err);
@@ -284,7 +296,7 @@ static int run(struct daemon *d, struct pd_config *cfg, const char *pid_path)
     }
     /* The dashboard is not the probing: when it cannot start, say so and
      * go on measuring. */
-    int web_rc = web_fd >= 0 ? pd_web_start(cfg, web_fd, &d->web, err, sizeof(err)) : 0;
+    int web_rc = web_fd >= 0 ? pd_web_start(cfg, web_fd, &d->health, &d->web, err, sizeof(err)) : 0;
     web_fd = -1; /* taken */
     if (web_rc < 0)
         pd_err("web", "%s: the dashboard is off until the next restart", err);
@@ -300,6 +312,7 @@ static int run(struct daemon *d, struct pd_config *cfg, const char *pid_path)
         log_lines(PD_LOG_ERR, "", err);
         goto out;
     }
+    pd_core_set_health(d->core, &d->health);
     pd_notice("core", "probed %s started (run %lld): %zu targets, %zu checks, data in %s",
               PROBED_VERSION, (long long)pd_storage_run_id(d->storage), n_targets, n_checks,
               data_dir);
@@ -406,9 +419,11 @@ int main(int argc, char **argv)
     /* Local times in logs follow the configured zone, set before any thread. */
     setenv("TZ", cfg->timezone, 1);
     tzset();
+    pd_health_init(&d.health, pd_clock_wall());
     if (!pid_file)
         pid_file = cfg->pid_file;
     int rc = run(&d, cfg, pid_file);
     pd_registry_free(d.reg);
+    pd_health_free(&d.health);
     return rc;
 }

@@ -28,7 +28,7 @@
 #include <stdint.h>
 #include <sys/socket.h>
 
-#define PD_PLUGIN_ABI 5
+#define PD_PLUGIN_ABI 6
 
 typedef int64_t pd_ns; /* nanoseconds: the one time type */
 
@@ -39,6 +39,7 @@ typedef struct pd_check pd_check;           /* one configured check, opaque */
 typedef struct pd_watch pd_watch;           /* fd watch, owned by the core */
 typedef struct pd_timer pd_timer;           /* one-shot timer, owned by the core */
 typedef struct pd_plugin_ctx pd_plugin_ctx; /* plugin-wide context, opaque */
+typedef struct pd_counter pd_counter;       /* a plugin's own counter, owned by the core */
 
 enum pd_opt_type {
     PD_OPT_STRING,   /* char *, owned by the core, freed after stop() */
@@ -245,5 +246,15 @@ const void *pd_plugin_profile(const pd_plugin_ctx *ctx, const char *name);
 const void *pd_check_profile(const pd_check *check, const char *name);
 void pd_ctx_log(const pd_plugin_ctx *ctx, int level, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
+
+/* A counter of the plugin's own work (echoes sent), for probed's health
+ * in /metrics as probed_<plugin>_<name>_total; name is [a-z0-9_]{1,47}
+ * without "_total", help one line for people. Ask in init() and keep the
+ * handle: asking again for the same name gives the same counter, which
+ * lives as long as the daemon. NULL when the host keeps no figures
+ * (probectl) or the name is bad; pd_counter_add() takes NULL. Lock-free:
+ * cheap enough to call per packet. */
+pd_counter *pd_ctx_counter(pd_plugin_ctx *ctx, const char *name, const char *help);
+void pd_counter_add(pd_counter *counter, uint64_t n);
 
 #endif

@@ -6,6 +6,7 @@
 
 #include "clock.h"
 #include "core_internal.h"
+#include "health.h"
 #include "log.h"
 #include "plugin_ctx.h"
 #include "resolver.h"
@@ -262,6 +263,28 @@ void pd_ctx_log(const pd_plugin_ctx *ctx, int level, const char *fmt, ...)
     /* Rate limited per message format, like a check's lines per check. */
     log_plugin_line(level, ctx->plugin->name, fmt, NULL, fmt, ap);
     va_end(ap);
+}
+
+pd_counter *pd_ctx_counter(pd_plugin_ctx *ctx, const char *name, const char *help)
+{
+    if (!ctx->health)
+        return NULL;
+    size_t n = strlen(name);
+    struct pd_counter *c = NULL;
+    if (n < 6 || strcmp(name + n - 6, "_total") != 0)
+        c = pd_health_counter(ctx->health, ctx->plugin->name, name, help);
+    if (!c)
+        pd_ctx_log(ctx, PD_LOG_WARNING,
+                   "counter '%s' not kept: [a-z0-9_]{1,47} without _total "
+                   "expected (plugin bug), or out of memory",
+                   name);
+    return c;
+}
+
+void pd_counter_add(pd_counter *counter, uint64_t n)
+{
+    if (counter)
+        pd_health_add(&counter->value, n);
 }
 
 void pd_submit(pd_check *check, const struct pd_result *result)

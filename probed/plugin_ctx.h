@@ -18,6 +18,7 @@ struct pd_ctx_profile {
 struct pd_plugin_ctx {
     const struct pd_plugin *plugin;
     struct pd_loop *loop;            /* borrowed */
+    struct pd_health *health;        /* borrowed; NULL: no figures kept */
     void *settings;                  /* owned; plugin->settings_size bytes */
     struct pd_ctx_profile *profiles; /* owned */
     size_t n_profiles;

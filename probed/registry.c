@@ -26,6 +26,7 @@ struct pd_registry {
     char dir[PATH_MAX];
     struct loaded_plugin plugins[MAX_PLUGINS];
     size_t n;
+    struct pd_health *health; /* borrowed */
 };
 
 /* Plugins live next to the binary in a build tree ("<exe dir>/plugins"),
@@ -261,6 +262,7 @@ int pd_registry_init(struct pd_registry *reg, struct pd_loop *loop, char *err, s
         if (lp->initialised)
             continue;
         lp->ctx.loop = loop;
+        lp->ctx.health = reg->health;
         if (lp->plugin->settings_size && !lp->ctx.settings) {
             /* Loaded after the last configure(): its defaults. */
             if (!(lp->ctx.settings = calloc(1, lp->plugin->settings_size)))
@@ -280,6 +282,11 @@ int pd_registry_init(struct pd_registry *reg, struct pd_loop *loop, char *err, s
         lp->initialised = 1;
     }
     return 0;
+}
+
+void pd_registry_set_health(struct pd_registry *reg, struct pd_health *health)
+{
+    reg->health = health;
 }
 
 int pd_config_bind_plugins(const struct pd_config *cfg, struct pd_registry *reg, char *err,

@@ -38,6 +38,11 @@ int pd_registry_configure(struct pd_registry *reg, const struct pd_config *cfg, 
  * timers go on loop (borrowed). 0 or -errno with err naming the plugin. */
 int pd_registry_init(struct pd_registry *reg, struct pd_loop *loop, char *err, size_t errlen);
 
+/* Where plugins' own counters go (pd_ctx_counter): health is borrowed and
+ * must outlive the registry; set before pd_registry_init. */
+struct pd_health;
+void pd_registry_set_health(struct pd_registry *reg, struct pd_health *health);
+
 /* Check every check of every template against its plugin: the type exists,
  * options parse and validate. Appends file:line:col errors to err.
  * Returns 0 or -EINVAL. */

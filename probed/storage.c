@@ -13,6 +13,7 @@
 #include <unistd.h>
 
 #include "clock.h"
+#include "health.h"
 #include "db.h"
 #include "db_write.h"
 #include "fsutil.h"
@@ -78,6 +79,7 @@ struct pd_storage {
     int lock_fd;
     void (*on_commit)(void *arg);
     void *on_commit_arg;
+    struct pd_health *health; /* borrowed; may be NULL */
 
     pthread_t thread;
     pthread_mutex_t mu;
@@ -222,6 +224,22 @@ static void put_metrics(struct rec *r, char **cur, const struct pd_metric *metri
     }
 }
 
+/* Under the lock, after the queues changed: for /metrics, which reads the
+ * figures without this lock. */
+static void publish_depth(const struct pd_storage *s)
+{
+    if (!s->health)
+        return;
+    pd_health_set(&s->health->queue_samples, s->ring_n);
+    pd_health_set(&s->health->queue_records, s->ring_n + s->last.n + s->dur_n);
+}
+
+#define COUNT(s, figure, n)                                                                        \
+    do {                                                                                           \
+        if ((s)->health && (n))                                                                    \
+            pd_health_add(&(s)->health->figure, (n));                                              \
+    } while (0)
+
 static bool lossy_empty(const struct pd_storage *s)
 {
     return s->ring_n == 0 && s->last.n == 0;
@@ -249,6 +267,7 @@ static uint64_t push_durable(struct pd_storage *s, struct rec *r)
         s->dur_head = r;
     s->dur_tail = r;
     s->dur_n++;
+    publish_depth(s);
     pthread_cond_signal(&s->wake);
     pthread_mutex_unlock(&s->mu);
     return seq;
@@ -278,10 +297,12 @@ void pd_storage_sample(struct pd_storage *s, const char *target_id, const char *
         s->ring_head = (s->ring_head + 1) % s->ring_cap;
         s->ring_n--;
         s->stats.samples_dropped++;
+        COUNT(s, samples_dropped, 1);
     }
     s->ring[(s->ring_head + s->ring_n) % s->ring_cap] = r;
     s->ring_n++;
     lossy_arrived(s, was_empty);
+    publish_depth(s);
     pthread_mutex_unlock(&s->mu);
     if (dropped)
         pd_logf(PD_LOG_WARNING, "storage", NULL, "storage queue full: oldest samples dropped");
@@ -315,6 +336,7 @@ void pd_storage_last_result(struct pd_storage *s, const char *target_id, const c
     if (pd_hashmap_put(&s->last, r->key, r) < 0)
         old = r;
     lossy_arrived(s, was_empty);
+    publish_depth(s);
     pthread_mutex_unlock(&s->mu);
     free(old);
 }
@@ -571,6 +593,7 @@ static void acknowledge(struct pd_storage *s, const struct rec *durable)
         a->detected = r->detected;
     }
     s->stats.transitions_committed += n;
+    COUNT(s, transitions_committed, n);
     pthread_mutex_unlock(&s->mu);
     if (s->on_commit)
         s->on_commit(s->on_commit_arg);
@@ -735,6 +758,8 @@ static pd_ns write_rrd(struct pd_storage *s, struct batch *b)
     pthread_mutex_lock(&s->mu);
     s->stats.samples_written += written;
     s->stats.rrd_errors += errors;
+    COUNT(s, samples_written, written);
+    COUNT(s, rrd_errors, errors);
     pthread_mutex_unlock(&s->mu);
     return due;
 }
@@ -762,6 +787,7 @@ static void take_batch(struct pd_storage *s, struct batch *b)
     s->dur_n = 0;
     b->seq = s->seq;
     b->force = s->flushers > 0 || s->stopping;
+    publish_depth(s);
 }
 
 /* Under the lock: failed durable records go back to the front. */
@@ -780,6 +806,7 @@ static void requeue(struct pd_storage *s, struct batch *b)
     s->dur_n += n;
     if (s->written_seq < b->durable->seq - 1)
         s->written_seq = b->durable->seq - 1;
+    publish_depth(s);
 }
 
 /* Under the lock: closing, and the event store keeps failing. */
@@ -791,6 +818,7 @@ static void give_up(struct pd_storage *s)
     s->dur_head = s->dur_tail = NULL;
     s->dur_n = 0;
     s->gave_up = true;
+    publish_depth(s);
 }
 
 /* Under the lock: wait until a batch is worth writing. */
@@ -840,6 +868,8 @@ static void *writer_main(void *arg)
         take_batch(s, &b);
         pthread_mutex_unlock(&s->mu);
 
+        pd_ns t0 = real_mono();
+        bool work = b.n_samples || b.n_lasts || b.durable || s->held_n;
         int rc = write_db(s, &b);
         for (size_t i = 0; i < b.n_lasts; i++)
             free(b.lasts[i]);
@@ -850,6 +880,8 @@ static void *writer_main(void *arg)
             b.durable = NULL;
         }
         pd_ns held_due = write_rrd(s, &b);
+        if (s->health && work)
+            pd_hist_observe(&s->health->write_time, real_mono() - t0);
 
         pthread_mutex_lock(&s->mu);
         s->held_due = held_due;
@@ -945,6 +977,7 @@ int pd_storage_open(const struct pd_storage_opts *opts, struct pd_storage **out,
     s->rrd_write_delay = opts->rrd_write_delay;
     s->on_commit = opts->on_commit;
     s->on_commit_arg = opts->on_commit_arg;
+    s->health = opts->health;
     s->ring_cap = opts->queue_size ? opts->queue_size : DEFAULT_QUEUE;
     s->data_dir = strdup(opts->data_dir);
     s->version = strdup(opts->version ? opts->version : "");
@@ -971,6 +1004,8 @@ int pd_storage_open(const struct pd_storage_opts *opts, struct pd_storage **out,
         pd_db_rollback(s->db);
         goto fail;
     }
+    if (s->health)
+        pd_health_set(&s->health->queue_capacity, s->ring_cap);
     pd_logf(PD_LOG_INFO, "storage", NULL, "run %lld started, data in %s", (long long)s->run_id,
             s->data_dir);
     *out = s;

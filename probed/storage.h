@@ -39,6 +39,9 @@ struct pd_storage_opts {
      * transitions; must only wake the loop (e.g. an async watcher). */
     void (*on_commit)(void *arg);
     void *on_commit_arg;
+    /* Queue depth, samples written and dropped, batch write times, for
+     * /metrics; borrowed, must outlive the storage; NULL: none kept. */
+    struct pd_health *health;
 };
 
 struct pd_storage_stats {

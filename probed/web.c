@@ -37,6 +37,7 @@ struct pd_web {
     struct web_guard *guard;          /* authentication, on when users_file is set */
     struct web_conf_summary *summary; /* for /config */
     struct web_conf *conf;            /* guarded by lock, replaced on reload; counted */
+    const struct pd_health *health;   /* borrowed; may be NULL */
 };
 
 /* *req_cls of a request whose headers are in; a suspended graph request's
@@ -281,6 +282,7 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *mc, const ch
                         .graphs = w->graphs,
                         .data_dir = w->data_dir,
                         .role = role,
+                        .health = w->health,
                         .now = pd_clock_wall(),
                         .status = 200};
     if (!(r.out = open_memstream(&body, &len)))
@@ -389,8 +391,8 @@ static unsigned bound_port(int fd)
                                           : ((struct sockaddr_in *)&ss)->sin_port);
 }
 
-int pd_web_start(const struct pd_config *cfg, int listen_fd, struct pd_web **out, char *err,
-                 size_t errlen)
+int pd_web_start(const struct pd_config *cfg, int listen_fd, const struct pd_health *health,
+                 struct pd_web **out, char *err, size_t errlen)
 {
     const struct pd_web_conf *c = &cfg->web;
     struct pd_web_addr addr;
@@ -414,6 +416,7 @@ int pd_web_start(const struct pd_config *cfg, int listen_fd, struct pd_web **out
         return -ENOMEM;
     }
     w->listen_fd = listen_fd; /* closed by pd_web_stop until MHD owns it */
+    w->health = health;
     pthread_mutex_init(&w->lock, NULL);
     pthread_key_create(&w->db_key, close_db);
     int rc;

@@ -14,6 +14,8 @@
 
 struct pd_web;
 
+struct pd_health;
+
 /* Bind cfg->web.listen, before privileges are dropped (a port below 1024
  * needs root): *fd for pd_web_start. 0, or -errno with err filled (an
  * address in use or not on this host). */
@@ -21,10 +23,12 @@ int pd_web_bind(const struct pd_config *cfg, int *fd, char *err, size_t errlen);
 /* Start the threads on listen_fd (taken, closed on failure too) from
  * pd_web_bind; data_dir, the config's maintenance windows and a summary
  * without secrets (/config) are copied, the users file (web.users_file)
- * read. 0, or -errno with err filled (a TLS file that cannot be read, a
- * users file that cannot be read or is not valid). */
-int pd_web_start(const struct pd_config *cfg, int listen_fd, struct pd_web **out, char *err,
-                 size_t errlen);
+ * read. health (borrowed, may be NULL) is the daemon's own figures for
+ * /metrics and must outlive the server. 0, or -errno with err filled (a
+ * TLS file that cannot be read, a users file that cannot be read or is
+ * not valid). */
+int pd_web_start(const struct pd_config *cfg, int listen_fd, const struct pd_health *health,
+                 struct pd_web **out, char *err, size_t errlen);
 /* After a reload: the windows, users file (web.users_file, web.realm)
  * and /config summary of the new config. A users file that fails is
  * logged here and the users of before stay (0 is still returned). 0 or

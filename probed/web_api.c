@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "config.h"
+#include "health.h"
 #include "probectl_common.h"
 #include "timefmt.h"
 #include "web_priv.h"
@@ -253,6 +254,9 @@ int web_metrics(struct web_req *r)
     if (rc < 0)
         return rc;
     FILE *f = r->out;
+    /* Read without a lock and without the loop (health.h). */
+    if (r->health)
+        pd_health_write_prometheus(r->health, f, r->now);
     fputs("# HELP probed_target_up The target's state: 1 up, 0 down, NaN unknown.\n"
           "# TYPE probed_target_up gauge\n",
           f);

@@ -21,21 +21,22 @@ struct graph_job;
 struct MHD_Connection;
 
 struct web_req {
-    struct pd_web *w;          /* ro */
-    struct MHD_Connection *mc; /* ro */
-    struct pd_db *db;          /* ro: this thread's read-only store */
-    struct web_graphs *graphs; /* ro: the render thread and image cache */
-    const char *data_dir;      /* ro */
-    enum pd_web_role role;     /* ro: the user's; NONE when authentication is off */
-    const char *rest;          /* ro: the path after the route's prefix */
-    pd_ns now;                 /* ro: wall clock */
-    FILE *out;                 /* rw: the body */
-    const char *type;          /* rw: Content-Type, default HTML */
-    int status;                /* rw: default 200 */
-    unsigned max_age;          /* rw: seconds a client may keep it; 0: no-store */
-    char attachment[64];       /* rw: a download's file name (ASCII), "" for none */
-    struct graph_job *defer;   /* rw: set by a handler whose answer comes later:
-                                * web.c suspends the connection and submits it */
+    struct pd_web *w;               /* ro */
+    struct MHD_Connection *mc;      /* ro */
+    struct pd_db *db;               /* ro: this thread's read-only store */
+    struct web_graphs *graphs;      /* ro: the render thread and image cache */
+    const char *data_dir;           /* ro */
+    enum pd_web_role role;          /* ro: the user's; NONE when authentication is off */
+    const struct pd_health *health; /* ro: the daemon's own figures; may be NULL */
+    const char *rest;               /* ro: the path after the route's prefix */
+    pd_ns now;                      /* ro: wall clock */
+    FILE *out;                      /* rw: the body */
+    const char *type;               /* rw: Content-Type, default HTML */
+    int status;                     /* rw: default 200 */
+    unsigned max_age;               /* rw: seconds a client may keep it; 0: no-store */
+    char attachment[64];            /* rw: a download's file name (ASCII), "" for none */
+    struct graph_job *defer;        /* rw: set by a handler whose answer comes later:
+                                     * web.c suspends the connection and submits it */
 };
 
 /* A request waiting for an image, its connection suspended: the render

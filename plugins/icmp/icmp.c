@@ -114,6 +114,9 @@ static struct {
     uint64_t sent, refused, received, late, dups, foreign, stale, malformed, unreach, throttled;
     uint32_t lateness[LATE_BINS + 2]; /* + below and above the range */
     pd_ns late_max;
+    /* The same figures for /metrics, live: the ones above are only logged
+     * at shutdown (echoes per second = rate() of echoes_sent). */
+    pd_counter *c_sent, *c_sent_late, *c_answered;
 } g;
 
 static const struct icmp_settings *settings(void)
@@ -312,6 +315,8 @@ static void record_lateness(pd_ns late)
     g.lateness[bin > LATE_BINS ? LATE_BINS + 1 : bin]++;
     if (late > g.late_max)
         g.late_max = late;
+    if (late > PD_MSEC)
+        pd_counter_add(g.c_sent_late, 1);
 }
 
 static pd_ns wall_now(void)
@@ -346,6 +351,7 @@ static void send_echo(struct icmp_check *c)
     if (rc == 0) {
         icmp_round_sent(&c->round, &c->seq, mono, real);
         g.sent++;
+        pd_counter_add(g.c_sent, 1);
     } else if (refused_by_network(-rc)) {
         icmp_round_refused(&c->round, &c->seq, mono);
         c->send_errno = -rc;
@@ -474,6 +480,7 @@ static void submit(pd_check *check, struct icmp_check *c)
                  (double)c->rtt_down / 1e6);
     }
     g.received += st.received;
+    pd_counter_add(g.c_answered, st.received);
     icmp_round_close(&c->round);
     struct pd_result r = {
         .ok = ok, .reason = reason[0] ? reason : NULL, .metrics = m, .n_metrics = n};
@@ -717,6 +724,11 @@ static int icmp_init(pd_plugin_ctx *ctx, char *err, size_t errlen)
 {
     g.ctx = ctx;
     g.ident = (uint16_t)getpid();
+    g.c_sent = pd_ctx_counter(ctx, "echoes_sent", "ICMP echo requests sent, all icmp checks.");
+    g.c_sent_late = pd_ctx_counter(ctx, "echoes_sent_late",
+                                   "Echo requests sent more than 1 ms after their planned time.");
+    g.c_answered = pd_ctx_counter(ctx, "echoes_answered",
+                                  "Echo replies matched to their request within the timeout.");
     if (getrandom(&g.magic, sizeof(g.magic), 0) != sizeof(g.magic)) {
         snprintf(err, errlen, "getrandom: %s", strerror(errno));
         return -EIO;
