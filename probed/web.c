@@ -8,6 +8,8 @@
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
+#include <sys/syscall.h>
 #include <unistd.h>
 
 #include "clock.h"
@@ -136,13 +138,25 @@ int web_error(struct web_req *r, int status, const char *fmt, ...)
     return 0;
 }
 
+void web_thread_nice(void)
+{
+    /* Linux: a thread's nice value is its own (setpriority on its tid).
+     * Raising it needs no privilege; a failure only costs the loop's
+     * precedence, so it is not an error. */
+    if (setpriority(PRIO_PROCESS, (id_t)syscall(SYS_gettid), WEB_NICE) < 0)
+        pd_debug("web", "nice %d for a web thread: %s", WEB_NICE, strerror(errno));
+}
+
 /* This thread's store, opened on its first request and closed when the
- * thread ends (the key's destructor). */
+ * thread ends (the key's destructor). The first request is also where a
+ * request thread of libmicrohttpd's pool first runs our code: it gives
+ * way to the loop from then on. */
 static struct pd_db *thread_db(struct pd_web *w, char *err, size_t errlen)
 {
     struct pd_db *db = pthread_getspecific(w->db_key);
     if (db)
         return db;
+    web_thread_nice();
     if (pd_db_open(w->data_dir, 1, &db, err, errlen) < 0)
         return NULL;
     if (pthread_setspecific(w->db_key, db) != 0) {

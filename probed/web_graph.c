@@ -146,6 +146,7 @@ static void render(struct web_graphs *g, struct graph_job *job)
 static void *render_thread(void *arg)
 {
     struct web_graphs *g = arg;
+    web_thread_nice();
     pd_graph_warm_up(); /* fontconfig's cache: here rather than in a first request */
     pthread_mutex_lock(&g->lock);
     for (;;) {

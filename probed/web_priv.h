@@ -126,6 +126,13 @@ int web_graph(struct web_req *r);
  * before the server stops: every waiting request is answered 503 and
  * resumed, the thread ends, and later requests get 503 at once, so that
  * no connection is suspended when the server stops. Freed after it. */
+/* The dashboard's threads (request threads, the render thread) run at
+ * this nice value: when a core is contended, the probing loop (nice 0)
+ * gets about nine tenths of it (CFS weights 1024 against 110), so web
+ * load does not delay rounds. */
+#define WEB_NICE 10
+void web_thread_nice(void); /* for the calling thread */
+
 int web_graphs_start(const char *data_dir, struct web_graphs **out, char *err, size_t errlen);
 void web_graphs_quiesce(struct web_graphs *g); /* NULL ok */
 void web_graphs_free(struct web_graphs *g);    /* NULL ok; quiesces first */

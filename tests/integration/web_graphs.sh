@@ -124,6 +124,17 @@ done
 [ "$(png_size "$PD_TMP/p1.png")" = 900x300 ] || pd_fail "concurrent image size"
 pd_ok "cache: same bytes, max-age; 50 concurrent clients got the same 900x300 image"
 
+# The dashboard's threads give way to the probing loop: nice 10 for the
+# request threads that served and the render thread, 0 for the loop.
+nice_of() { sed 's/.*) //' "$1" | awk '{ print $17 }'; }
+[ "$(nice_of "/proc/$PD_DAEMON_PID/task/$PD_DAEMON_PID/stat")" = 0 ] || pd_fail "the loop is not at nice 0"
+n_nice=0
+for t in /proc/"$PD_DAEMON_PID"/task/*/stat; do
+    [ "$(nice_of "$t")" = 10 ] && n_nice=$((n_nice + 1))
+done
+[ "$n_nice" -ge 2 ] || pd_fail "$n_nice threads at nice 10 (the render thread and a request thread at least)"
+pd_ok "the loop at nice 0, $n_nice web threads at nice 10"
+
 # Refusals.
 for bad in "/graph/../../etc/passwd" "/graph/gy-codec-01/../../../etc/passwd/latency.png" \
     "/graph/nope/ping/latency.png" "/graph/gy-codec-01/nope/latency.png" \
