@@ -52,9 +52,7 @@ for c in ip sqlite3 awk curl jq; do
     command -v "$c" >/dev/null 2>&1 || need+=("$c")
 done
 if [ ${#need[@]} -gt 0 ]; then
-    echo "http: installing ${need[*]}" >&2
-    DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends "${need[@]}" >&2 ||
-        die "could not install ${need[*]}"
+    bench_install "${need[@]}"
     if [ -d /run/systemd/system ]; then
         systemctl stop nginx prometheus prometheus-blackbox-exporter 2>/dev/null || true
     fi

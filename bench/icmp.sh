@@ -52,11 +52,7 @@ fi
 for c in ip nft sqlite3 rrdtool awk; do
     command -v "$c" >/dev/null 2>&1 || die "needs '$c'"
 done
-if [ ${#need[@]} -gt 0 ]; then
-    echo "icmp: installing ${need[*]}" >&2
-    DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends "${need[@]}" >&2 ||
-        die "could not install ${need[*]}"
-fi
+bench_install "${need[@]}"
 FPING=$(command -v fping)
 
 bench_init icmp "pdi-$$"

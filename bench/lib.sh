@@ -30,6 +30,15 @@ die() {
     exit 1
 }
 
+# bench_install PKG...: the Debian packages of peer tools the bench needs
+# (installed for the bench only, not by install-deps), or die. None: no-op.
+bench_install() {
+    [ $# -gt 0 ] || return 0
+    echo "$(basename "$0" .sh): installing $*" >&2
+    DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends "$@" >&2 ||
+        die "could not install $*"
+}
+
 # bench_build [--root] ARG FILE...: BUILD, the build directory the script
 # was given as ARG (usage and exit 2 when it is not one), with each FILE
 # of it present; with --root, the bench needs root (network namespaces).

@@ -43,11 +43,7 @@ command -v tshark >/dev/null 2>&1 || need+=(tshark)
 [ "$LIVE" = 1 ] && ! command -v tcpreplay >/dev/null 2>&1 && need+=(tcpreplay)
 command -v cc >/dev/null 2>&1 || need+=(gcc)
 [ -x /usr/bin/time ] || need+=(time)
-if [ ${#need[@]} -gt 0 ]; then
-    echo "rtp: installing ${need[*]}" >&2
-    DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends "${need[@]}" >&2 ||
-        die "could not install ${need[*]}"
-fi
+bench_install "${need[@]}"
 
 bench_init rtp "pdr-$$"
 cc -O2 -o "$WORK/pd-rtpgen" "$HERE/../tests/tools/pd_rtpgen.c" -lm

@@ -102,11 +102,7 @@ fi
 for c in ip sqlite3 awk; do
     command -v "$c" >/dev/null 2>&1 || die "needs '$c'"
 done
-if [ ${#need[@]} -gt 0 ]; then
-    echo "snmp: installing ${need[*]}" >&2
-    DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends "${need[@]}" >&2 ||
-        die "could not install ${need[*]}"
-fi
+bench_install "${need[@]}"
 COLLECTD=/usr/sbin/collectd
 SNMPD=$(command -v snmpd)
 

@@ -44,18 +44,14 @@ command -v wrk >/dev/null 2>&1 || need+=(wrk)
 for c in ip curl awk; do
     command -v "$c" >/dev/null 2>&1 || die "needs '$c'"
 done
-if [ ${#need[@]} -gt 0 ]; then
-    echo "web: installing ${need[*]}" >&2
-    DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends "${need[@]}" >&2 ||
-        die "could not install ${need[*]}"
-fi
+bench_install "${need[@]}"
 WRK=$(command -v wrk)
 
 # The RRD files keep only the bench's span: with the default archives
 # (years of rows at a 1 s step) 5,000 files would fill tens of GB.
 KEEP=$((WARMUP + 4 * WINDOW + 600))
 free_kib=$(df -Pk /tmp | awk 'NR == 2 { print $4 }')
-[ "$free_kib" -gt $((N * KEEP * 12 * 8 / 1024 * 2)) ] || die "not enough free space in /tmp"
+[ "$free_kib" -gt $((N * KEEP * 12 * 8 * 2 / 1024)) ] || die "not enough free space in /tmp"
 
 bench_init web "pdw-$$"
 bench_lab 10.218.0 10.219
