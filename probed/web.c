@@ -31,9 +31,7 @@ struct pd_web {
     unsigned port;
     pthread_key_t db_key; /* each request thread's read-only store */
     char *tls_cert, *tls_key;
-    pthread_mutex_t lock; /* guards the windows and summary, replaced on reload */
-    struct web_maint *windows;
-    size_t n_windows;
+    pthread_mutex_t lock; /* guards conf and summary, replaced on reload */
     struct web_graphs *graphs;
     int listen_fd;                    /* -1 once the server owns it */
     struct web_guard *guard;          /* authentication, on when users_file is set */
@@ -46,38 +44,6 @@ struct pd_web {
  * is its struct web_wait instead. */
 static char seen;
 
-static void free_windows(struct web_maint *w, size_t n)
-{
-    for (size_t i = 0; i < n; i++) {
-        free(w[i].scope);
-        free(w[i].what);
-        free(w[i].reason);
-    }
-    free(w);
-}
-
-static int copy_windows(const struct pd_config *cfg, struct web_maint **out, size_t *n)
-{
-    static const char *const scopes[] = {"all", "target", "site", "system"};
-    struct web_maint *w = calloc(cfg->n_maintenance + 1, sizeof(*w));
-    if (!w)
-        return -ENOMEM;
-    for (size_t i = 0; i < cfg->n_maintenance; i++) {
-        const struct pd_maint_conf *m = &cfg->maintenance[i];
-        w[i].start = m->start;
-        w[i].end = m->end;
-        if (!(w[i].scope = strdup(scopes[m->scope])) ||
-            !(w[i].what = strdup(m->what ? m->what : "")) ||
-            !(w[i].reason = strdup(m->reason ? m->reason : ""))) {
-            free_windows(w, i + 1);
-            return -ENOMEM;
-        }
-    }
-    *out = w;
-    *n = cfg->n_maintenance;
-    return 0;
-}
-
 const char *web_arg(const struct web_req *r, const char *name)
 {
     const char *v = MHD_lookup_connection_value(r->mc, MHD_GET_ARGUMENT_KIND, name);
@@ -86,11 +52,11 @@ const char *web_arg(const struct web_req *r, const char *name)
 
 int web_load(struct web_req *r, const char *site, const char *target, struct web_model *m)
 {
-    struct pd_web *w = r->w;
-    /* The windows are copied under the lock: a reload may replace them. */
-    pthread_mutex_lock(&w->lock);
-    int rc = web_model_load(r->db, w->windows, w->n_windows, site, target, r->now, m);
-    pthread_mutex_unlock(&w->lock);
+    /* The configuration's windows: held, as a reload may replace them. */
+    struct web_conf *c = web_conf_get(r);
+    int rc =
+        web_model_load(r->db, c->cfg.maintenance, c->cfg.n_maintenance, site, target, r->now, m);
+    web_conf_put(r, c);
     return rc;
 }
 
@@ -418,12 +384,9 @@ int pd_web_start(const struct pd_config *cfg, int listen_fd, const struct pd_hea
         return -EINVAL;
     }
     struct pd_web *w = calloc(1, sizeof(*w));
-    if (!w || !(w->data_dir = strdup(cfg->data_dir)) ||
-        copy_windows(cfg, &w->windows, &w->n_windows) < 0 || web_conf_new(cfg, &w->conf) < 0) {
-        if (w) {
+    if (!w || !(w->data_dir = strdup(cfg->data_dir)) || web_conf_new(cfg, &w->conf) < 0) {
+        if (w)
             free(w->data_dir);
-            free_windows(w->windows, w->n_windows);
-        }
         free(w);
         close(listen_fd);
         snprintf(err, errlen, "out of memory");
@@ -490,33 +453,21 @@ int pd_web_start(const struct pd_config *cfg, int listen_fd, const struct pd_hea
 
 int pd_web_set_config(struct pd_web *w, const struct pd_config *cfg)
 {
-    struct web_maint *windows;
     struct web_conf_summary *summary;
-    size_t n;
+    struct web_conf *conf;
     web_guard_set_config(w->guard, &cfg->web);
     if (web_conf_summary_new(cfg, &summary) < 0)
         return -ENOMEM;
-    struct web_conf *conf;
-    if (copy_windows(cfg, &windows, &n) < 0) {
-        web_conf_summary_free(summary);
-        return -ENOMEM;
-    }
     if (web_conf_new(cfg, &conf) < 0) {
         web_conf_summary_free(summary);
-        free_windows(windows, n);
         return -ENOMEM;
     }
     pthread_mutex_lock(&w->lock);
-    struct web_maint *old = w->windows;
-    size_t n_old = w->n_windows;
     struct web_conf_summary *old_summary = w->summary;
     struct web_conf *old_conf = w->conf;
-    w->windows = windows;
-    w->n_windows = n;
     w->summary = summary;
     w->conf = conf;
     pthread_mutex_unlock(&w->lock);
-    free_windows(old, n_old);
     web_conf_summary_free(old_summary);
     conf_put(w, old_conf); /* freed by the last request still reading it */
     return 0;
@@ -542,7 +493,6 @@ void pd_web_stop(struct pd_web *w)
         close(w->listen_fd);
     pthread_key_delete(w->db_key);
     pthread_mutex_destroy(&w->lock);
-    free_windows(w->windows, w->n_windows);
     web_conf_summary_free(w->summary);
     web_guard_free(w->guard);
     web_conf_free(w->conf); /* no request left to hold it */

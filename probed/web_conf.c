@@ -6,7 +6,8 @@
 
 /* The request threads' copy of the configuration: only what reports and
  * system pages read (report_source.c: targets with their template,
- * templates' severities and check types, severities, systems, windows,
+ * templates' severities and check types, severities, systems, windows
+ * (also every page's "in maintenance now"),
  * the SLA defaults; the files for the configuration's hash), so that a
  * reload never frees what a request is reading. */
 

@@ -122,7 +122,7 @@ static int maint_row(const struct pd_maint_row *r, void *arg)
     return 0;
 }
 
-int web_model_load(struct pd_db *db, const struct web_maint *conf_windows, size_t n_windows,
+int web_model_load(struct pd_db *db, const struct pd_maint_conf *conf_windows, size_t n_windows,
                    const char *site, const char *target, pd_ns now, struct web_model *m)
 {
     struct load l = {m, 0};
@@ -132,8 +132,14 @@ int web_model_load(struct pd_db *db, const struct web_maint *conf_windows, size_
     if (rc == 0)
         rc = pd_db_maintenance(db, now, now + 1, 0, maint_row, &l);
     for (size_t i = 0; rc == 0 && i < n_windows; i++) {
-        const struct web_maint *w = &conf_windows[i];
-        if (w->start <= now && now < w->end && mark(m, w->scope, w->what, w->reason) < 0)
+        /* The store names a window's scope as text: the same words. */
+        static const char *const scopes[] = {[PD_MAINT_CONF_ALL] = "all",
+                                             [PD_MAINT_CONF_TARGET] = "target",
+                                             [PD_MAINT_CONF_SITE] = "site",
+                                             [PD_MAINT_CONF_SYSTEM] = "system"};
+        const struct pd_maint_conf *w = &conf_windows[i];
+        if (w->start <= now && now < w->end &&
+            mark(m, scopes[w->scope], w->what ? w->what : "", w->reason) < 0)
             rc = -ENOMEM;
     }
     if (l.rc)

@@ -10,6 +10,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 
+#include "config.h"
 #include "db.h"
 #include "plugin.h"
 
@@ -37,14 +38,10 @@ struct web_model {
     pd_ns now;
 };
 
-/* A config window, copied for the request threads (web.c). */
-struct web_maint {
-    pd_ns start, end;
-    char *scope, *what, *reason; /* scope "all", "target", "site", "system" */
-};
-
-/* site: NULL or a prefix; target: NULL or one id. 0 or -errno. */
-int web_model_load(struct pd_db *db, const struct web_maint *conf_windows, size_t n_windows,
+/* conf_windows: the configuration's maintenance windows (borrowed), as
+ * well as the store's; site: NULL or a prefix; target: NULL or one id.
+ * 0 or -errno. */
+int web_model_load(struct pd_db *db, const struct pd_maint_conf *conf_windows, size_t n_windows,
                    const char *site, const char *target, pd_ns now, struct web_model *m);
 void web_model_free(struct web_model *m);
 

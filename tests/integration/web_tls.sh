@@ -26,6 +26,9 @@ templates:
       - { id: ping, type: icmp, interval: 1s, count: 2, spacing: 100ms, timeout: 500ms }
 targets:
   - { id: gy-up-01, name: 贵阳终端, address: $(pd_addr4 1), type: codec, site: guizhou/guiyang }
+maintenance:
+  - { start: "$(date -d '-1 hour' '+%F %H:%M %z')", end: "$(date -d '+1 hour' '+%F %H:%M %z')",
+      site: guizhou, reason: 配置中的窗口 }
 EOF
 }
 config "$PD_CA_DIR/web.key"
@@ -38,6 +41,9 @@ URL="https://127.0.0.1:$PORT"
 get -o "$PD_TMP/overview.html" "$URL/" || pd_fail "GET / over TLS failed"
 grep -qF 贵阳终端 "$PD_TMP/overview.html" || pd_fail "overview over TLS lacks the device"
 get "$URL/api/v1/summary" | jq -e '.up == 1' >/dev/null || pd_fail "summary over TLS"
+# A window of the configuration (not of the store) covers it now.
+get "$URL/api/v1/targets/gy-up-01" | jq -e '.maintenance and .maintenance_reason == "配置中的窗口"' \
+    >/dev/null || pd_fail "the configuration's window: $(get "$URL/api/v1/targets/gy-up-01")"
 pd_wait_until 10 "the ping check's RRD file" test -f "$PD_DATA/rrd/gy-up-01/ping.rrd"
 get -D "$PD_TMP/h" -o "$PD_TMP/g.png" "$URL/graph/gy-up-01/ping/latency.png?period=6h"
 grep -qi '^content-type: image/png' "$PD_TMP/h" || pd_fail "graph over TLS: $(head -n 1 "$PD_TMP/h")"
