@@ -600,13 +600,53 @@ static int target_row(sqlite3_stmt *st, void *arg)
     return c->cb(&r, c->arg);
 }
 
-int pd_db_targets(struct pd_db *db, int (*cb)(const struct pd_target_row *, void *), void *arg)
+/* ids as one JSON array, for json_each: one statement for any number of
+ * them. Ids are [a-z0-9._-], nothing to escape. NULL: out of memory. */
+static char *json_ids(const char *const *ids, size_t n)
+{
+    size_t len = 3;
+    for (size_t i = 0; i < n; i++)
+        len += strlen(ids[i]) + 3;
+    char *list = malloc(len);
+    if (!list)
+        return NULL;
+    size_t used = 0;
+    list[used++] = '[';
+    for (size_t i = 0; i < n; i++)
+        used += (size_t)snprintf(list + used, len - used, "%s\"%s\"", i ? "," : "", ids[i]);
+    snprintf(list + used, len - used, "]");
+    return list;
+}
+
+/* Prepare sql, binding ?1 to the JSON array of only when sql_only is the
+ * one used (only non-NULL). */
+static int prepare_only(struct pd_db *db, const char *sql_all, const char *sql_only,
+                        const char *const *only, size_t n_only, sqlite3_stmt **st)
+{
+    if (!only)
+        return prepare_read(db, sql_all, st);
+    char *list = json_ids(only, n_only);
+    if (!list)
+        return -ENOMEM;
+    int rc = prepare_read(db, sql_only, st);
+    if (rc == 0 && sqlite3_bind_text(*st, 1, list, -1, SQLITE_TRANSIENT) != SQLITE_OK) {
+        sqlite3_finalize(*st);
+        rc = -ENOMEM;
+    }
+    free(list);
+    return rc;
+}
+
+int pd_db_targets(struct pd_db *db, const char *const *only, size_t n_only,
+                  int (*cb)(const struct pd_target_row *, void *), void *arg)
 {
     sqlite3_stmt *st;
-    int rc = prepare_read(db,
+    int rc = prepare_only(db,
                           "SELECT id, name, address, type, site, added_ns, coalesce(retired_ns, 0)"
                           " FROM targets ORDER BY id",
-                          &st);
+                          "SELECT id, name, address, type, site, added_ns, coalesce(retired_ns, 0)"
+                          " FROM targets WHERE id IN (SELECT value FROM json_each(?1)) ORDER BY id",
+                          only, n_only, &st);
     if (rc < 0)
         return rc;
     struct target_cb c = {cb, arg};
@@ -631,16 +671,20 @@ static int point_row(sqlite3_stmt *st, void *arg)
     return c->cb(&r, c->arg);
 }
 
-int pd_db_target_points(struct pd_db *db, int (*cb)(const struct pd_point_row *, void *), void *arg)
+int pd_db_target_points(struct pd_db *db, const char *const *only, size_t n_only,
+                        int (*cb)(const struct pd_point_row *, void *), void *arg)
 {
     sqlite3_stmt *st;
     /* In the order they were recorded: a plain scan of the table, several
      * times faster than walking the (target_id, check_id, at_ns) index and
-     * fetching every row (bench/report). */
-    int rc = prepare_read(db,
+     * fetching every row (bench/report); a few targets' rows through it. */
+    int rc = prepare_only(db,
                           "SELECT target_id, at_ns, to_state, reason, check_id FROM transitions"
                           " WHERE check_id = '' ORDER BY id",
-                          &st);
+                          "SELECT target_id, at_ns, to_state, reason, check_id FROM transitions"
+                          " WHERE target_id IN (SELECT value FROM json_each(?1))"
+                          " AND check_id = '' ORDER BY id",
+                          only, n_only, &st);
     if (rc < 0)
         return rc;
     struct point_cb c = {cb, arg};
@@ -648,32 +692,42 @@ int pd_db_target_points(struct pd_db *db, int (*cb)(const struct pd_point_row *,
 }
 
 int pd_db_check_points(struct pd_db *db, const char *const *check_ids, size_t n,
+                       const char *const *only, size_t n_only,
                        int (*cb)(const struct pd_point_row *, void *), void *arg)
 {
-    /* The ids as one JSON array: one statement for any number of them.
-     * Check ids are [a-z0-9._-], nothing to escape. */
-    size_t len = 3;
-    for (size_t i = 0; i < n; i++)
-        len += strlen(check_ids[i]) + 3;
-    char *list = malloc(len);
+    char *list = json_ids(check_ids, n);
     if (!list)
         return -ENOMEM;
-    size_t used = 0;
-    list[used++] = '[';
-    for (size_t i = 0; i < n; i++)
-        used += (size_t)snprintf(list + used, len - used, "%s\"%s\"", i ? "," : "", check_ids[i]);
-    snprintf(list + used, len - used, "]");
     sqlite3_stmt *st;
-    int rc = prepare_read(db,
+    int rc = prepare_only(db,
                           "SELECT target_id, at_ns, to_state, reason, check_id FROM transitions"
-                          " WHERE check_id IN (SELECT value FROM json_each(?1)) ORDER BY id",
-                          &st);
+                          " WHERE check_id IN (SELECT value FROM json_each(?2)) ORDER BY id",
+                          "SELECT target_id, at_ns, to_state, reason, check_id FROM transitions"
+                          " WHERE target_id IN (SELECT value FROM json_each(?1))"
+                          " AND check_id IN (SELECT value FROM json_each(?2)) ORDER BY id",
+                          only, n_only, &st);
     if (rc == 0) {
-        pd_db_bind_text(st, 1, list);
-        struct point_cb c = {cb, arg};
-        rc = run_read(db, st, point_row, &c);
+        if (sqlite3_bind_text(st, 2, list, -1, SQLITE_TRANSIENT) != SQLITE_OK) {
+            sqlite3_finalize(st);
+            rc = -ENOMEM;
+        } else {
+            struct point_cb c = {cb, arg};
+            rc = run_read(db, st, point_row, &c);
+        }
     }
     free(list);
+    return rc;
+}
+
+int pd_db_last_target_point(struct pd_db *db, pd_ns *at)
+{
+    /* Backwards through transitions_by_time to the first target row. */
+    int64_t v = 0;
+    int rc = pd_db_query_int(db,
+                             "SELECT coalesce((SELECT at_ns FROM transitions WHERE check_id = ''"
+                             " ORDER BY at_ns DESC LIMIT 1), 0)",
+                             &v);
+    *at = rc == 0 ? v : 0;
     return rc;
 }
 

@@ -100,13 +100,18 @@ int pd_db_events(struct pd_db *db, const struct pd_event_filter *filter,
 int pd_db_gaps(struct pd_db *db, pd_ns from, pd_ns until,
                int (*cb)(const struct pd_gap_row *, void *), void *arg);
 
+/* The readers below take only (borrowed) and n_only: the target ids to
+ * read, or NULL for every target. A page about one device reads its own
+ * rows through the index, not the whole store. */
+
 /* Every target ever in the inventory, retired ones too (retired 0: in
  * service), ordered by id. */
 struct pd_target_row {
     const char *id, *name, *address, *type, *site;
     pd_ns added, retired;
 };
-int pd_db_targets(struct pd_db *db, int (*cb)(const struct pd_target_row *, void *), void *arg);
+int pd_db_targets(struct pd_db *db, const char *const *only, size_t n_only,
+                  int (*cb)(const struct pd_target_row *, void *), void *arg);
 
 /* The state changes of the targets themselves (check_id ''), in the order
  * they were recorded (all targets interleaved). state is "UP", "DOWN" or
@@ -116,12 +121,16 @@ struct pd_point_row {
     pd_ns at;
     const char *state, *reason;
 };
-int pd_db_target_points(struct pd_db *db, int (*cb)(const struct pd_point_row *, void *),
-                        void *arg);
-/* The same for the checks named in check_ids (n >= 1, borrowed), of every
- * target: e.g. the media checks a report shows. */
+int pd_db_target_points(struct pd_db *db, const char *const *only, size_t n_only,
+                        int (*cb)(const struct pd_point_row *, void *), void *arg);
+/* The same for the checks named in check_ids (n >= 1, borrowed): e.g. the
+ * media checks a report shows. */
 int pd_db_check_points(struct pd_db *db, const char *const *check_ids, size_t n,
+                       const char *const *only, size_t n_only,
                        int (*cb)(const struct pd_point_row *, void *), void *arg);
+/* The latest time of any target's own state change (0 when none): how far
+ * the records reach, whichever targets a reader reads. */
+int pd_db_last_target_point(struct pd_db *db, pd_ns *at);
 
 struct pd_maint_row {
     int64_t id;

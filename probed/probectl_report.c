@@ -417,7 +417,7 @@ int pd_cmd_report(const struct pd_config *cfg, int argc, char **argv, FILE *out,
     } else {
         if (pctl_open_store(cfg, "report", &db, errout) < 0)
             goto out;
-        if (pd_report_data_from_store(db, cfg, &d, err, sizeof(err)) < 0) {
+        if (pd_report_data_from_store(db, cfg, NULL, 0, &d, err, sizeof(err)) < 0) {
             fprintf(errout, "probectl report: %s\n", err);
             goto out;
         }
@@ -564,7 +564,7 @@ int pd_cmd_events_export(const struct pd_config *cfg, int argc, char **argv, FIL
     struct pd_report_data d = {0};
     if (pctl_open_store(cfg, "events export", &db, errout) < 0)
         goto out;
-    if (pd_report_data_from_store(db, cfg, &d, err, sizeof(err)) < 0) {
+    if (pd_report_data_from_store(db, cfg, NULL, 0, &d, err, sizeof(err)) < 0) {
         fprintf(errout, "probectl events export: %s\n", err);
         goto out;
     }

@@ -451,22 +451,23 @@ static int store_run(const struct pd_run_row *r, void *arg)
 }
 
 int pd_report_data_from_store(struct pd_db *db, const struct pd_config *cfg,
-                              struct pd_report_data *d, char *err, size_t errlen)
+                              const char *const *only, size_t n_only, struct pd_report_data *d,
+                              char *err, size_t errlen)
 {
     struct store_read s = {.d = d};
     memset(d, 0, sizeof(*d));
-    int rc = pd_db_targets(db, store_target, &s);
+    int rc = pd_db_targets(db, only, n_only, store_target, &s);
     if (rc == 0 && d->n_targets > 1)
         qsort(d->targets, d->n_targets, sizeof(*d->targets), cmp_source_target);
     if (rc == 0)
-        rc = pd_db_target_points(db, store_point, &s);
+        rc = pd_db_target_points(db, only, n_only, store_point, &s);
     size_t n_media = 0;
     const char **media = rc == 0 ? media_check_ids(cfg, &n_media) : NULL;
     if (rc == 0 && !media)
         rc = s.rc = -ENOMEM;
     s.cur = NULL;
     if (rc == 0 && n_media)
-        rc = pd_db_check_points(db, media, n_media, store_check_point, &s);
+        rc = pd_db_check_points(db, media, n_media, only, n_only, store_check_point, &s);
     free(media);
     for (size_t i = 0; rc == 0 && i < d->n_targets; i++)
         sort_target(&d->targets[i]);
@@ -476,11 +477,9 @@ int pd_report_data_from_store(struct pd_db *db, const struct pd_config *cfg,
         rc = 0;
     /* A change is committed between two heartbeats: the records reach
      * at least as far as the last one, as the events file says. */
-    for (size_t i = 0; rc == 0 && i < d->n_targets; i++) {
-        const struct pd_source_target *t = &d->targets[i];
-        if (t->n_points && t->points[t->n_points - 1].at > d->observed_until)
-            d->observed_until = t->points[t->n_points - 1].at;
-    }
+    pd_ns last = 0;
+    if (rc == 0 && (rc = pd_db_last_target_point(db, &last)) == 0 && last > d->observed_until)
+        d->observed_until = last;
     if (rc == 0)
         rc = config_windows(d, cfg);
     if (rc != 0) {

@@ -66,11 +66,15 @@ struct pd_report_data {
     pd_ns observed_until;
 };
 
-/* Read every target, its state changes and the maintenance windows (the
- * store's and the config's) from db, severities and systems from cfg.
- * 0 or -errno with err set. Free with pd_report_data_free() either way. */
+/* Read the targets (only: the ids to read, borrowed, or NULL for every
+ * target), their state changes and the maintenance windows (the store's
+ * and the config's) from db, severities and systems from cfg. The records'
+ * reach (observed_until) is the store's, whichever targets are read, so a
+ * report of one target or system agrees with the whole one. 0 or -errno
+ * with err set. Free with pd_report_data_free() either way. */
 int pd_report_data_from_store(struct pd_db *db, const struct pd_config *cfg,
-                              struct pd_report_data *d, char *err, size_t errlen);
+                              const char *const *only, size_t n_only, struct pd_report_data *d,
+                              char *err, size_t errlen);
 /* The same from an events file and, maint_path non-NULL, a maintenance
  * CSV (which replaces the store's windows; the config's still apply).
  * Every bad row is reported in err with file:line:col. */

@@ -17,6 +17,7 @@
 #include "yaml_tree.h"
 #include "web_addr.h"
 #include "web_priv.h"
+#include "web_shared.h"
 
 /* Requests wait this long for a slow client before the connection closes. */
 #define CONNECTION_TIMEOUT_S 30
@@ -33,6 +34,7 @@ struct pd_web {
     char *tls_cert, *tls_key;
     pthread_mutex_t lock; /* guards conf and summary, replaced on reload */
     struct web_graphs *graphs;
+    struct web_shared *shared;        /* pages made once for many clients */
     int listen_fd;                    /* -1 once the server owns it */
     struct web_guard *guard;          /* authentication, on when users_file is set */
     struct web_conf_summary *summary; /* for /config */
@@ -260,6 +262,7 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *mc, const ch
     struct web_req r = {.w = w,
                         .mc = mc,
                         .graphs = w->graphs,
+                        .shared = w->shared,
                         .data_dir = w->data_dir,
                         .role = role,
                         .health = w->health,
@@ -408,6 +411,11 @@ int pd_web_start(const struct pd_config *cfg, int listen_fd, const struct pd_hea
         pd_web_stop(w);
         return rc;
     }
+    if ((rc = web_shared_new(&w->shared)) < 0) {
+        snprintf(err, errlen, "out of memory");
+        pd_web_stop(w);
+        return rc;
+    }
     if ((rc = web_graphs_start(w->data_dir, &w->graphs, err, errlen)) < 0) {
         pd_web_stop(w);
         return rc;
@@ -489,6 +497,7 @@ void pd_web_stop(struct pd_web *w)
     if (w->mhd)
         MHD_stop_daemon(w->mhd);
     web_graphs_free(w->graphs);
+    web_shared_free(w->shared);
     if (w->listen_fd >= 0)
         close(w->listen_fd);
     pthread_key_delete(w->db_key);

@@ -9,13 +9,15 @@
 #include "probectl_common.h"
 #include "timefmt.h"
 #include "web_priv.h"
+#include "web_shared.h"
 #include "yaml_tree.h"
 
 /* The pages: server-rendered HTML, no script, one stylesheet. A wall
  * screen reloads the overview every REFRESH_S seconds by itself. */
-#define REFRESH_S     30
-#define EVENTS_LIMIT  500
-#define DEVICE_EVENTS 30
+#define REFRESH_S       30
+#define OVERVIEW_SHARED (2 * PD_SEC)
+#define EVENTS_LIMIT    500
+#define DEVICE_EVENTS   30
 
 const char web_css[] =
     ":root { --up: #2e7d32; --down: #c62828; --unknown: #6d6d6d; --maintenance: #1565c0;"
@@ -411,12 +413,9 @@ static void filter_form(FILE *f, const struct web_model *m, const struct filters
           f);
 }
 
-int web_page_overview(struct web_req *r)
+static int overview(struct web_req *r, void *arg)
 {
-    struct filters fl = {web_arg(r, "type"), web_arg(r, "state"), web_arg(r, "site"),
-                         web_arg(r, "name")};
-    if (fl.site && !pd_site_valid(fl.site))
-        return web_error(r, 400, "site '%s' is not a site path (ids joined by /)", fl.site);
+    const struct filters fl = *(const struct filters *)arg;
     struct web_model m;
     int rc = web_load(r, NULL, NULL, &m);
     if (rc < 0)
@@ -468,6 +467,24 @@ out:
     free(keep);
     free(idx);
     web_model_free(&m);
+    return rc;
+}
+
+int web_page_overview(struct web_req *r)
+{
+    struct filters fl = {web_arg(r, "type"), web_arg(r, "state"), web_arg(r, "site"),
+                         web_arg(r, "name")};
+    if (fl.site && !pd_site_valid(fl.site))
+        return web_error(r, 400, "site '%s' is not a site path (ids joined by /)", fl.site);
+    /* Every screen and client with the same filters shares one render for
+     * OVERVIEW_SHARED: within the page's own refresh of REFRESH_S, and the
+     * time it shows says when it was made. */
+    char *key = NULL;
+    if (asprintf(&key, "overview\x1f%s\x1f%s\x1f%s\x1f%s", fl.type ? fl.type : "",
+                 fl.state ? fl.state : "", fl.site ? fl.site : "", fl.name ? fl.name : "") < 0)
+        return -ENOMEM;
+    int rc = web_shared_page(r->shared, r, key, OVERVIEW_SHARED, overview, &fl);
+    free(key);
     return rc;
 }
 

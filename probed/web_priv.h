@@ -17,6 +17,7 @@
 #include "web_model.h"
 
 struct web_graphs;
+struct web_shared;
 struct graph_job;
 struct MHD_Connection;
 
@@ -25,6 +26,7 @@ struct web_req {
     struct MHD_Connection *mc;      /* ro */
     struct pd_db *db;               /* ro: this thread's read-only store */
     struct web_graphs *graphs;      /* ro: the render thread and image cache */
+    struct web_shared *shared;      /* ro: pages shared by many clients (web_shared.h) */
     const char *data_dir;           /* ro */
     enum pd_web_role role;          /* ro: the user's; NONE when authentication is off */
     const struct pd_health *health; /* ro: the daemon's own figures; may be NULL */

@@ -128,7 +128,19 @@ int web_report_build(struct web_req *r, const char *month, enum pd_report_scope 
     if ((rc = pd_sha256_files((const char *const *)c->cfg.files, c->cfg.n_files, hash, why,
                               whylen)) < 0)
         goto out;
-    if ((rc = pd_report_data_from_store(r->db, &c->cfg, &d, why, whylen)) < 0)
+    /* A device's or a system's page reads only its targets' records: the
+     * whole store grows with the inventory (5,000 targets: 100 ms). */
+    const char *const *only = NULL;
+    size_t n_only = 0;
+    const struct pd_system_conf *sys = NULL;
+    if (scope == PD_SCOPE_TARGET && what) {
+        only = &what;
+        n_only = 1;
+    } else if (scope == PD_SCOPE_SYSTEM && what && (sys = web_conf_system(c, what))) {
+        only = (const char *const *)sys->members;
+        n_only = sys->n_members;
+    }
+    if ((rc = pd_report_data_from_store(r->db, &c->cfg, only, n_only, &d, why, whylen)) < 0)
         goto out;
     snprintf(source, sizeof(source), "event store %s/%s", c->cfg.data_dir, PD_DB_FILE);
     d.in.month = month;

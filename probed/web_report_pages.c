@@ -553,7 +553,7 @@ int web_report_file(struct web_req *r)
     size_t len = 0;
     if (web_report_file_parse(r->rest, month, &fmt) < 0)
         return web_error(r, 404, "a report file is YYYY-MM.csv, .xlsx, .json or .html");
-    int rc;
+    int rc = -EINVAL; /* every format has its case; gcc -O2 cannot tell */
     if (!(rep = scoped_report(r, month, &scope, &what, &so_far)))
         return 0; /* the error page is made */
     if (rep->n_targets == 0 && rep->n_systems == 0) {

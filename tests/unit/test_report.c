@@ -807,7 +807,7 @@ static void open_store(struct cfg_fixture *f, const char *name, void (*fill)(sql
 static void store_and_files(struct cfg_fixture *f)
 {
     char err[8192] = "", maint[PATH_MAX];
-    if (pd_report_data_from_store(f->db, f->cfg, &f->d, err, sizeof(err)) < 0)
+    if (pd_report_data_from_store(f->db, f->cfg, NULL, 0, &f->d, err, sizeof(err)) < 0)
         fail_msg("from the store: %s", err);
     f->rs = build_from(&f->d, "event store", D(32, 7, 0));
     snprintf(f->events, sizeof(f->events), "%s/events.csv", dir);
@@ -840,6 +840,57 @@ static void test_store_and_files_agree(void **state)
     assert_same_report(f->js, f->jf);
     expect_verified(f->js, f->ls);
     expect_verified(f->jf, f->lf);
+}
+
+/* The report of one target, or of a system, read with only its targets'
+ * records (as the dashboard's pages read it) is the one read from the
+ * whole store: same figures, same provisional reach. */
+static void expect_scoped_read(struct cfg_fixture *f, enum pd_report_scope scope, const char *what,
+                               const char *const *only, size_t n_only)
+{
+    struct pd_report_data whole, part;
+    char *jw, *jp, why[1024] = "";
+    size_t lw, lp;
+    if (pd_report_data_from_store(f->db, f->cfg, NULL, 0, &whole, why, sizeof(why)) < 0 ||
+        pd_report_data_from_store(f->db, f->cfg, only, n_only, &part, why, sizeof(why)) < 0)
+        fail_msg("from the store: %s", why);
+    assert_true(part.n_targets <= n_only);
+    assert_int_equal(part.observed_until, whole.observed_until);
+    struct pd_report *rw = build_from(&whole, "event store", D(32, 7, 0));
+    struct pd_report *rp = build_from(&part, "event store", D(32, 7, 0));
+    pd_report_free(rw);
+    pd_report_free(rp);
+    whole.in.scope = part.in.scope = scope;
+    whole.in.scope_what = part.in.scope_what = what;
+    rw = build(&whole.in);
+    rp = build(&part.in);
+    assert_int_equal(pd_report_json(rw, &jw, &lw), 0);
+    assert_int_equal(pd_report_json(rp, &jp, &lp), 0);
+    assert_same_report(jw, jp);
+    free(jw);
+    free(jp);
+    pd_report_free(rw);
+    pd_report_free(rp);
+    pd_report_data_free(&whole);
+    pd_report_data_free(&part);
+}
+
+static void test_scoped_read_agrees(void **state)
+{
+    struct cfg_fixture *f = *state;
+    open_store(f, "scoped", fill_store);
+    int64_t ids[2];
+    assert_int_equal(pd_db_maintenance_add(f->db, store_windows, N(store_windows), ids), 0);
+    static const char *const one[][1] = {{"gy-mcu-01"}, {"gy-mcu-02"}, {"zy-mcu-03"}, {"zy-sw-04"}};
+    for (size_t i = 0; i < N(one); i++)
+        expect_scoped_read(f, PD_SCOPE_TARGET, one[i][0], one[i], 1);
+    const struct pd_system_conf *video = NULL;
+    for (size_t i = 0; i < f->cfg->n_systems; i++)
+        if (strcmp(f->cfg->systems[i].id, "video") == 0)
+            video = &f->cfg->systems[i];
+    assert_non_null(video);
+    expect_scoped_read(f, PD_SCOPE_SYSTEM, "video", (const char *const *)video->members,
+                       video->n_members);
 }
 
 static void fill_later_member(sqlite3 *c)
@@ -1036,6 +1087,7 @@ int main(void)
         cmocka_unit_test(test_media),
         cmocka_unit_test_setup_teardown(test_store_and_files_agree, setup_cfg, teardown_cfg),
         cmocka_unit_test_setup_teardown(test_member_added_after_the_month, setup_cfg, teardown_cfg),
+        cmocka_unit_test_setup_teardown(test_scoped_read_agrees, setup_cfg, teardown_cfg),
         cmocka_unit_test_setup_teardown(test_events_errors, setup_cfg, teardown_cfg),
         cmocka_unit_test_setup_teardown(test_events_bom_crlf_guard, setup_cfg, teardown_cfg),
         cmocka_unit_test_setup_teardown(test_maintenance_csv, setup_cfg, teardown_cfg),
