@@ -154,6 +154,64 @@ struct pd_web_conf {
     struct pd_mark at; /* the `web` node, for messages */
 };
 
+/* Alerts (alert_*.c); docs/alerts.md. */
+enum pd_channel_type {
+    PD_CHANNEL_WEBHOOK,  /* JSON POST, docs/alerts.md's schema */
+    PD_CHANNEL_WECOM,    /* WeCom group robot: markdown message */
+    PD_CHANNEL_DINGTALK, /* DingTalk robot: markdown, optional signing secret */
+    PD_CHANNEL_EMAIL     /* SMTP through libcurl */
+};
+
+struct pd_channel_conf {
+    char *id;
+    enum pd_channel_type type;
+    char *url;      /* webhook, wecom, dingtalk: the endpoint; email: smtp://host:port or
+                     * smtps://host:port */
+    pd_ns timeout;  /* one attempt; default 10s */
+    char *secret;   /* dingtalk signing secret; NULL: unsigned. Secret */
+    int starttls;   /* email over smtp://: 1 (default) requires STARTTLS, 0 plain */
+    int insecure;   /* 1: do not verify the server's certificate (lab use); default 0 */
+    char *ca_file;  /* NULL: the system's CA store */
+    char *user;     /* email: SMTP AUTH user; NULL: no AUTH */
+    char *password; /* email: secret */
+    char *from;     /* email: envelope and From: address */
+    char **to;      /* email: recipients */
+    size_t n_to;
+    struct pd_mark at;
+};
+
+/* Which alerts go where. An alert matches when each list that is set
+ * holds its value (all lists empty: every alert). */
+struct pd_route_conf {
+    char *id;
+    char **severities; /* the target's or system's severity */
+    size_t n_severities;
+    char **sites; /* site path prefixes */
+    size_t n_sites;
+    char **types; /* device types (templates) */
+    size_t n_types;
+    char **systems; /* system ids: the system's own alerts and its members' */
+    size_t n_systems;
+    char **channels; /* channel ids, at least one */
+    size_t n_channels;
+    int recoveries; /* send recoveries too; default 1 */
+    struct pd_mark at;
+};
+
+struct pd_alerts_conf {
+    pd_ns group_wait;   /* transitions within this of the first are sent together; 10s */
+    pd_ns remind_every; /* an outage still open is reminded this often; 0: never; 1h */
+    pd_ns flap_window;  /* a subject changing state flap_changes times within ... */
+    unsigned flap_changes; /* ... this window is flapping: one message, then quiet; 10m, 6 */
+    pd_ns retry_min, retry_max; /* delivery backoff doubles from min to max; 5s, 5m */
+    pd_ns expire;               /* undelivered after this: given up, recorded; 24h */
+    struct pd_channel_conf *channels;
+    size_t n_channels;
+    struct pd_route_conf *routes;
+    size_t n_routes;
+    struct pd_mark at;
+};
+
 struct pd_config {
     char *path;       /* the main file as given */
     char *data_dir;   /* absolute or relative to the main file's directory, resolved */
@@ -197,6 +255,7 @@ struct pd_config {
     pd_ns dns_retry;   /* a name that failed, again after; default 30s */
 
     struct pd_web_conf web;
+    struct pd_alerts_conf alerts;
 
     struct pd_plugin_conf *plugins;
     size_t n_plugins;
