@@ -5,7 +5,7 @@
  * and N clients asking for it must not make N renders.
  *
  * Single flight: while one request thread renders a key, the others that
- * ask for it wait for that render (bounded, WEB_SHARED_WAIT) instead of
+ * ask for it wait for that render (at most 20 s) instead of
  * starting their own; the result is kept for ttl. Only a page that
  * rendered with status 200 is kept. Thread-safe.
  */

@@ -656,7 +656,8 @@ static const struct pd_maint_row store_windows[] = {
     {0, D(30, 23, 0), D(30, 23, 30), "system", "video", "割接", "ops", "", D(9, 0, 0), 0},
 };
 
-static struct pd_report *build_from(struct pd_report_data *d, const char *source, pd_ns generated)
+/* The input's header as every report of these tests has it, scope all. */
+static void input_from(struct pd_report_data *d, const char *source, pd_ns generated)
 {
     d->in.month = "2026-11";
     d->in.period = month;
@@ -666,6 +667,11 @@ static struct pd_report *build_from(struct pd_report_data *d, const char *source
     d->in.source = source;
     d->in.generated = generated;
     d->in.scope = PD_SCOPE_ALL;
+}
+
+static struct pd_report *build_from(struct pd_report_data *d, const char *source, pd_ns generated)
+{
+    input_from(d, source, generated);
     return build(&d->in);
 }
 
@@ -856,14 +862,11 @@ static void expect_scoped_read(struct cfg_fixture *f, enum pd_report_scope scope
         fail_msg("from the store: %s", why);
     assert_true(part.n_targets <= n_only);
     assert_int_equal(part.observed_until, whole.observed_until);
-    struct pd_report *rw = build_from(&whole, "event store", D(32, 7, 0));
-    struct pd_report *rp = build_from(&part, "event store", D(32, 7, 0));
-    pd_report_free(rw);
-    pd_report_free(rp);
+    input_from(&whole, "event store", D(32, 7, 0));
+    input_from(&part, "event store", D(32, 7, 0));
     whole.in.scope = part.in.scope = scope;
     whole.in.scope_what = part.in.scope_what = what;
-    rw = build(&whole.in);
-    rp = build(&part.in);
+    struct pd_report *rw = build(&whole.in), *rp = build(&part.in);
     assert_int_equal(pd_report_json(rw, &jw, &lw), 0);
     assert_int_equal(pd_report_json(rp, &jp, &lp), 0);
     assert_same_report(jw, jp);
