@@ -182,7 +182,8 @@ static int valid_address(const struct pd_config *cfg, const char *s)
     if (!at || at == s || at[1] == '\0' || strchr(at + 1, '@') || n > 254)
         return 0;
     for (size_t i = 0; i < n; i++)
-        if ((unsigned char)s[i] <= 0x20 || (unsigned char)s[i] >= 0x7f || strchr("<>,;\"()[]\\", s[i]))
+        if ((unsigned char)s[i] <= 0x20 || (unsigned char)s[i] >= 0x7f ||
+            strchr("<>,;\"()[]\\", s[i]))
             return 0;
     return 1;
 }
@@ -257,19 +258,20 @@ static const struct {
     const char *key;
     unsigned types;
 } typed_keys[] = {
-    {"secret", 1u << PD_CHANNEL_DINGTALK},  {"starttls", 1u << PD_CHANNEL_EMAIL},
-    {"user", 1u << PD_CHANNEL_EMAIL},       {"password", 1u << PD_CHANNEL_EMAIL},
-    {"from", 1u << PD_CHANNEL_EMAIL},       {"to", 1u << PD_CHANNEL_EMAIL},
+    {"secret", 1u << PD_CHANNEL_DINGTALK}, {"starttls", 1u << PD_CHANNEL_EMAIL},
+    {"user", 1u << PD_CHANNEL_EMAIL},      {"password", 1u << PD_CHANNEL_EMAIL},
+    {"from", 1u << PD_CHANNEL_EMAIL},      {"to", 1u << PD_CHANNEL_EMAIL},
 };
 
 static void load_channel(struct pd_yreader *r, struct pd_config *cfg, const struct pd_ynode *node,
                          struct pd_channel_conf *ch)
 {
-    static const char *const keys[] = {"id",       "type",    "url",  "timeout",  "secret",
-                                       "starttls", "insecure", "ca_file", "user", "password",
-                                       "from",     "to",      NULL};
-    static const struct list_kind address = {"recipient", valid_address, "an address such as "
-                                                                         "noc@example.cn"};
+    static const char *const keys[] = {"id",       "type",     "url",     "timeout", "secret",
+                                       "starttls", "insecure", "ca_file", "user",    "password",
+                                       "from",     "to",       NULL};
+    static const struct list_kind address = {"recipient", valid_address,
+                                             "an address such as "
+                                             "noc@example.cn"};
     const struct pd_ynode *v, *url;
     const char *chid;
 
@@ -290,8 +292,9 @@ static void load_channel(struct pd_yreader *r, struct pd_config *cfg, const stru
             }
     chid = ch->id ? ch->id : "?";
     if (!(v = pd_yget(node, "type"))) {
-        pd_yfail(r, node, "missing required key 'type' in channel '%s' (webhook, wecom, "
-                          "dingtalk or email)",
+        pd_yfail(r, node,
+                 "missing required key 'type' in channel '%s' (webhook, wecom, "
+                 "dingtalk or email)",
                  chid);
         return; /* every other key depends on it */
     }
@@ -500,8 +503,8 @@ void pd_config_load_alerts(struct pd_yreader *r, struct pd_config *cfg, const st
 
 /* One secret of the secrets file into *dst. key names it; never its value
  * in a message. */
-static void merge_secret(struct pd_yreader *r, const struct pd_ynode *key,
-                         const struct pd_ynode *v, const struct pd_channel_conf *ch, char **dst)
+static void merge_secret(struct pd_yreader *r, const struct pd_ynode *key, const struct pd_ynode *v,
+                         const struct pd_channel_conf *ch, char **dst)
 {
     if (v->kind != PD_YSCALAR || v->text[0] == '\0') {
         pd_yfail(r, v, "secret '%s' of channel '%s' must be a single non-empty value", key->text,
@@ -540,8 +543,7 @@ void pd_config_merge_alert_secrets(struct pd_yreader *r, struct pd_config *cfg,
             else if (strcmp(key->text, "secret") == 0 && ch->type == PD_CHANNEL_DINGTALK)
                 merge_secret(r, key, v, ch, &ch->secret);
             else
-                pd_yfail(r, key,
-                         "unknown secret '%s' for %s channel '%s' (expected %s)", key->text,
+                pd_yfail(r, key, "unknown secret '%s' for %s channel '%s' (expected %s)", key->text,
                          pd_config_channel_type_name(ch->type), ch->id,
                          ch->type == PD_CHANNEL_EMAIL      ? "password"
                          : ch->type == PD_CHANNEL_DINGTALK ? "secret"

@@ -190,8 +190,9 @@ static void test_errors(void **state)
     expect_alerts_error("alerts:\n"
                         "  channels:\n"
                         "    - { id: noc, type: slack, url: \"http://x\" }\n",
-                        3, "24: channel 'noc': unknown type 'slack' (expected webhook, wecom, "
-                           "dingtalk or email)");
+                        3,
+                        "24: channel 'noc': unknown type 'slack' (expected webhook, wecom, "
+                        "dingtalk or email)");
     expect_alerts_error("alerts:\n"
                         "  channels:\n"
                         "    - { id: noc, url: \"http://x\" }\n",
@@ -208,16 +209,18 @@ static void test_errors(void **state)
     expect_alerts_error("alerts:\n"
                         "  channels:\n"
                         "    - { id: noc, type: webhook, url: \"smtp://x?key=" SECRET "\" }\n",
-                        3, "38: channel 'noc' url: a channel of type webhook needs an http:// or "
-                           "https:// URL");
+                        3,
+                        "38: channel 'noc' url: a channel of type webhook needs an http:// or "
+                        "https:// URL");
     expect_alerts_error("alerts:\n"
                         "  channels:\n"
                         "    - { id: noc, type: webhook, url: \"https:///path\" }\n",
                         3, "38: channel 'noc' url: a channel of type webhook needs");
-    expect_alerts_error("alerts:\n"
-                        "  channels:\n"
-                        "    - { id: m, type: email, url: \"https://x\", from: a@b.cn, to: c@d.cn }\n",
-                        3, "34: channel 'm' url: a channel of type email needs an smtp:// or smtps:// URL");
+    expect_alerts_error(
+        "alerts:\n"
+        "  channels:\n"
+        "    - { id: m, type: email, url: \"https://x\", from: a@b.cn, to: c@d.cn }\n",
+        3, "34: channel 'm' url: a channel of type email needs an smtp:// or smtps:// URL");
     expect_alerts_error("alerts:\n"
                         "  channels:\n"
                         "    - { id: m, type: email, url: \"smtp://x\", to: c@d.cn }\n",
@@ -230,10 +233,11 @@ static void test_errors(void **state)
                         "  channels:\n"
                         "    - { id: m, type: email, url: \"smtp://x\", from: a@b.cn, to: [] }\n",
                         3, "64: channel to recipient: expected at least one value");
-    expect_alerts_error("alerts:\n"
-                        "  channels:\n"
-                        "    - { id: m, type: email, url: \"smtp://x\", from: nobody, to: c@d.cn }\n",
-                        3, "52: channel 'm' from: expected an address such as probed@example.cn");
+    expect_alerts_error(
+        "alerts:\n"
+        "  channels:\n"
+        "    - { id: m, type: email, url: \"smtp://x\", from: nobody, to: c@d.cn }\n",
+        3, "52: channel 'm' from: expected an address such as probed@example.cn");
     expect_alerts_error(
         "alerts:\n"
         "  channels:\n"
@@ -359,8 +363,9 @@ static void test_secrets_errors(void **state)
                          "secrets.yaml:1:20: 'password' of channel 'mail3' is given in the "
                          "configuration too; keep it in one place");
     expect_secrets_error("alerts: { ding: { secret: \"" SECRET "\" } }\n", "",
-                         "main.yaml:12:7: channel 'mail': user is set but no password (inline or in the secrets file's "
-                             "alerts.mail.password)");
+                         "main.yaml:12:7: channel 'mail': user is set but no password (inline or "
+                         "in the secrets file's "
+                         "alerts.mail.password)");
 }
 
 /* The same secret inline and in the secrets file. */
