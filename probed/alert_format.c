@@ -299,8 +299,8 @@ struct layout {
     size_t field_max; /* 0: names and reasons whole */
 };
 
-static void item_lines(struct sbuf *b, const struct pd_alert_msg *m,
-                       const struct pd_alert_item *it, const struct layout *l)
+static void item_lines(struct sbuf *b, const struct pd_alert_msg *m, const struct pd_alert_item *it,
+                       const struct layout *l)
 {
     char t1[PD_TIME_BUFLEN], t2[PD_TIME_BUFLEN], d[32];
 
@@ -338,8 +338,7 @@ static void item_lines(struct sbuf *b, const struct pd_alert_msg *m,
                   pd_duration_short(it->duration, d, sizeof(d)));
         break;
     case PD_ALERT_REMINDER:
-        sb_printf(b, "down since %s, %s so far", t1,
-                  pd_duration_short(it->duration, d, sizeof(d)));
+        sb_printf(b, "down since %s, %s so far", t1, pd_duration_short(it->duration, d, sizeof(d)));
         break;
     case PD_ALERT_PROBLEM:
     case PD_ALERT_FLAPPING:

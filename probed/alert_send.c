@@ -35,7 +35,7 @@ struct pd_alert_send {
     const struct pd_channel_conf *ch; /* borrowed */
     struct curl_slist *headers;
     struct curl_slist *rcpt;
-    char *url; /* DingTalk's signed URL; else NULL (ch->url used) */
+    char *url;        /* DingTalk's signed URL; else NULL (ch->url used) */
     const char *body; /* borrowed */
     size_t len, sent;
     char reply[REPLY_MAX + 1];
@@ -107,7 +107,8 @@ int pd_alert_dingtalk_sign(const char *secret, pd_ns now, char *ts, size_t tslen
     EVP_EncodeBlock((unsigned char *)b64, mac, (int)maclen);
     size_t used = 0;
     for (const char *p = b64; *p; p++) {
-        int plain = (*p >= 'A' && *p <= 'Z') || (*p >= 'a' && *p <= 'z') || (*p >= '0' && *p <= '9');
+        int plain =
+            (*p >= 'A' && *p <= 'Z') || (*p >= 'a' && *p <= 'z') || (*p >= '0' && *p <= '9');
         if (used + (plain ? 1 : 3) >= signlen)
             return -ENOSPC;
         if (plain)

@@ -81,8 +81,7 @@ static int test_channel(const struct pd_channel_conf *ch, const struct pd_alert_
     return rc == 0 ? 0 : -1;
 }
 
-static int alerts_test(const struct pd_config *cfg, int argc, char **argv, FILE *out,
-                       FILE *errout)
+static int alerts_test(const struct pd_config *cfg, int argc, char **argv, FILE *out, FILE *errout)
 {
     if (argc < 3)
         return pctl_usage_error(errout, "alerts", "test: which route? (an id of alerts.routes)");

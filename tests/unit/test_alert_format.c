@@ -59,7 +59,7 @@ static int hex4(const char *p, uint32_t *v)
     *v = 0;
     for (int i = 0; i < 4; i++) {
         char c = p[i];
-        int d = c >= '0' && c <= '9' ? c - '0'
+        int d = c >= '0' && c <= '9'   ? c - '0'
                 : c >= 'a' && c <= 'f' ? c - 'a' + 10
                 : c >= 'A' && c <= 'F' ? c - 'A' + 10
                                        : -1;
@@ -247,8 +247,8 @@ static void b64_decode(const char *s, size_t n, char *out, size_t *len)
         for (int k = 0; k < 4; k++)
             if (v[k] < 0)
                 fail_msg("'%c' in base64", s[i + k]);
-        uint32_t w = (uint32_t)v[0] << 18 | (uint32_t)v[1] << 12 | (uint32_t)v[2] << 6 |
-                     (uint32_t)v[3];
+        uint32_t w =
+            (uint32_t)v[0] << 18 | (uint32_t)v[1] << 12 | (uint32_t)v[2] << 6 | (uint32_t)v[3];
         out[(*len)++] = (char)(w >> 16);
         if (s[i + 2] != '=')
             out[(*len)++] = (char)(w >> 8 & 0xff);
@@ -291,11 +291,8 @@ static const struct pd_channel_conf webhook = {.id = "noc", .type = PD_CHANNEL_W
 static const struct pd_channel_conf wecom = {.id = "wecom", .type = PD_CHANNEL_WECOM};
 static const struct pd_channel_conf dingtalk = {.id = "ding", .type = PD_CHANNEL_DINGTALK};
 static char *mail_to[] = {"a@example.cn", "b@example.cn"};
-static const struct pd_channel_conf email = {.id = "mail",
-                                             .type = PD_CHANNEL_EMAIL,
-                                             .from = "probed@example.cn",
-                                             .to = mail_to,
-                                             .n_to = 2};
+static const struct pd_channel_conf email = {
+    .id = "mail", .type = PD_CHANNEL_EMAIL, .from = "probed@example.cn", .to = mail_to, .n_to = 2};
 
 /* 100 items: 80 down in counties of guizhou/guiyang, 20 recovered. */
 #define MANY 100
@@ -398,12 +395,13 @@ static void test_subjects(void **state)
     two[1].name = "安顺市摄像机02";
     two[0].site = "guizhou/guiyang";
     two[1].site = "guizhou/guian";
-    expect_subject(two, 2, "[probed] 1 down, 1 recovered: guizhou · 贵阳市会议终端01, 安顺市摄像机02");
+    expect_subject(two, 2,
+                   "[probed] 1 down, 1 recovered: guizhou · 贵阳市会议终端01, 安顺市摄像机02");
     two[1].site = "yunnan/kunming";
     expect_subject(two, 2, "[probed] 1 down, 1 recovered: 贵阳市会议终端01, 安顺市摄像机02");
     two[1].site = "guizhou/guiyang/huaxi";
-    expect_subject(two, 2,
-                   "[probed] 1 down, 1 recovered: guizhou/guiyang · 贵阳市会议终端01, 安顺市摄像机02");
+    expect_subject(
+        two, 2, "[probed] 1 down, 1 recovered: guizhou/guiyang · 贵阳市会议终端01, 安顺市摄像机02");
 
     struct pd_alert_msg m = msg_of(many, MANY);
     struct pd_alert_payload p;
@@ -544,7 +542,8 @@ static void test_wecom(void **state)
     struct pd_alert_payload p;
     render(&m, &wecom, &p);
     char *text = robot_text(&p, "content", 4096, 1);
-    assert_non_null(strstr(text, "**[DOWN] 贵阳市会议终端01 guizhou/guiyang · ping: 100% loss**\n"));
+    assert_non_null(
+        strstr(text, "**[DOWN] 贵阳市会议终端01 guizhou/guiyang · ping: 100% loss**\n"));
     assert_non_null(strstr(text, "**DOWN** **贵阳市会议终端01** (gy-codec-01)\n"
                                  "> site guizhou/guiyang · type codec · severity emergency\n"
                                  "> check ping: 100% loss\n"
@@ -666,10 +665,11 @@ static void test_email(void **state)
     struct pd_alert_payload p;
     render(&m, &email, &p);
     assert_int_equal(strlen(p.body), p.len);
-    assert_true(strncmp(p.body, "Date: Sat, 21 Nov 2026 10:02:11 +0800\r\n"
-                                "From: probed@example.cn\r\n"
-                                "To: a@example.cn,\r\n b@example.cn\r\n"
-                                "Subject: =?UTF-8?B?",
+    assert_true(strncmp(p.body,
+                        "Date: Sat, 21 Nov 2026 10:02:11 +0800\r\n"
+                        "From: probed@example.cn\r\n"
+                        "To: a@example.cn,\r\n b@example.cn\r\n"
+                        "Subject: =?UTF-8?B?",
                         strlen("Date: Sat, 21 Nov 2026 10:02:11 +0800\r\nFrom: "
                                "probed@example.cn\r\nTo: a@example.cn,\r\n b@example.cn\r\n"
                                "Subject: =?UTF-8?B?")) == 0);
@@ -726,24 +726,24 @@ static void test_dingtalk_sign(void **state)
 {
     (void)state;
     char ts[32], sign[128];
-    assert_int_equal(pd_alert_dingtalk_sign("SECtest0123456789", (pd_ns)1700000000000 * PD_MSEC +
-                                                                     123456,
-                                            ts, sizeof(ts), sign, sizeof(sign)),
+    assert_int_equal(pd_alert_dingtalk_sign("SECtest0123456789",
+                                            (pd_ns)1700000000000 * PD_MSEC + 123456, ts, sizeof(ts),
+                                            sign, sizeof(sign)),
                      0);
     assert_string_equal(ts, "1700000000000");
     assert_string_equal(sign, "yBKp5IlG6qCzcQWmgyRK%2FziJBdVNJmHfFE2ST%2FCzT%2Fg%3D");
-    assert_int_equal(pd_alert_dingtalk_sign("SECtest0123456789", (pd_ns)1700000000000 * PD_MSEC,
-                                            ts, sizeof(ts), sign, 20),
+    assert_int_equal(pd_alert_dingtalk_sign("SECtest0123456789", (pd_ns)1700000000000 * PD_MSEC, ts,
+                                            sizeof(ts), sign, 20),
                      -ENOSPC);
 }
 
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_names),        cmocka_unit_test(test_subjects),
-        cmocka_unit_test(test_webhook),      cmocka_unit_test(test_quoting),
-        cmocka_unit_test(test_wecom),        cmocka_unit_test(test_dingtalk),
-        cmocka_unit_test(test_email),        cmocka_unit_test(test_dingtalk_sign),
+        cmocka_unit_test(test_names),   cmocka_unit_test(test_subjects),
+        cmocka_unit_test(test_webhook), cmocka_unit_test(test_quoting),
+        cmocka_unit_test(test_wecom),   cmocka_unit_test(test_dingtalk),
+        cmocka_unit_test(test_email),   cmocka_unit_test(test_dingtalk_sign),
     };
     return cmocka_run_group_tests(tests, setup, NULL);
 }
