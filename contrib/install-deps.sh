@@ -11,7 +11,7 @@ packages="
   libssl-dev libxlsxwriter-dev libcrypt-dev
   snmpd snmp
   libcurl4-openssl-dev nginx-light openssl tshark
-  iproute2 nftables procps tzdata jq iputils-ping python3 time
+  iproute2 nftables procps tzdata jq iputils-ping python3 python3-aiosmtpd time
   libmicrohttpd-dev curl chromium prometheus
 "
 

@@ -89,6 +89,13 @@ void *pd_alert_send_handle(struct pd_alert_send *s); /* the CURL *, owned by s *
  * 2xx, a robot's errcode other than 0, an SMTP refusal). */
 int pd_alert_send_outcome(struct pd_alert_send *s, int curl_result, char *err, size_t errlen);
 void pd_alert_send_free(struct pd_alert_send *s); /* NULL ok */
+/* DingTalk's signature of a robot request at wall time now: the
+ * timestamp (ms) into ts and the URL-encoded sign into sign, which the
+ * URL gets as "&timestamp=<ts>&sign=<sign>" (docs/alerts.md). secret
+ * borrowed. 0, or -ENOSPC / -EIO. Used by pd_alert_send_new; exported for
+ * the tests. */
+int pd_alert_dingtalk_sign(const char *secret, pd_ns now, char *ts, size_t tslen, char *sign,
+                           size_t signlen);
 /* One attempt now, blocking (probectl): 0 or -errno with err. */
 int pd_alert_send_now(const struct pd_channel_conf *ch, const char *body, size_t len, char *err,
                       size_t errlen);

@@ -655,18 +655,18 @@ static int set_defaults(struct pd_config *cfg)
     cfg->data_dir = strdup("/var/lib/probed");
     cfg->timezone = strdup("UTC");
     cfg->sla_default_severity = strdup("general");
-    if (pd_config_web_defaults(&cfg->web) < 0)
+    if (pd_config_web_defaults(&cfg->web) < 0 || pd_config_alerts_defaults(&cfg->alerts) < 0)
         return -ENOMEM;
     return cfg->data_dir && cfg->timezone && cfg->sla_default_severity ? 0 : -ENOMEM;
 }
 
 static void load_root(struct loader *ld, const struct pd_ynode *root)
 {
-    static const char *const keys[] = {"data_dir",    "timezone",  "user",      "pid_file",
-                                       "plugin_dir",  "log",       "inventory", "templates",
-                                       "targets",     "sla",       "rrd",       "storage",
-                                       "dns_refresh", "dns_retry", "plugins",   "systems",
-                                       "maintenance", "secrets",   "web",       NULL};
+    static const char *const keys[] = {
+        "data_dir",    "timezone",  "user",    "pid_file", "plugin_dir",  "log",
+        "inventory",   "templates", "targets", "sla",      "rrd",         "storage",
+        "dns_refresh", "dns_retry", "plugins", "systems",  "maintenance", "secrets",
+        "web",         "alerts",    NULL};
     struct pd_config *cfg = ld->cfg;
     const struct pd_ynode *v;
 
@@ -695,8 +695,6 @@ static void load_root(struct loader *ld, const struct pd_ynode *root)
     if ((v = pd_yget(root, "plugins")))
         load_plugins(ld, v);
     pd_config_load_web(&ld->r, &cfg->web, pd_yget(root, "web"));
-    if ((v = pd_yget(root, "secrets")))
-        load_secrets(ld, v);
     pd_config_load_sla(&ld->r, cfg, pd_yget(root, "sla"));
     load_rrd(ld, pd_yget(root, "rrd"));
     if ((v = pd_yget(root, "templates")))
@@ -761,6 +759,12 @@ int pd_config_load(const char *path, struct pd_config **out, char *err, size_t e
             pd_config_load_systems(&ld.r, ld.cfg, v);
         if ((v = pd_yget(root, "maintenance")))
             pd_config_load_maintenance(&ld.r, ld.cfg, v);
+        /* Routes name severities, templates and systems; the secrets
+         * file completes the alert channels as well as the profiles. */
+        pd_config_load_alerts(&ld.r, ld.cfg, pd_yget(root, "alerts"));
+        if ((v = pd_yget(root, "secrets")))
+            load_secrets(&ld, v);
+        pd_config_check_alerts(&ld.r, ld.cfg);
     }
     if ((rc = ld.r.rc) < 0)
         goto fail;
@@ -825,6 +829,7 @@ void pd_config_free(struct pd_config *cfg)
     free(cfg->plugins);
     pd_config_free_sla(cfg);
     pd_config_free_web(&cfg->web);
+    pd_config_free_alerts(&cfg->alerts);
     for (size_t i = 0; i < cfg->n_inventory; i++)
         free(cfg->inventory[i]);
     free(cfg->inventory);

@@ -289,6 +289,11 @@ const struct pd_profile_conf *pd_config_profile(const struct pd_config *cfg, con
 const struct pd_template *pd_config_template(const struct pd_config *cfg, const char *name);
 const struct pd_severity_conf *pd_config_severity(const struct pd_config *cfg, const char *name);
 const struct pd_system_conf *pd_config_system(const struct pd_config *cfg, const char *id);
+/* alerts.channels and alerts.routes by id, or NULL. */
+const struct pd_channel_conf *pd_config_channel(const struct pd_config *cfg, const char *id);
+const struct pd_route_conf *pd_config_route(const struct pd_config *cfg, const char *id);
+/* "webhook", "wecom", "dingtalk", "email" */
+const char *pd_config_channel_type_name(enum pd_channel_type t);
 
 /* Syntax checks shared with other modules. */
 int pd_id_valid(const char *id);                     /* [a-z0-9._-]{1,64}, not "." or ".." */

@@ -1,6 +1,7 @@
 /*
  * What config.c shares with config_sla.c (the SLA policy, systems and
- * maintenance windows), which it loads through the same YAML reader.
+ * maintenance windows), config_web.c, config_alerts.c and
+ * config_profiles.c, which it loads through the same YAML reader.
  */
 #ifndef PROBED_CONFIG_PRIV_H
 #define PROBED_CONFIG_PRIV_H
@@ -21,6 +22,21 @@ void pd_config_free_sla(struct pd_config *cfg);
 int pd_config_web_defaults(struct pd_web_conf *web);
 void pd_config_load_web(struct pd_yreader *r, struct pd_web_conf *web, const struct pd_ynode *node);
 void pd_config_free_web(struct pd_web_conf *web);
+
+/* `alerts:` (config_alerts.c). Load after templates, sla and systems:
+ * routes name them. node NULL: the defaults. */
+int pd_config_alerts_defaults(struct pd_alerts_conf *a);
+void pd_config_load_alerts(struct pd_yreader *r, struct pd_config *cfg,
+                           const struct pd_ynode *node);
+/* The secrets file's `alerts: {<channel>: {password, secret}}` into the
+ * channels already loaded; r reads the secrets file. Errors never show a
+ * value. */
+void pd_config_merge_alert_secrets(struct pd_yreader *r, struct pd_config *cfg,
+                                   const struct pd_ynode *node);
+/* After the secrets: what needs both files (an SMTP user's password). */
+void pd_config_check_alerts(struct pd_yreader *r, const struct pd_config *cfg);
+/* Passwords and secrets zeroed before they are freed. */
+void pd_config_free_alerts(struct pd_alerts_conf *a);
 
 /* Scalar values of a mapping as raw parameters, except the keys in skip
  * (NULL-terminated). */

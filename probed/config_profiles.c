@@ -102,6 +102,11 @@ void pd_config_merge_secrets(struct pd_yreader *r, struct pd_config *cfg,
         return;
     for (size_t i = 0; i < root->n; i++) {
         const struct pd_ynode *plugin = pd_ymap_key(root, i), *profiles = pd_ymap_value(root, i);
+        /* Not a plugin: the alert channels' secrets (config_alerts.c). */
+        if (strcmp(plugin->text, "alerts") == 0) {
+            pd_config_merge_alert_secrets(r, cfg, profiles);
+            continue;
+        }
         if (!pd_config_plugin(cfg, plugin->text)) {
             pd_yfail(r, plugin,
                      "secrets for plugin '%s', which has no profiles in the "
