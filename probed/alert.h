@@ -41,12 +41,12 @@ struct pd_alert_item {
     const char *site; /* site path; "" for a system */
     const char *type; /* device type; "" for a system */
     const char *severity;
-    const char *check;  /* the failing (media: the media) check's id, or "" */
-    const char *reason; /* why, for people */
+    const char *check;     /* the failing (media: the media) check's id, or "" */
+    const char *reason;    /* why, for people */
     const char *from, *to; /* states: "UP", "DOWN", "UNKNOWN" */
-    pd_ns since;    /* the outage's (or state's) start: the first bad round */
-    pd_ns at;       /* this change's time (a recovery: the outage's end) */
-    pd_ns duration; /* recovery: the outage's length; reminder: so far; else 0 */
+    pd_ns since;           /* the outage's (or state's) start: the first bad round */
+    pd_ns at;              /* this change's time (a recovery: the outage's end) */
+    pd_ns duration;        /* recovery: the outage's length; reminder: so far; else 0 */
 };
 
 struct pd_alert_msg {

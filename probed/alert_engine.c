@@ -19,8 +19,8 @@
 struct subject {
     char *key; /* "t/<target>", "m/<target>/<check>", "s/<system>" */
     enum pd_alert_subject kind;
-    char *id;    /* target or system id */
-    char *check; /* media: the check; else "" */
+    char *id;               /* target or system id */
+    char *check;            /* media: the check; else "" */
     enum pd_state cur;      /* the last state seen */
     enum pd_state definite; /* the last UP or DOWN (UNKNOWN: none yet) */
     pd_ns since;            /* when definite began */
@@ -48,7 +48,7 @@ struct window {
 
 struct pd_alert_engine {
     const struct pd_config *cfg;
-    struct pd_hashmap targets; /* id -> const struct pd_target_conf * */
+    struct pd_hashmap targets;  /* id -> const struct pd_target_conf * */
     struct pd_hashmap subjects; /* key -> struct subject * */
     struct subject **all;
     size_t n_all, cap_all;
@@ -128,8 +128,7 @@ int pd_alert_engine_set_config(struct pd_alert_engine *e, const struct pd_config
     return map_targets(e, cfg);
 }
 
-int pd_alert_engine_store_windows(struct pd_alert_engine *e, const struct pd_maint_row *w,
-                                  size_t n)
+int pd_alert_engine_store_windows(struct pd_alert_engine *e, const struct pd_maint_row *w, size_t n)
 {
     static const char *const scopes[] = {"all", "target", "site", "system"};
     struct window *copy = calloc(n + 1, sizeof(*copy));
@@ -362,11 +361,12 @@ static void schedule_reminder(const struct pd_alert_engine *e, struct subject *s
         s->next_remind += ((now - s->next_remind) / every + 1) * every;
 }
 
-/* Say the problem of s now (from its state DOWN), unless in maintenance. */
+/* Say the problem of s (DOWN since at), unless a window covers it at
+ * `when` (its start, or now for an outage a window hid until now). */
 static int say_problem(struct pd_alert_engine *e, struct subject *s, enum pd_state from, pd_ns at,
-                       int64_t tid, pd_ns now)
+                       pd_ns when, int64_t tid, pd_ns now)
 {
-    if (in_maintenance(e, s, at)) {
+    if (in_maintenance(e, s, when)) {
         e->stats.muted++;
         return 0;
     }
@@ -422,7 +422,7 @@ static int changed(struct pd_alert_engine *e, struct subject *s, enum pd_state f
         return 0;
     }
     if (to == PD_STATE_DOWN && !s->said)
-        return say_problem(e, s, before == PD_STATE_UNKNOWN ? from : before, at, tid, now);
+        return say_problem(e, s, before == PD_STATE_UNKNOWN ? from : before, at, at, tid, now);
     if (to == PD_STATE_UP && s->said) {
         s->said = false;
         s->next_remind = 0;
@@ -484,8 +484,7 @@ static int systems_of(struct pd_alert_engine *e, const char *target_id, pd_ns at
     return 0;
 }
 
-static int feed(struct pd_alert_engine *e, const struct pd_alert_change *c, pd_ns now,
-                bool seeding)
+static int feed(struct pd_alert_engine *e, const struct pd_alert_change *c, pd_ns now, bool seeding)
 {
     if (c->id > e->fed)
         e->fed = c->id;
@@ -536,7 +535,7 @@ static int due_items(struct pd_alert_engine *e, pd_ns now)
             s->n_changes = 0;
             /* Say where it settled, if that differs from what was said. */
             if (s->definite == PD_STATE_DOWN && !s->said)
-                rc = say_problem(e, s, PD_STATE_UP, s->down_since, 0, now);
+                rc = say_problem(e, s, PD_STATE_UP, s->down_since, now, 0, now);
             else if (s->definite == PD_STATE_UP && s->said) {
                 s->said = false;
                 s->next_remind = 0;
@@ -545,9 +544,8 @@ static int due_items(struct pd_alert_engine *e, pd_ns now)
             }
         } else if (s->definite == PD_STATE_DOWN && s->cur == PD_STATE_DOWN && !s->said &&
                    !in_maintenance(e, s, now)) {
-            rc = say_problem(e, s, PD_STATE_UP, s->down_since, 0, now);
-        } else if (s->said && s->cur == PD_STATE_DOWN && s->next_remind &&
-                   now >= s->next_remind) {
+            rc = say_problem(e, s, PD_STATE_UP, s->down_since, now, 0, now);
+        } else if (s->said && s->cur == PD_STATE_DOWN && s->next_remind && now >= s->next_remind) {
             pd_ns every = a->remind_every;
             s->next_remind += ((now - s->next_remind) / every + 1) * every;
             rc = hold(e, s, PD_ALERT_REMINDER, PD_STATE_DOWN, PD_STATE_DOWN, now,

@@ -49,7 +49,7 @@ int pd_alert_engine_store_windows(struct pd_alert_engine *e, const struct pd_mai
 
 /* A committed transition (strings borrowed for the call). */
 struct pd_alert_change {
-    int64_t id; /* its row in the store */
+    int64_t id;                       /* its row in the store */
     const char *target_id, *check_id; /* check "" = the target's own */
     enum pd_state from, to;
     pd_ns at; /* when it happened (the first round of the run that decided it) */
@@ -68,8 +68,8 @@ int pd_alert_engine_change(struct pd_alert_engine *e, const struct pd_alert_chan
 struct pd_alert_out {
     const struct pd_channel_conf *channel; /* borrowed from the configuration */
     const char *routes;                    /* the matching routes' ids, joined by "," */
-    const char *kind; /* the items' kind when they share one, else "mixed" */
-    struct pd_alert_msg msg; /* id 0 and host NULL: the caller's to set */
+    const char *kind;                      /* the items' kind when they share one, else "mixed" */
+    struct pd_alert_msg msg;               /* id 0 and host NULL: the caller's to set */
 };
 typedef int (*pd_alert_emit_fn)(const struct pd_alert_out *o, void *arg);
 

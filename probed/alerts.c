@@ -263,7 +263,7 @@ static void landed(struct pd_alerts *a, struct flight *f, int ok, const char *wh
         .duration = a->now - f->started,
         .ok = ok,
         .error = ok ? "" : why,
-        .state = ok                             ? "delivered"
+        .state = ok                              ? "delivered"
                  : a->now + backoff > f->expires ? "expired"
                                                  : "pending",
         .next = a->now + backoff,
@@ -301,8 +301,7 @@ static int start_flight(const struct pd_alert_row *r, void *arg)
     if (!ch) {
         /* Nowhere to send it any more: given up at once, and said so. */
         f->expires = a->now;
-        snprintf(err, sizeof(err), "channel '%s' is no longer in the configuration",
-                 r->channel);
+        snprintf(err, sizeof(err), "channel '%s' is no longer in the configuration", r->channel);
         landed(a, f, 0, err);
         return 0;
     }
@@ -326,9 +325,8 @@ static void deliver(struct pd_alerts *a)
     int64_t busy[MAX_FLIGHT];
     for (size_t i = 0; i < a->n_flights; i++)
         busy[i] = a->flights[i].id;
-    if (a->n_flights < MAX_FLIGHT &&
-        pd_db_alerts_due(a->db, a->now, MAX_FLIGHT - a->n_flights, busy, a->n_flights,
-                         start_flight, a) < 0)
+    if (a->n_flights < MAX_FLIGHT && pd_db_alerts_due(a->db, a->now, MAX_FLIGHT - a->n_flights,
+                                                      busy, a->n_flights, start_flight, a) < 0)
         pd_warn("alert", "cannot read the alerts due");
     int running;
     curl_multi_perform(a->multi, &running);
@@ -396,8 +394,7 @@ static int seed(struct pd_alerts *a, char *err, size_t errlen)
     return 0;
 }
 
-int pd_alerts_start(const struct pd_config *cfg, struct pd_alerts **out, char *err,
-                    size_t errlen)
+int pd_alerts_start(const struct pd_config *cfg, struct pd_alerts **out, char *err, size_t errlen)
 {
     struct pd_alerts *a = calloc(1, sizeof(*a));
     int rc = -ENOMEM;

@@ -20,8 +20,7 @@ struct pd_alerts;
  * the thread reads it only under the lock below, so a reload swaps it
  * with pd_alerts_lock / pd_alerts_set_config / pd_alerts_unlock around
  * the moment the old one is freed. 0 or -errno with err. */
-int pd_alerts_start(const struct pd_config *cfg, struct pd_alerts **out, char *err,
-                    size_t errlen);
+int pd_alerts_start(const struct pd_config *cfg, struct pd_alerts **out, char *err, size_t errlen);
 /* New transitions are committed: any thread, never blocks. */
 void pd_alerts_wake(struct pd_alerts *a);
 void pd_alerts_lock(struct pd_alerts *a);

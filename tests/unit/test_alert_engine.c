@@ -286,8 +286,8 @@ static void seeded_outage_recovers(void **state)
     assert_int_equal(pd_alert_engine_seed(e, &c), 0);
     c = (struct pd_alert_change){2, "x100", "", PD_STATE_UP, PD_STATE_DOWN, T0 + MIN, "down"};
     assert_int_equal(pd_alert_engine_seed(e, &c), 0);
-    c = (struct pd_alert_change){3, "x100", "", PD_STATE_DOWN, PD_STATE_UNKNOWN, T0 + 2 * MIN,
-                                 "daemon stopped"};
+    c = (struct pd_alert_change){
+        3, "x100", "", PD_STATE_DOWN, PD_STATE_UNKNOWN, T0 + 2 * MIN, "daemon stopped"};
     assert_int_equal(pd_alert_engine_seed(e, &c), 0);
     pd_alert_engine_seeded(e);
     n_out = 0;
