@@ -11,6 +11,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "alerts.h"
 #include "clock.h"
 #include "config.h"
 #include "core.h"
@@ -35,6 +36,7 @@ struct daemon {
     struct pd_core *core;
     struct pd_async *commit_wakeup;
     struct pd_web *web;
+    struct pd_alerts *alerts; /* its own thread */
     /* Written by the loop and the storage thread, read by the web's: it
      * lives in main's frame, longer than all of them. */
     struct pd_health health;
@@ -162,7 +164,12 @@ static void reload(struct daemon *d)
         pd_log_setup(d->foreground && !cfg->log_syslog ? PD_LOG_STDERR : PD_LOG_SYSLOG,
                      cfg->log_level, "probed");
         size_t n_targets = cfg->n_targets, n_checks = count_checks(cfg);
+        /* The alert thread reads the configuration under its lock: the
+         * old one is freed inside pd_core_apply. */
+        pd_alerts_lock(d->alerts);
         rc = pd_core_apply(d->core, cfg, err, sizeof(err));
+        pd_alerts_set_config(d->alerts, pd_core_config(d->core));
+        pd_alerts_unlock(d->alerts);
         if (rc == 0) {
             pd_notice("config", "reloaded: %zu targets (was %zu), %zu checks", n_targets,
                       old_targets, n_checks);
@@ -198,6 +205,7 @@ static void on_commit_wakeup(void *arg)
     struct daemon *d = arg;
     if (d->core)
         pd_core_committed(d->core);
+    pd_alerts_wake(d->alerts);
 }
 
 /* Storage thread: only wake the loop. */
@@ -313,6 +321,9 @@ static int run(struct daemon *d, struct pd_config *cfg, const char *pid_path)
         goto out;
     }
     pd_core_set_health(d->core, &d->health);
+    /* Alerts are not the probing either: without them, measuring goes on. */
+    if (pd_alerts_start(pd_core_config(d->core), &d->alerts, err, sizeof(err)) < 0)
+        pd_err("alert", "%s: no alerts until the next restart", err);
     pd_notice("core", "probed %s started (run %lld): %zu targets, %zu checks, data in %s",
               PROBED_VERSION, (long long)pd_storage_run_id(d->storage), n_targets, n_checks,
               data_dir);
@@ -332,6 +343,8 @@ out:
         close(web_fd);
     pd_web_stop(d->web);
     d->web = NULL;
+    pd_alerts_stop(d->alerts); /* before the core frees the configuration it reads */
+    d->alerts = NULL;
     pd_core_free(d->core);
     d->core = NULL;
     if (d->storage) {

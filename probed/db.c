@@ -112,9 +112,44 @@ static const char schema_v4[] = "CREATE TABLE series ("
                                 " PRIMARY KEY (target_id, check_id, series));"
                                 "ALTER TABLE events ADD COLUMN series TEXT NOT NULL DEFAULT '';";
 
+/* Alerts (alerts.c): each message to a channel, written before it is
+ * sent, with its payload, so that a restart delivers what was pending;
+ * every attempt; and how far the alert thread has read the transitions.
+ * The cursor starts at the newest transition: a store that gains alerts
+ * does not alert its history. */
+static const char schema_v5[] =
+    "CREATE TABLE alerts ("
+    " id INTEGER PRIMARY KEY,"
+    " created_ns INTEGER NOT NULL,"
+    " route TEXT NOT NULL,"
+    " channel TEXT NOT NULL,"
+    " kind TEXT NOT NULL,"
+    " subject TEXT NOT NULL,"
+    " items INTEGER NOT NULL,"
+    " body BLOB NOT NULL,"
+    " state TEXT NOT NULL CHECK (state IN ('pending', 'delivered', 'expired')),"
+    " attempts INTEGER NOT NULL DEFAULT 0,"
+    " next_ns INTEGER NOT NULL,"
+    " expires_ns INTEGER NOT NULL,"
+    " done_ns INTEGER,"
+    " last_error TEXT NOT NULL DEFAULT '');"
+    "CREATE INDEX alerts_by_state ON alerts(state, next_ns);"
+    "CREATE TABLE alert_attempts ("
+    " id INTEGER PRIMARY KEY,"
+    " alert_id INTEGER NOT NULL REFERENCES alerts(id),"
+    " at_ns INTEGER NOT NULL,"
+    " duration_ns INTEGER NOT NULL,"
+    " ok INTEGER NOT NULL,"
+    " error TEXT NOT NULL);"
+    "CREATE INDEX alert_attempts_by_alert ON alert_attempts(alert_id);"
+    "CREATE TABLE alert_cursor ("
+    " id INTEGER PRIMARY KEY CHECK (id = 1),"
+    " transition_id INTEGER NOT NULL);"
+    "INSERT INTO alert_cursor VALUES (1, (SELECT coalesce(max(id), 0) FROM transitions));";
+
 /* Step i brings the schema from version i to i + 1, in one transaction. */
 static const char *const migrations[PD_DB_SCHEMA_VERSION] = {schema_v1, schema_v2, schema_v3,
-                                                             schema_v4};
+                                                             schema_v4, schema_v5};
 
 /* The writer's scratch tables for the inventory diff. */
 static const char temp_tables[] =

@@ -24,6 +24,14 @@
  * Version 3 adds
  *   events(id, run_id, target_id, check_id, at_ns, kind, message)
  *        what a probe saw besides state changes (kind "reboot", ...)
+ * Version 4 adds series(target_id, check_id, series, label, description,
+ *        first_ns, changed_ns) and events.series
+ * Version 5 adds (db_alerts.h)
+ *   alerts(id, created_ns, route, channel, kind, subject, items, body,
+ *        state, attempts, next_ns, expires_ns, done_ns, last_error)
+ *        state in ('pending', 'delivered', 'expired')
+ *   alert_attempts(id, alert_id, at_ns, duration_ns, ok, error)
+ *   alert_cursor(id = 1, transition_id): transitions up to it are alerted
  */
 #ifndef PROBED_DB_H
 #define PROBED_DB_H
@@ -34,7 +42,7 @@
 #include "plugin.h"
 
 #define PD_DB_FILE           "probed.db"
-#define PD_DB_SCHEMA_VERSION 4
+#define PD_DB_SCHEMA_VERSION 5
 
 struct pd_db;
 

@@ -1,6 +1,7 @@
 /*
- * What db.c (open, schema, reads) and db_write.c (the storage thread's
- * writes) share. Only these two files include it, and with it <sqlite3.h>.
+ * What db.c (open, schema, reads), db_write.c (the storage thread's
+ * writes) and db_alerts.c (the alert thread's) share. Only these files
+ * include it, and with it <sqlite3.h>.
  */
 #ifndef PROBED_DB_PRIV_H
 #define PROBED_DB_PRIV_H

@@ -104,7 +104,7 @@ static void test_newer_schema_refused(void **state)
     struct pd_storage *s = open_storage(f, 0, NULL);
     pd_storage_close(s, T0);
     sqlite3 *raw = open_raw(f);
-    assert_int_equal(sqlite3_exec(raw, "PRAGMA user_version = 5", NULL, NULL, NULL), SQLITE_OK);
+    assert_int_equal(sqlite3_exec(raw, "PRAGMA user_version = 6", NULL, NULL, NULL), SQLITE_OK);
     sqlite3_close(raw);
 
     struct pd_db *db = NULL;
@@ -120,7 +120,7 @@ static void test_newer_schema_refused(void **state)
     err[0] = '\0';
     assert_int_equal(pd_storage_open(&o, &s, err, sizeof(err)), -EPROTO);
     assert_null(s);
-    assert_non_null(strstr(err, "version 5"));
+    assert_non_null(strstr(err, "version 6"));
 }
 
 /* A store of schema version 1 (before maintenance windows) is migrated in
@@ -133,7 +133,8 @@ static void test_migrate_v1(void **state)
     sqlite3 *raw = open_raw(f);
     assert_int_equal(sqlite3_exec(raw,
                                   "DROP TABLE series; DROP TABLE events; DROP TABLE maintenance;"
-                                  " PRAGMA user_version = 1",
+                                  " DROP TABLE alert_attempts; DROP TABLE alerts;"
+                                  " DROP TABLE alert_cursor; PRAGMA user_version = 1",
                                   NULL, NULL, NULL),
                      SQLITE_OK);
     sqlite3_close(raw);
