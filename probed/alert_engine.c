@@ -56,8 +56,10 @@ struct pd_alert_engine {
     size_t n_store_windows;
     struct held *held;
     size_t n_held, cap_held;
-    pd_ns group_due; /* 0: no group */
-    int64_t fed;     /* the newest transition given */
+    pd_ns group_due;  /* 0: no group */
+    size_t n_emitted; /* the group was emitted, not yet stored (pd_alert_engine_sent) */
+    unsigned emitted_messages;
+    int64_t fed; /* the newest transition given */
     struct pd_alert_engine_stats stats;
 };
 
@@ -662,11 +664,9 @@ static int flush(struct pd_alert_engine *e, pd_ns now, pd_alert_emit_fn emit, vo
     }
     for (size_t i = 0; i < e->n_held; i++)
         e->stats.unrouted += !routed[i];
-    e->stats.messages += (unsigned long long)sent;
-    for (size_t i = 0; i < e->n_held; i++)
-        free_held(&e->held[i]);
-    e->n_held = 0;
-    e->group_due = 0;
+    /* Kept until the caller says the messages are stored. */
+    e->n_emitted = e->n_held;
+    e->emitted_messages = (unsigned)sent;
     rc = sent;
 out:
     free(items);
@@ -678,12 +678,27 @@ out:
 
 int pd_alert_engine_tick(struct pd_alert_engine *e, pd_ns now, pd_alert_emit_fn emit, void *arg)
 {
+    e->n_emitted = 0; /* a group emitted and never confirmed is emitted again */
     int rc = due_items(e, now);
     if (rc < 0)
         return rc;
     if (!e->group_due || now < e->group_due)
         return 0;
     return flush(e, now, emit, arg);
+}
+
+void pd_alert_engine_sent(struct pd_alert_engine *e, bool stored)
+{
+    if (!e->n_emitted)
+        return;
+    if (stored) {
+        for (size_t i = 0; i < e->n_held; i++)
+            free_held(&e->held[i]);
+        e->n_held = 0;
+        e->group_due = 0;
+        e->stats.messages += e->emitted_messages;
+    }
+    e->n_emitted = 0;
 }
 
 pd_ns pd_alert_engine_next(const struct pd_alert_engine *e, pd_ns now)
@@ -696,7 +711,7 @@ pd_ns pd_alert_engine_next(const struct pd_alert_engine *e, pd_ns now)
 int64_t pd_alert_engine_cursor(const struct pd_alert_engine *e)
 {
     int64_t c = e->fed;
-    for (size_t i = 0; i < e->n_held; i++)
+    for (size_t i = e->n_emitted; i < e->n_held; i++)
         if (e->held[i].transition_id && e->held[i].transition_id - 1 < c)
             c = e->held[i].transition_id - 1;
     return c;

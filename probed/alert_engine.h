@@ -25,6 +25,7 @@
 #ifndef PROBED_ALERT_ENGINE_H
 #define PROBED_ALERT_ENGINE_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -76,8 +77,13 @@ typedef int (*pd_alert_emit_fn)(const struct pd_alert_out *o, void *arg);
 /* Reminders, flapping that settled and outages whose window ended, due at
  * now; then, when the group is due, every message (emit returns non-zero
  * to stop: the group is kept and tried again at the next tick). Returns
- * the number of messages emitted, or what emit returned. */
+ * the number of messages emitted, or what emit returned. The group stays
+ * held until pd_alert_engine_sent: the caller stores the messages and the
+ * cursor in one transaction, and a failed commit loses nothing. */
 int pd_alert_engine_tick(struct pd_alert_engine *e, pd_ns now, pd_alert_emit_fn emit, void *arg);
+/* After a tick that emitted: stored true drops the group (the cursor
+ * moves past it), false keeps it for the next tick. */
+void pd_alert_engine_sent(struct pd_alert_engine *e, bool stored);
 /* When to tick next: the group's due time, or at most a second ahead. */
 pd_ns pd_alert_engine_next(const struct pd_alert_engine *e, pd_ns now);
 /* The newest transition id whose alerts are all emitted: where a restart

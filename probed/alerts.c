@@ -234,6 +234,7 @@ static void decide(struct pd_alerts *a)
     if (rc < 0) {
         if (a->emitted)
             pd_db_rollback(a->db);
+        pd_alert_engine_sent(a->engine, false);
         pd_warn("alert", "cannot store alerts: %s (tried again)", strerror(-rc));
         return;
     }
@@ -242,9 +243,11 @@ static void decide(struct pd_alerts *a)
     if ((!a->emitted && pd_db_begin(a->db) < 0) || pd_db_alert_set_cursor(a->db, cursor) < 0 ||
         pd_db_commit(a->db) < 0) {
         pd_db_rollback(a->db);
+        pd_alert_engine_sent(a->engine, false);
         pd_warn("alert", "cannot store alerts (tried again)");
         return;
     }
+    pd_alert_engine_sent(a->engine, true);
     a->cursor = cursor;
 }
 

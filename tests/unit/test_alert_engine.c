@@ -111,6 +111,7 @@ static void change(struct pd_alert_engine *e, const char *target, const char *ch
 static void tick(struct pd_alert_engine *e, pd_ns now)
 {
     assert_true(pd_alert_engine_tick(e, now, emit, NULL) >= 0);
+    pd_alert_engine_sent(e, true);
 }
 
 static struct pd_alert_engine *engine(void)
@@ -312,6 +313,31 @@ static void media_checks_only(void **state)
     pd_alert_engine_free(e);
 }
 
+/* The caller could not store the group (its commit failed): the engine
+ * keeps it, the cursor stays before it, and the next tick emits the same
+ * messages again. */
+static void unstored_group_emitted_again(void **state)
+{
+    (void)state;
+    struct pd_alert_engine *e = engine();
+    change(e, "x100", "", PD_STATE_UP, PD_STATE_DOWN, T0);
+    int64_t before = next_id - 1;
+    assert_int_equal(pd_alert_engine_tick(e, T0 + 10 * S, emit, NULL), 1);
+    assert_int_equal(pd_alert_engine_cursor(e), next_id); /* what the commit would store */
+    pd_alert_engine_sent(e, false);
+    assert_int_equal(pd_alert_engine_cursor(e), before);
+    tick(e, T0 + 11 * S);
+    assert_int_equal(n_out, 2);
+    assert_string_equal(out[1], out[0]);
+    assert_int_equal(pd_alert_engine_cursor(e), next_id);
+    tick(e, T0 + 20 * S);
+    assert_int_equal(n_out, 2);
+    struct pd_alert_engine_stats st;
+    pd_alert_engine_stats(e, &st);
+    assert_int_equal(st.messages, 1);
+    pd_alert_engine_free(e);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -323,6 +349,7 @@ int main(void)
         cmocka_unit_test_setup(reminders, setup),
         cmocka_unit_test_setup(seeded_outage_recovers, setup),
         cmocka_unit_test_setup(media_checks_only, setup),
+        cmocka_unit_test_setup(unstored_group_emitted_again, setup),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
