@@ -59,7 +59,8 @@ struct pd_alert_engine {
     pd_ns group_due;  /* 0: no group */
     size_t n_emitted; /* the group was emitted, not yet stored (pd_alert_engine_sent) */
     unsigned emitted_messages;
-    int64_t fed; /* the newest transition given */
+    pd_ns emitted_at, last_sent; /* of the group emitted; of the last group stored (0: none) */
+    int64_t fed;                 /* the newest transition given */
     struct pd_alert_engine_stats stats;
 };
 
@@ -325,8 +326,15 @@ static int hold(struct pd_alert_engine *e, struct subject *s, enum pd_alert_kind
     h->transition_id = tid;
     e->n_held++;
     e->stats.items++;
-    if (!e->group_due)
-        e->group_due = now + e->cfg->alerts.group_wait;
+    if (!e->group_due) {
+        /* Changes that follow a message closely (a site's devices, probed
+         * at different moments of their interval, going down one after
+         * the other) wait for group_interval after it, to come together. */
+        const struct pd_alerts_conf *a = &e->cfg->alerts;
+        e->group_due = now + a->group_wait;
+        if (e->last_sent && e->last_sent + a->group_interval > e->group_due)
+            e->group_due = e->last_sent + a->group_interval;
+    }
     return 0;
 }
 
@@ -667,6 +675,7 @@ static int flush(struct pd_alert_engine *e, pd_ns now, pd_alert_emit_fn emit, vo
     /* Kept until the caller says the messages are stored. */
     e->n_emitted = e->n_held;
     e->emitted_messages = (unsigned)sent;
+    e->emitted_at = now;
     rc = sent;
 out:
     free(items);
@@ -697,6 +706,8 @@ void pd_alert_engine_sent(struct pd_alert_engine *e, bool stored)
         e->n_held = 0;
         e->group_due = 0;
         e->stats.messages += e->emitted_messages;
+        if (e->emitted_messages)
+            e->last_sent = e->emitted_at;
     }
     e->n_emitted = 0;
 }

@@ -19,7 +19,9 @@
  *    flap_window, when what changed meanwhile is said;
  *  - reminders: an outage that was said is said again every remind_every;
  *  - grouping: everything decided within group_wait of the first item is
- *    sent together, one message per channel listing its items.
+ *    sent together, one message per channel listing its items; a group
+ *    that starts within group_interval of the last message sent waits
+ *    until group_interval after it (Alertmanager's group_interval).
  * Single-threaded: the alert thread's.
  */
 #ifndef PROBED_ALERT_ENGINE_H

@@ -200,6 +200,7 @@ struct pd_route_conf {
 
 struct pd_alerts_conf {
     pd_ns group_wait;           /* transitions within this of the first are sent together; 10s */
+    pd_ns group_interval;       /* the next message waits until this after the last; 30s */
     pd_ns remind_every;         /* an outage still open is reminded this often; 0: never; 1h */
     pd_ns flap_window;          /* a subject changing state flap_changes times within ... */
     unsigned flap_changes;      /* ... this window is flapping: one message, then quiet; 10m, 6 */

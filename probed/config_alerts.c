@@ -45,6 +45,7 @@ const struct pd_route_conf *pd_config_route(const struct pd_config *cfg, const c
 int pd_config_alerts_defaults(struct pd_alerts_conf *a)
 {
     *a = (struct pd_alerts_conf){.group_wait = 10 * PD_SEC,
+                                 .group_interval = 30 * PD_SEC,
                                  .remind_every = PD_HOUR,
                                  .flap_window = 10 * PD_MINUTE,
                                  .flap_changes = 6,
@@ -462,8 +463,8 @@ static void load_retry(struct pd_yreader *r, struct pd_alerts_conf *a, const str
 
 void pd_config_load_alerts(struct pd_yreader *r, struct pd_config *cfg, const struct pd_ynode *node)
 {
-    static const char *const keys[] = {"group_wait", "remind_every", "flapping", "retry",
-                                       "channels",   "routes",       NULL};
+    static const char *const keys[] = {"group_wait", "group_interval", "remind_every", "flapping",
+                                       "retry",      "channels",       "routes",       NULL};
     struct pd_alerts_conf *a = &cfg->alerts;
     const struct pd_ynode *v;
 
@@ -473,6 +474,8 @@ void pd_config_load_alerts(struct pd_yreader *r, struct pd_config *cfg, const st
     pd_ycheck_keys(r, node, keys, "alerts");
     if ((v = pd_yget(node, "group_wait")))
         pd_yread_duration(r, v, "group_wait", 0, 10 * PD_MINUTE, &a->group_wait);
+    if ((v = pd_yget(node, "group_interval")))
+        pd_yread_duration(r, v, "group_interval", 0, PD_HOUR, &a->group_interval);
     if ((v = pd_yget(node, "remind_every")) &&
         pd_yread_duration(r, v, "remind_every", 0, 30 * PD_DAY, &a->remind_every) == 0 &&
         a->remind_every > 0 && a->remind_every < PD_MINUTE)

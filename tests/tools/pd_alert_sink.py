@@ -2,14 +2,15 @@
 """Receivers for the alert channels' tests: they record what probed sends.
 
   pd_alert_sink.py http --mode webhook|wecom|dingtalk --log FILE
-                        --port-file FILE [--listen ADDR] [--secret S]
-                        [--fail-first N] [--max-seconds S]
+                        --port-file FILE [--listen ADDR] [--port N]
+                        [--secret S] [--fail-first N] [--max-seconds S]
   pd_alert_sink.py smtp --dir DIR --port-file FILE --cert PEM --key PEM
-                        --user U --password P [--listen ADDR] [--max-seconds S]
+                        --user U --password P [--listen ADDR] [--port N]
+                        [--max-seconds S]
 
 http: an HTTP server that appends one JSON line per POST to FILE (path,
-query, headers, body, status answered, and for dingtalk whether the
-signature held). Answers: webhook 200 "ok"; wecom and dingtalk 200
+query, headers, body, status answered, when it arrived in ns since the
+epoch, and for dingtalk whether the signature held). Answers: webhook 200 "ok"; wecom and dingtalk 200
 {"errcode":0,"errmsg":"ok"}. With --secret, dingtalk checks timestamp and
 sign (HMAC-SHA256 of "<ms>\\n<secret>", base64) and answers errcode 310000
 when they are wrong or missing. --fail-first N answers 500 to the first N
@@ -20,8 +21,9 @@ STARTTLS with the given certificate and requires it, then AUTH PLAIN or
 LOGIN with the given user and password, and writes each message as
 DIR/NNN.eml with DIR/NNN.json beside it (envelope, TLS, user).
 
-Both listen on a loopback address (127.0.0.1 unless --listen), on a port
-the system picks, which they write to --port-file once they accept
+Both listen on a loopback address (127.0.0.1 unless --listen), on --port
+or else a port the system picks (a receiver stopped and started again
+takes the same port), which they write to --port-file once they accept
 connections, and stop after --max-seconds (default 60): a test that dies
 never leaves one behind for long. Standard library only, but aiosmtpd.
 """
@@ -99,6 +101,7 @@ def run_http(args):
                 "body": body.decode("utf-8", "replace"),
                 "body_is_utf8": _is_utf8(body),
                 "status": status,
+                "received_ns": time.time_ns(),
                 "sign_ok": sign_ok,
             }
             with open(args.log, "a", encoding="utf-8") as f:
@@ -110,7 +113,7 @@ def run_http(args):
             self.end_headers()
             self.wfile.write(reply)
 
-    server = HTTPServer((loopback(args.listen), 0), Handler)
+    server = HTTPServer((loopback(args.listen), args.port), Handler)
     server.timeout = 0.2
     write_port(args.port_file, server.server_address[1])
     deadline = time.monotonic() + args.max_seconds
@@ -169,7 +172,8 @@ def run_smtp(args):
 
     async def main():
         loop = asyncio.get_running_loop()
-        server = await loop.create_server(factory, loopback(args.listen), 0)
+        server = await loop.create_server(factory, loopback(args.listen), args.port,
+                                          reuse_address=True)
         write_port(args.port_file, server.sockets[0].getsockname()[1])
         await asyncio.sleep(args.max_seconds)
         server.close()
@@ -194,6 +198,7 @@ def main():
     for p in (h, s):
         p.add_argument("--listen", default="127.0.0.1")
         p.add_argument("--port-file", required=True)
+        p.add_argument("--port", type=int, default=0)
         p.add_argument("--max-seconds", type=float, default=60)
     args = ap.parse_args()
     if args.kind == "http":

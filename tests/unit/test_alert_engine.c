@@ -338,6 +338,35 @@ static void unstored_group_emitted_again(void **state)
     pd_alert_engine_free(e);
 }
 
+/* A site whose devices go down one after the other (probed at different
+ * moments of a 60 s interval): the first message after group_wait, the
+ * rest together group_interval after it, not one message each. */
+static void group_interval_gathers_followers(void **state)
+{
+    (void)state;
+    cfg.alerts.group_interval = 30 * S;
+    struct pd_alert_engine *e = engine();
+    change(e, "x000", "", PD_STATE_UP, PD_STATE_DOWN, T0);
+    tick(e, T0 + 10 * S);
+    assert_int_equal(n_out, 1);
+    assert_string_equal(out[0], "hook all problem 1 problem:x000");
+    change(e, "x001", "", PD_STATE_UP, PD_STATE_DOWN, T0 + 15 * S);
+    change(e, "x002", "", PD_STATE_UP, PD_STATE_DOWN, T0 + 22 * S);
+    tick(e, T0 + 25 * S); /* group_wait after x001, but within group_interval */
+    assert_int_equal(n_out, 1);
+    change(e, "x003", "", PD_STATE_UP, PD_STATE_DOWN, T0 + 38 * S);
+    tick(e, T0 + 39 * S);
+    assert_int_equal(n_out, 1);
+    tick(e, T0 + 40 * S);
+    assert_int_equal(n_out, 2);
+    assert_string_equal(out[1], "hook all problem 3 problem:x001 problem:x002 problem:x003");
+    /* Long after the last message: group_wait alone. */
+    change(e, "x001", "", PD_STATE_DOWN, PD_STATE_UP, T0 + 5 * MIN);
+    tick(e, T0 + 5 * MIN + 10 * S);
+    assert_int_equal(n_out, 3);
+    pd_alert_engine_free(e);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -350,6 +379,7 @@ int main(void)
         cmocka_unit_test_setup(seeded_outage_recovers, setup),
         cmocka_unit_test_setup(media_checks_only, setup),
         cmocka_unit_test_setup(unstored_group_emitted_again, setup),
+        cmocka_unit_test_setup(group_interval_gathers_followers, setup),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

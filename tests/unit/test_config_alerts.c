@@ -52,6 +52,7 @@ static void test_defaults(void **state)
     struct pd_config *cfg = load_text("# nothing\n", 0);
     const struct pd_alerts_conf *a = &cfg->alerts;
     assert_int_equal(a->group_wait, S(10));
+    assert_int_equal(a->group_interval, S(30));
     assert_int_equal(a->remind_every, H(1));
     assert_int_equal(a->flap_window, M(10));
     assert_int_equal(a->flap_changes, 6);
@@ -71,6 +72,7 @@ static void test_full(void **state)
     struct pd_config *cfg = load_alerts(
         "alerts:\n"
         "  group_wait: 30s\n"
+        "  group_interval: 2m\n"
         "  remind_every: 0\n"
         "  flapping: { window: 20m, changes: 4 }\n"
         "  retry: { min: 10s, max: 10m, expire: 12h }\n"
@@ -96,6 +98,7 @@ static void test_full(void **state)
         0);
     const struct pd_alerts_conf *a = &cfg->alerts;
     assert_int_equal(a->group_wait, S(30));
+    assert_int_equal(a->group_interval, S(120));
     assert_int_equal(a->remind_every, 0);
     assert_int_equal(a->flap_window, M(20));
     assert_int_equal(a->flap_changes, 4);
@@ -133,7 +136,7 @@ static void test_full(void **state)
     assert_int_equal(ch->n_to, 2);
     assert_string_equal(ch->to[0], "a@example.cn");
     assert_string_equal(ch->to[1], "b@example.cn");
-    assert_int_equal(ch->at.line, L0 + 10);
+    assert_int_equal(ch->at.line, L0 + 11);
 
     ch = pd_config_channel(cfg, "mail2");
     assert_int_equal(ch->starttls, 0);
@@ -174,7 +177,7 @@ static void test_errors(void **state)
     err[0] = '\0';
     expect_alerts_error("alerts: { colour: red }\n", 1,
                         "11: unknown key 'colour' in alerts (expected one of: group_wait, "
-                        "remind_every, flapping, retry, channels, routes)");
+                        "group_interval, remind_every, flapping, retry, channels, routes)");
     expect_alerts_error("alerts: { remind_every: 30s }\n", 1,
                         "25: remind_every must be at least 1m, or 0 for no reminders");
     expect_alerts_error("alerts: { flapping: { changes: 1 } }\n", 1,
