@@ -19,8 +19,8 @@
 struct subject {
     char *key; /* "t/<target>", "m/<target>/<check>", "s/<system>" */
     enum pd_alert_subject kind;
-    char *id;               /* target or system id */
-    char *check;            /* media: the check; else "" */
+    char *id;    /* target or system id */
+    char *check; /* media: the check; target: its availability check that went DOWN last; else "" */
     enum pd_state cur;      /* the last state seen */
     enum pd_state definite; /* the last UP or DOWN (UNKNOWN: none yet) */
     pd_ns since;            /* when definite began */
@@ -248,13 +248,36 @@ static struct subject *subject(struct pd_alert_engine *e, enum pd_alert_subject 
     return s;
 }
 
-/* Is check a media (rtp) check of the target's template? */
-static bool media_check(const struct pd_target_conf *t, const char *check)
+static const struct pd_check_conf *check_of(const struct pd_target_conf *t, const char *check)
 {
     for (size_t i = 0; t && t->tmpl && i < t->tmpl->n_checks; i++)
         if (strcmp(t->tmpl->checks[i].id, check) == 0)
-            return strcmp(t->tmpl->checks[i].type, "rtp") == 0;
-    return false;
+            return &t->tmpl->checks[i];
+    return NULL;
+}
+
+/* Is check a media (rtp) check of the target's template? */
+static bool media_check(const struct pd_target_conf *t, const char *check)
+{
+    const struct pd_check_conf *c = check_of(t, check);
+    return c && strcmp(c->type, "rtp") == 0;
+}
+
+/* An availability check of the target went DOWN: the target's items name
+ * it as the failing check (its own transition, which follows, has none). */
+static int note_failing_check(struct pd_alert_engine *e, const struct pd_alert_change *c,
+                              const struct pd_target_conf *t)
+{
+    const struct pd_check_conf *cc = check_of(t, c->check_id);
+    if (!cc || !cc->availability || c->to != PD_STATE_DOWN)
+        return 0;
+    struct subject *s = subject(e, PD_SUBJECT_TARGET, c->target_id, "");
+    char *check = s ? strdup(c->check_id) : NULL;
+    if (!check)
+        return -ENOMEM;
+    free(s->check);
+    s->check = check;
+    return 0;
 }
 
 static const char *severity_of(const struct pd_alert_engine *e, const struct subject *s,
@@ -502,7 +525,7 @@ static int feed(struct pd_alert_engine *e, const struct pd_alert_change *c, pd_n
     struct subject *s;
     if (c->check_id[0]) {
         if (!media_check(t, c->check_id))
-            return 0; /* other checks speak through their target */
+            return note_failing_check(e, c, t); /* they speak through their target */
         s = subject(e, PD_SUBJECT_MEDIA, c->target_id, c->check_id);
     } else {
         s = subject(e, PD_SUBJECT_TARGET, c->target_id, "");

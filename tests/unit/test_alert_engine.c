@@ -21,7 +21,7 @@
 #define T0  ((pd_ns)1795000000 * S)
 #define N_T 101
 
-static struct pd_check_conf checks[] = {{.id = "ping", .type = "icmp"},
+static struct pd_check_conf checks[] = {{.id = "ping", .type = "icmp", .availability = 1},
                                         {.id = "media", .type = "rtp"}};
 static struct pd_template tmpl = {
     .name = "codec", .severity = "emergency", .checks = checks, .n_checks = 2};
@@ -48,6 +48,7 @@ static struct pd_config cfg;
  * item-kind:id ...". */
 static char out[64][4096];
 static size_t n_out;
+static char first_check[64]; /* the last message's first item's check */
 
 static int emit(const struct pd_alert_out *o, void *arg)
 {
@@ -56,6 +57,7 @@ static int emit(const struct pd_alert_out *o, void *arg)
     char *p = out[n_out++];
     size_t left = sizeof(out[0]);
     int n = snprintf(p, left, "%s %s %s %zu", o->channel->id, o->routes, o->kind, o->msg.n_items);
+    snprintf(first_check, sizeof(first_check), "%s", o->msg.items[0].check);
     for (size_t i = 0; i < o->msg.n_items && (size_t)n < left; i++) {
         const struct pd_alert_item *it = &o->msg.items[i];
         n += snprintf(p + n, left - (size_t)n, " %s:%s", pd_alert_kind_name(it->kind), it->id);
@@ -309,6 +311,12 @@ static void media_checks_only(void **state)
     tick(e, T0 + 10 * S);
     assert_int_equal(n_out, 1);
     assert_string_equal(out[0], "hook all problem 1 problem:x100");
+    assert_string_equal(first_check, "media");
+    change(e, "x100", "", PD_STATE_UP, PD_STATE_DOWN, T0 + 20 * S);
+    tick(e, T0 + 30 * S);
+    assert_int_equal(n_out, 2);
+    assert_string_equal(out[1], "hook all problem 1 problem:x100");
+    assert_string_equal(first_check, "ping"); /* the availability check that failed */
     assert_int_equal(pd_alert_engine_cursor(e), next_id);
     pd_alert_engine_free(e);
 }
