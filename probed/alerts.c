@@ -325,6 +325,11 @@ static int start_flight(const struct pd_alert_row *r, void *arg)
 
 static void deliver(struct pd_alerts *a)
 {
+    /* First: an alert that expired while the daemon was stopped is given
+     * up, not tried once more hours late. */
+    unsigned n;
+    if (pd_db_alerts_expire(a->db, a->now, "not delivered before its expiry", &n) == 0 && n)
+        pd_err("alert", "%u alert(s) expired undelivered (probectl alerts --failed)", n);
     int64_t busy[MAX_FLIGHT];
     for (size_t i = 0; i < a->n_flights; i++)
         busy[i] = a->flights[i].id;
@@ -348,9 +353,6 @@ static void deliver(struct pd_alerts *a)
             break;
         }
     }
-    unsigned n;
-    if (pd_db_alerts_expire(a->db, a->now, "not delivered before its expiry", &n) == 0 && n)
-        pd_err("alert", "%u alert(s) expired undelivered (probectl alerts --failed)", n);
 }
 
 /* How long the thread may sleep: until the engine's next tick or the

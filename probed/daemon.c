@@ -22,6 +22,7 @@
 #include "privileges.h"
 #include "registry.h"
 #include "storage.h"
+#include "timefmt.h"
 #include "web.h"
 
 #define DEFAULT_CONFIG "/etc/probed/probed.yaml"
@@ -429,9 +430,15 @@ int main(int argc, char **argv)
         pd_registry_free(d.reg);
         return 0;
     }
-    /* Local times in logs follow the configured zone, set before any thread. */
-    setenv("TZ", cfg->timezone, 1);
-    tzset();
+    /* Local times in logs, alerts and pages follow the configured zone, set
+     * before any thread; its name too, which alerts and pages show. */
+    char tz_err[256];
+    if (pd_time_set_zone(cfg->timezone, tz_err, sizeof(tz_err)) < 0) {
+        fprintf(stderr, "probed: %s: %s\n", d.config_path, tz_err);
+        pd_config_free(cfg);
+        pd_registry_free(d.reg);
+        return 1;
+    }
     pd_health_init(&d.health, pd_clock_wall());
     if (!pid_file)
         pid_file = cfg->pid_file;

@@ -23,14 +23,14 @@ static void test_open_creates_schema_and_run(void **state)
 
     sqlite3 *raw = open_raw(f);
     assert_int_equal(raw_int(raw, "PRAGMA user_version"), PD_DB_SCHEMA_VERSION);
-    assert_int_equal(PD_DB_SCHEMA_VERSION, 4);
+    assert_int_equal(PD_DB_SCHEMA_VERSION, 5);
     char rows[512];
     raw_rows(raw, "SELECT journal_mode FROM pragma_journal_mode", rows, sizeof(rows));
     assert_string_equal(rows, "wal\n");
     raw_rows(raw, "SELECT name FROM sqlite_schema WHERE type = 'table' ORDER BY name", rows,
              sizeof(rows));
     assert_string_equal(rows,
-                        "current_state\nevents\ninventory_"
+                        "alert_attempts\nalert_cursor\nalerts\ncurrent_state\nevents\ninventory_"
                         "changes\nmaintenance\nruns\nseries\ntargets\ntransitions\nunobserved\n");
     raw_rows(raw, "SELECT started_ns, last_heartbeat_ns, stopped_ns, pid, version FROM runs", rows,
              sizeof(rows));
