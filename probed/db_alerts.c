@@ -255,7 +255,9 @@ int pd_db_alerts_list(struct pd_db *db, const char *state, pd_ns since, size_t l
 {
     sqlite3_stmt *st;
     int rc = prepare(db,
-                     "SELECT " ALERT_COLUMNS " FROM alerts WHERE (?1 IS NULL OR state = ?1)"
+                     "SELECT " ALERT_COLUMNS " FROM alerts WHERE (?1 IS NULL OR state = ?1"
+                     " OR (?1 = 'failed' AND (state = 'expired'"
+                     " OR (state = 'pending' AND attempts > 0))))"
                      " AND created_ns >= ?2 ORDER BY id DESC LIMIT ?3",
                      &st);
     if (rc < 0)
@@ -265,4 +267,52 @@ int pd_db_alerts_list(struct pd_db *db, const char *state, pd_ns since, size_t l
     sqlite3_bind_int64(st, 2, since);
     sqlite3_bind_int64(st, 3, limit ? (int64_t)limit : -1);
     return run_alerts(db, st, 0, cb, arg);
+}
+
+int pd_db_alert_get(struct pd_db *db, int64_t id, int (*cb)(const struct pd_alert_row *, void *),
+                    void *arg)
+{
+    sqlite3_stmt *st;
+    int rc = prepare(db, "SELECT " ALERT_COLUMNS " FROM alerts WHERE id = ?1", &st);
+    if (rc < 0)
+        return rc;
+    sqlite3_bind_int64(st, 1, id);
+    rc = sqlite3_step(st);
+    if (rc == SQLITE_ROW) {
+        struct pd_alert_row r = alert_row(st);
+        rc = cb(&r, arg);
+    } else {
+        rc = rc == SQLITE_DONE ? -ENOENT : pd_db_fail(db, rc, "read alert");
+    }
+    sqlite3_finalize(st);
+    return rc;
+}
+
+int pd_db_alert_attempts(struct pd_db *db, int64_t alert_id,
+                         int (*cb)(const struct pd_alert_attempt_row *, void *), void *arg)
+{
+    sqlite3_stmt *st;
+    int rc = prepare(db,
+                     "SELECT at_ns, duration_ns, ok, error FROM alert_attempts"
+                     " WHERE alert_id = ?1 ORDER BY id",
+                     &st);
+    if (rc < 0)
+        return rc;
+    sqlite3_bind_int64(st, 1, alert_id);
+    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+        struct pd_alert_attempt_row r = {
+            .at = sqlite3_column_int64(st, 0),
+            .duration = sqlite3_column_int64(st, 1),
+            .ok = sqlite3_column_int(st, 2),
+            .error = col_text(st, 3),
+        };
+        int stop = cb(&r, arg);
+        if (stop) {
+            sqlite3_finalize(st);
+            return stop;
+        }
+    }
+    rc = rc == SQLITE_DONE ? 0 : pd_db_fail(db, rc, "read alert attempts");
+    sqlite3_finalize(st);
+    return rc;
 }

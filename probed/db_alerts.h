@@ -75,9 +75,26 @@ int pd_db_alert_attempt(struct pd_db *db, const struct pd_alert_attempt *a);
 int pd_db_alerts_expire(struct pd_db *db, pd_ns now, const char *reason, unsigned *n);
 
 /* For people (probectl alerts): state NULL for every state, else
- * "pending", "delivered", "expired"; created since (0: all), newest first,
- * at most limit (0: all). Body not read (NULL). */
+ * "pending", "delivered", "expired", or "failed": the expired ones and the
+ * pending ones with at least one attempt (every attempt so far failed, or
+ * the state would be delivered), i.e. what has not reached anyone and ran
+ * into trouble. Created since (0: all), newest first, at most limit (0:
+ * all). Body not read (NULL). */
 int pd_db_alerts_list(struct pd_db *db, const char *state, pd_ns since, size_t limit,
                       int (*cb)(const struct pd_alert_row *, void *), void *arg);
+/* One alert, body not read: cb once. 0 (or what cb returned), -ENOENT
+ * when there is no such id, or -errno. */
+int pd_db_alert_get(struct pd_db *db, int64_t id, int (*cb)(const struct pd_alert_row *, void *),
+                    void *arg);
+
+/* A recorded attempt. error "" when ok; valid during the callback. */
+struct pd_alert_attempt_row {
+    pd_ns at, duration;
+    int ok;
+    const char *error;
+};
+/* The attempts of one alert, oldest first (none: cb never called). */
+int pd_db_alert_attempts(struct pd_db *db, int64_t alert_id,
+                         int (*cb)(const struct pd_alert_attempt_row *, void *), void *arg);
 
 #endif

@@ -53,8 +53,8 @@ static const struct command commands[] = {
     {"graph", "draw a check's series as PNG or SVG, as the dashboard does", pd_cmd_graph, 0, 1},
     {"web-passwd", "add a dashboard user, change a password or role, delete a user",
      pd_cmd_web_passwd, 0, 1},
-    {"alerts", "send a test alert through a route's channels (alerts test ROUTE)", pd_cmd_alerts, 0,
-     0},
+    {"alerts", "the alerts sent, pending and given up; alerts test ROUTE tries a route",
+     pd_cmd_alerts, 0, 0},
 };
 
 static void usage(FILE *out)
@@ -83,6 +83,7 @@ static void usage(FILE *out)
                  "  probectl http https://portal.example.gov.cn/\n"
                  "  probectl report --month 2026-10 --format xlsx -o 2026-10.xlsx\n"
                  "  probectl web-passwd zhang.wei --role admin\n"
+                 "  probectl alerts --failed\n"
                  "  probectl alerts test emergency\n"
                  "\n"
                  "Exit status: 0 on success, 1 on errors, 2 on bad usage.\n");

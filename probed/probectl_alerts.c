@@ -1,5 +1,6 @@
-/* probectl alerts test ROUTE: a test alert through every channel of a
- * route, now, to check the channels' settings end to end. */
+/* probectl alerts: the stored alerts (listed by probectl_alerts_list.c),
+ * and `test ROUTE`: a test alert through every channel of a route, now,
+ * to check the channels' settings end to end. */
 #include "probectl_alerts.h"
 
 #include <curl/curl.h>
@@ -14,21 +15,74 @@
 #define CMD "alerts test"
 
 static const char alerts_help[] =
-    "Usage: probectl alerts test ROUTE\n"
+    "Usage: probectl [-c FILE] alerts [--pending | --failed] [--since TIME]\n"
+    "                [--format table|csv|json] [--no-bom]\n"
+    "       probectl [-c FILE] alerts --attempts ID [--format table|csv|json]\n"
+    "       probectl [-c FILE] alerts test ROUTE\n"
     "\n"
-    "Sends one test alert, now, through every channel of ROUTE (an id of\n"
-    "alerts.routes in the configuration), in the format each channel's type\n"
-    "takes: the webhook's JSON, a WeCom or DingTalk robot's markdown (signed\n"
-    "when the DingTalk channel has a secret), or an e-mail over SMTP\n"
-    "(STARTTLS and authentication as configured). It reads the channels'\n"
-    "passwords and secrets from the secrets file, as the daemon does, and\n"
-    "needs neither the daemon nor its queue: one attempt per channel, no\n"
-    "retries.\n"
+    "Lists the alert messages in the event store <data_dir>/probed.db, newest\n"
+    "first: by default those of the last 7 days, in every state. probed stores\n"
+    "each message (one per channel; changes close together go out as one\n"
+    "message of several items) before it sends it, with every delivery attempt.\n"
+    "A message is\n"
+    "  pending    stored, not delivered yet: tried again after alerts.retry.min,\n"
+    "             the wait doubling up to alerts.retry.max (5s, 5m by default)\n"
+    "  delivered  accepted by the channel's server\n"
+    "  expired    given up: not delivered within alerts.retry.expire (24h) of\n"
+    "             being made. Nobody got it.\n"
+    "It works whether or not probed is running; pending alerts wait while it is\n"
+    "not, and the heading says so.\n"
     "\n"
-    "The alert names the route and this host; its kind is \"test\" (webhook\n"
-    "field alerts[0].kind), its subject starts with [TEST], its id is 0.\n"
+    "Columns of the table (times in the configured time zone):\n"
+    "  ID          the alert's id (the webhook's \"id\", the same on every retry)\n"
+    "  CREATED     when probed made the message\n"
+    "  STATE       pending, delivered or expired\n"
+    "  TRIES       delivery attempts so far\n"
+    "  NEXT/DONE   pending: when the next attempt is due; delivered: when it was\n"
+    "              delivered; expired: when it was given up (the time of day\n"
+    "              only, when on the day of CREATED)\n"
+    "  CHANNEL     the channel's id (alerts.channels)\n"
+    "  ROUTE       the route, or routes separated by commas, that chose the channel\n"
+    "  KIND        problem, recovery, reminder, flapping, or mixed (items of\n"
+    "              several kinds in one message)\n"
+    "  ITEMS       how many changes the message reports\n"
+    "  SUBJECT     the message's subject, cut at 44 columns\n"
+    "  LAST ERROR  why the last attempt failed (of an expired alert, also why it\n"
+    "              was given up); the column is left out when no alert has one\n"
     "\n"
-    "For each channel one line:\n"
+    "Options:\n"
+    "  --pending        only the pending alerts, of any age\n"
+    "  --failed         what has not reached anyone and ran into trouble, of any\n"
+    "                   age: the expired alerts, and the pending ones with at least\n"
+    "                   one attempt (every attempt of those failed)\n"
+    "  --since TIME     only alerts created since TIME (default: 7 days ago; with\n"
+    "                   --pending or --failed, no limit)\n"
+    "  --attempts ID    one alert and each of its delivery attempts: when, how long\n"
+    "                   it took, delivered or failed, and the whole error\n"
+    "  --format FORMAT  table (default); csv: one line per alert (per attempt with\n"
+    "                   --attempts), times in ISO 8601 with offset; json: an object\n"
+    "                   {generated, timezone, data_dir, daemon, selection, since,\n"
+    "                   alerts: [{id, created, state, attempts, next, done,\n"
+    "                   expires, channel, routes: [...], kind, items, subject,\n"
+    "                   last_error}]}, next null unless pending, done null while\n"
+    "                   pending; with --attempts {..., alert: {...},\n"
+    "                   attempts: [{at, duration_s, ok, error}]}\n"
+    "  --no-bom         CSV without the UTF-8 byte order mark\n"
+    "  -h, --help       print this help and exit\n"
+    "\n"
+    "TIME as for events: 2026-11-01, 2026-11-01 08:00 (configured zone),\n"
+    "2026-11-01T08:00+08:00, -2h, -30d.\n"
+    "\n"
+    "alerts test ROUTE sends one test alert, now, through every channel of ROUTE\n"
+    "(an id of alerts.routes in the configuration), in the format each channel's\n"
+    "type takes: the webhook's JSON, a WeCom or DingTalk robot's markdown (signed\n"
+    "when the DingTalk channel has a secret), or an e-mail over SMTP (STARTTLS\n"
+    "and authentication as configured). It reads the channels' passwords and\n"
+    "secrets from the secrets file, as the daemon does, and needs neither the\n"
+    "daemon nor its store: one attempt per channel, no retries, nothing stored.\n"
+    "The alert names the route and this host; its kind is \"test\" (webhook field\n"
+    "alerts[0].kind), its subject starts with [TEST], its id is 0. For each\n"
+    "channel one line:\n"
     "  channel noc (webhook): delivered\n"
     "  channel ding (dingtalk): failed: oapi.dingtalk.com: the robot answered "
     "errcode 310000: ...\n"
@@ -37,15 +91,18 @@ static const char alerts_help[] =
     "recipient. Messages name the server's host, never a URL's token or a\n"
     "secret.\n"
     "\n"
-    "Options:\n"
-    "  -h, --help   print this help\n"
-    "\n"
     "Examples:\n"
-    "  probectl alerts test emergency\n"
-    "  probectl -c /etc/probed/probed.yaml alerts test noc-all\n"
+    "  probectl alerts\n"
+    "  probectl alerts --failed\n"
+    "  probectl alerts --attempts 1042\n"
+    "  probectl alerts --pending --format json | jq '.alerts[] | .id, .last_error'\n"
+    "  probectl alerts --since 2026-11-01 --format csv > alerts.csv\n"
+    "  probectl -c /etc/probed/probed.yaml alerts test emergency\n"
     "\n"
-    "Exit status: 0 when every channel delivered, 1 when one did not, 2 on\n"
-    "bad usage (an unknown route among them).\n";
+    "Exit status: 0 when the alerts were listed (also when there are none) or\n"
+    "every channel of the test delivered; 1 when the event store cannot be read\n"
+    "(probed never ran with this data_dir), there is no alert ID, or a channel\n"
+    "of the test did not deliver; 2 on bad usage (an unknown route among them).\n";
 
 static int unknown_route(const struct pd_config *cfg, const char *id, FILE *errout)
 {
@@ -131,12 +188,16 @@ static int alerts_test(const struct pd_config *cfg, int argc, char **argv, FILE 
 
 int pd_cmd_alerts(const struct pd_config *cfg, int argc, char **argv, FILE *out, FILE *errout)
 {
-    if (!cfg) { /* --help */
+    /* probectl's main() answers --help without a configuration (cfg NULL);
+     * callers that have one pass --help through. */
+    int help = !cfg;
+    for (int i = 1; i < argc; i++)
+        help |= strcmp(argv[i], "--help") == 0 || strcmp(argv[i], "-h") == 0;
+    if (help) {
         fputs(alerts_help, out);
         return 0;
     }
     if (argc >= 2 && strcmp(argv[1], "test") == 0)
         return alerts_test(cfg, argc, argv, out, errout);
-    fprintf(errout, "probectl alerts: only 'test' is available in this build\n");
-    return 2;
+    return pd_cmd_alerts_list(cfg, argc, argv, out, errout);
 }

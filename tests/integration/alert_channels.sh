@@ -218,11 +218,17 @@ grep -qx "channel broken (webhook): failed: 127.0.0.1:${PORT[broken]}: HTTP stat
     "$PD_TMP/mixed.out" || pd_fail "mixed: $(cat "$PD_TMP/mixed.out")"
 pd_ok "a 500 answer: failed with the status, exit 1"
 
-# An unknown route; anything but test.
+# An unknown route. Anything but test is the list of stored alerts: an
+# unknown argument is bad usage; no daemon ran here, so there is no store
+# to list, and probectl names the file it looked for.
 pctl nope alerts test nope
 [ "$RC" = 2 ] || pd_fail "unknown route: exit $RC, not 2"
 grep -qx "probectl alerts test: unknown route 'nope' (configured routes: hook, wecom, ding, ding-wrong, mail, mixed, mail-refused)" \
     "$PD_TMP/nope.err" || pd_fail "unknown route: $(cat "$PD_TMP/nope.err")"
+pctl bogus alerts bogus
+[ "$RC" = 2 ] || pd_fail "alerts bogus: exit $RC, not 2"
 pctl list alerts --pending
-[ "$RC" = 2 ] || pd_fail "alerts --pending: exit $RC, not 2"
-pd_ok "an unknown route is a clear error"
+[ "$RC" = 1 ] || pd_fail "alerts --pending without a store: exit $RC, not 1"
+grep -q "^probectl alerts: no event store .*/probed.db: has probed run" "$PD_TMP/list.err" ||
+    pd_fail "alerts --pending without a store: $(cat "$PD_TMP/list.err")"
+pd_ok "an unknown route is a clear error, and so is a missing store"
