@@ -142,6 +142,14 @@ pending_id=$(pd_sql "SELECT id FROM alerts WHERE state = 'pending'")
 err=$(pd_sql "SELECT last_error FROM alerts WHERE id = $pending_id")
 [[ "$err" == 127.0.0.1:$HOOK_PORT* ]] || pd_fail "the attempt's error does not name the receiver: '$err'"
 pd_ok "receiver down: alert $pending_id pending, error recorded: $err"
+"$PD_BUILD/probectl" -c "$PD_CFG" alerts --pending --format json >"$PD_TMP/pending.json" ||
+    pd_fail "probectl alerts --pending failed"
+[ "$(jq -r '[.alerts[] | "\(.id) \(.state) \(.kind)"] | join(",")' "$PD_TMP/pending.json")" = \
+    "$pending_id pending problem" ] || pd_fail "probectl alerts --pending: $(cat "$PD_TMP/pending.json")"
+"$PD_BUILD/probectl" -c "$PD_CFG" alerts --failed >"$PD_TMP/failed.txt" ||
+    pd_fail "probectl alerts --failed failed"
+grep -q "贵阳市摄像机01" "$PD_TMP/failed.txt" || pd_fail "probectl alerts --failed: $(cat "$PD_TMP/failed.txt")"
+pd_ok "probectl alerts --pending and --failed list it"
 sleep 30
 attempts=$(pd_sql "SELECT count(*) FROM alert_attempts WHERE alert_id = $pending_id AND ok = 0")
 # 30 s with retries from 1 s doubling to 4 s: about 9 attempts.
