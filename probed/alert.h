@@ -18,7 +18,7 @@
 #include "plugin.h"
 
 enum pd_alert_kind {
-    PD_ALERT_PROBLEM,  /* went DOWN (or UNKNOWN from UP, see docs/alerts.md) */
+    PD_ALERT_PROBLEM,  /* went DOWN (UNKNOWN alone says nothing: docs/alerts.md) */
     PD_ALERT_RECOVERY, /* back UP: carries the outage's duration */
     PD_ALERT_REMINDER, /* still DOWN after remind_every, and every remind_every after */
     PD_ALERT_FLAPPING, /* changing state too often: quiet until it settles */
