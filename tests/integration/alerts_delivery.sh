@@ -8,7 +8,9 @@
 #    attempts recorded with their error), and arrives exactly once after
 #    the receiver is back;
 #  - the daemon killed (SIGKILL) with an alert pending: delivered after
-#    the restart, once, and the restart alerts nothing else.
+#    the restart, once, and the restart alerts nothing else;
+#  - a reload that fails keeps the running channels; one that succeeds
+#    sends the next alert to the channel's new URL.
 set -euo pipefail
 . "$(dirname "$0")/lib.sh" "$1"
 
@@ -24,12 +26,12 @@ HOOK_LOG="$PD_TMP/hook.log"
 : >"$HOOK_LOG"
 SINK_PID=""
 
-# sink_start [PORT]: the webhook receiver, in the prober's namespace; its
-# port in HOOK_PORT once it listens.
+# sink_start [PORT [LOG]]: the webhook receiver, in the prober's namespace;
+# its port in HOOK_PORT once it listens.
 sink_start() {
     local i
     rm -f "$PD_TMP/hook.port"
-    ip netns exec "$PD_PROBER" "$PY" "$SINK" http --mode webhook --log "$HOOK_LOG" \
+    ip netns exec "$PD_PROBER" "$PY" "$SINK" http --mode webhook --log "${2:-$HOOK_LOG}" \
         --port "${1:-0}" --port-file "$PD_TMP/hook.port" --max-seconds 300 \
         >>"$PD_TMP/hook.out" 2>&1 &
     SINK_PID=$!
@@ -60,7 +62,9 @@ pd_target camera 2
 sink_start
 
 chmod 755 "$PD_TMP" # the daemon drops to nobody, who must reach data_dir
-pd_write_file "$PD_CFG" <<EOF
+# write_config URL [ROUTE]: the webhook channel's URL, one more route.
+write_config() {
+    pd_write_file "$PD_CFG" <<EOF
 data_dir: ./data
 timezone: Asia/Shanghai
 user: nobody
@@ -83,10 +87,13 @@ alerts:
   remind_every: 0
   retry: { min: 1s, max: 4s, expire: 10m }
   channels:
-    - { id: noc, type: webhook, url: "http://127.0.0.1:$HOOK_PORT/hook", timeout: 3s }
+    - { id: noc, type: webhook, url: "$1", timeout: 3s }
   routes:
     - { id: all, channels: noc }
+${2:-}
 EOF
+}
+write_config "http://127.0.0.1:$HOOK_PORT/hook"
 
 pd_daemon_start
 pd_note "probed pid $PD_DAEMON_PID, run $PD_RUN_ID"
@@ -182,6 +189,36 @@ sleep 4
     pd_fail "the restart made alerts: $(pd_sql "SELECT id, kind, subject FROM alerts WHERE id > $kill_id")"
 [ "$(wc -l <"$HOOK_LOG")" = 4 ] || pd_fail "the receiver got $(wc -l <"$HOOK_LOG") requests, expected 4"
 pd_ok "the pending recovery delivered once after the restart; the restart itself alerted nothing"
+
+# 4. A reload that fails keeps the channels; one that succeeds changes them.
+url1="http://127.0.0.1:$HOOK_PORT/hook"
+mark=$(pd_log_lines)
+write_config "$url1" "    - { id: pager, channels: pager }"
+pd_daemon_signal HUP
+pd_wait_until 10 "'reload failed' after a route to an unknown channel" pd_log_has_after "$mark" 'reload failed'
+pd_cut codec
+pd_wait_until 10 "the problem through the running channel" \
+    received_is 2 '.alerts[0].kind == "problem" and .alerts[0].id == "gy-codec-01"'
+pd_restore codec
+pd_wait_until 12 "the recovery through the running channel" \
+    received_is 2 '.alerts[0].kind == "recovery" and .alerts[0].id == "gy-codec-01"'
+pd_ok "a failed reload kept the channel: problem and recovery delivered"
+old_port=$HOOK_PORT
+: >"$PD_TMP/hook2.log"
+sink_start 0 "$PD_TMP/hook2.log"
+[ "$HOOK_PORT" != "$old_port" ] || pd_fail "the second receiver took the first one's port"
+mark=$(pd_log_lines)
+write_config "http://127.0.0.1:$HOOK_PORT/new-hook"
+pd_daemon_signal HUP
+pd_wait_until 10 "'reloaded' in the log" pd_log_has_after "$mark" 'reloaded:'
+pd_log_has_after "$mark" 'reload failed' && pd_fail "the good configuration was rejected"
+pd_cut codec
+pd_wait_until 10 "the problem at the new URL" test -s "$PD_TMP/hook2.log"
+[ "$(jq -r '.path + " " + (.body | fromjson | .alerts[0].id)' "$PD_TMP/hook2.log")" = "/new-hook gy-codec-01" ] ||
+    pd_fail "the new receiver got: $(cat "$PD_TMP/hook2.log")"
+[ "$(received '.alerts[0].kind == "problem" and .alerts[0].id == "gy-codec-01"')" = 2 ] ||
+    pd_fail "the old receiver got the problem after the reload"
+pd_ok "after a good reload the next problem went to the channel's new URL"
 
 pd_daemon_stop
 [ "$PD_DAEMON_RC" = 0 ] || pd_fail "probed exited $PD_DAEMON_RC"
