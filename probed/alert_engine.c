@@ -420,6 +420,7 @@ static int changed(struct pd_alert_engine *e, struct subject *s, enum pd_state f
         free(s->reason);
         s->reason = r;
     }
+    bool unobserved = s->cur == PD_STATE_UNKNOWN; /* just before this change */
     s->cur = to;
     if (to == PD_STATE_UNKNOWN || to == s->definite)
         return 0;
@@ -459,6 +460,16 @@ static int changed(struct pd_alert_engine *e, struct subject *s, enum pd_state f
     if (to == PD_STATE_UP && s->said) {
         s->said = false;
         s->next_remind = 0;
+        if (unobserved) {
+            /* Down when last seen, up when seen again: the length includes
+             * time nobody observed (reports count that part apart). */
+            char *r = strdup("up when observed again; not observed for part of the outage "
+                             "(probed stopped, or the probe could not run)");
+            if (!r)
+                return -ENOMEM;
+            free(s->reason);
+            s->reason = r;
+        }
         return hold(e, s, PD_ALERT_RECOVERY, PD_STATE_DOWN, PD_STATE_UP, at, at - s->down_since,
                     tid, now);
     }

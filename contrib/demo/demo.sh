@@ -14,7 +14,8 @@
 # recording server a live stream (HLS, 1080p and 720p variants, a 2 s
 # segment every 2 s) whose segments stop for 30 s every 5 minutes.
 # One codec terminal (zunyi-term-01) is cut off with nftables for 90 s
-# every 4 minutes; one camera (zunyi-honghuagang-cam-01) loses 10% of its
+# every 4 minutes (alerts to a webhook receiver on the prober's loopback,
+# written to /run/probed-demo/alerts.jsonl); one camera (zunyi-honghuagang-cam-01) loses 10% of its
 # packets. Runs until Ctrl-C (or SECONDS), then removes every namespace and
 # process it made. All traffic stays inside those namespaces.
 set -euo pipefail
@@ -177,6 +178,15 @@ rm -rf "$RUN_DIR"
 mkdir -p "$RUN_DIR"
 chmod 755 "$RUN_DIR"
 RUN_MADE=1
+
+# The NOC's alert receiver: a webhook on the prober's loopback (demo.yaml's
+# alerts channel) that appends each message it gets to a file.
+ALERTS_LOG=$RUN_DIR/alerts.jsonl
+: >"$ALERTS_LOG"
+ip netns exec "$PROBER_NS" python3 "$HERE/../../tests/tools/pd_alert_sink.py" http \
+    --mode webhook --port 9099 --log "$ALERTS_LOG" --port-file "$RUN_DIR/alerts.port" \
+    --max-seconds 43200 >>"$RUN_DIR/alerts-sink.out" 2>&1 &
+PIDS+=("$!")
 
 # The switches' SNMP agents: a community made up now, known to probed
 # through the secrets file (0640, group nogroup: probed reads it again as
@@ -382,6 +392,9 @@ demo: $n devices up; $CUT_ID is cut off for ${CUT_LENGTH}s every $((CUT_PERIOD /
   web:     http://$WEB_ADDR:8080/  (dashboard: sites, devices, events; from this host's browser)
            http://$WEB_ADDR:8080/api/v1/targets  http://$WEB_ADDR:8080/metrics
   status:  $ctl status
+  alerts:  tail -f $ALERTS_LOG | jq -r '.body | fromjson | .summary'
+           (what the webhook receiver got; a message lists what changed within 10 s)
+           $ctl alerts    (every message stored, pending, delivered or given up)
   snmp:    ip netns exec $PROBER_NS $ctl snmp prov-core-sw-01 1.3.6.1.2.1.1.5.0
            (interfaces: $DATA/rrd/prov-core-sw-01/snmp/if-*.rrd, names in the series table)
   events:  $ctl events --since $(date +%F)

@@ -48,7 +48,7 @@ static struct pd_config cfg;
  * item-kind:id ...". */
 static char out[64][4096];
 static size_t n_out;
-static char first_check[64]; /* the last message's first item's check */
+static char first_check[64], first_reason[160]; /* the last message's first item's */
 
 static int emit(const struct pd_alert_out *o, void *arg)
 {
@@ -58,6 +58,7 @@ static int emit(const struct pd_alert_out *o, void *arg)
     size_t left = sizeof(out[0]);
     int n = snprintf(p, left, "%s %s %s %zu", o->channel->id, o->routes, o->kind, o->msg.n_items);
     snprintf(first_check, sizeof(first_check), "%s", o->msg.items[0].check);
+    snprintf(first_reason, sizeof(first_reason), "%s", o->msg.items[0].reason);
     for (size_t i = 0; i < o->msg.n_items && (size_t)n < left; i++) {
         const struct pd_alert_item *it = &o->msg.items[i];
         n += snprintf(p + n, left - (size_t)n, " %s:%s", pd_alert_kind_name(it->kind), it->id);
@@ -299,6 +300,7 @@ static void seeded_outage_recovers(void **state)
     tick(e, T0 + 6 * MIN);
     assert_int_equal(n_out, 1);
     assert_string_equal(out[0], "hook all recovery 1 recovery:x100/240s");
+    assert_non_null(strstr(first_reason, "not observed for part of the outage"));
     pd_alert_engine_free(e);
 }
 
