@@ -58,7 +58,7 @@ struct pd_alert_engine {
     size_t n_held, cap_held;
     pd_ns group_due;  /* 0: no group */
     size_t n_emitted; /* the group was emitted, not yet stored (pd_alert_engine_sent) */
-    unsigned emitted_messages;
+    unsigned emitted_messages, emitted_unrouted;
     pd_ns emitted_at, last_sent; /* of the group emitted; of the last group stored (0: none) */
     int64_t fed;                 /* the newest transition given */
     struct pd_alert_engine_stats stats;
@@ -704,8 +704,9 @@ static int flush(struct pd_alert_engine *e, pd_ns now, pd_alert_emit_fn emit, vo
             goto out;
         sent++;
     }
+    e->emitted_unrouted = 0;
     for (size_t i = 0; i < e->n_held; i++)
-        e->stats.unrouted += !routed[i];
+        e->emitted_unrouted += !routed[i];
     /* Kept until the caller says the messages are stored. */
     e->n_emitted = e->n_held;
     e->emitted_messages = (unsigned)sent;
@@ -740,6 +741,7 @@ void pd_alert_engine_sent(struct pd_alert_engine *e, bool stored)
         e->n_held = 0;
         e->group_due = 0;
         e->stats.messages += e->emitted_messages;
+        e->stats.unrouted += e->emitted_unrouted;
         if (e->emitted_messages)
             e->last_sent = e->emitted_at;
     }

@@ -83,8 +83,9 @@ typedef int (*pd_alert_emit_fn)(const struct pd_alert_out *o, void *arg);
  * held until pd_alert_engine_sent: the caller stores the messages and the
  * cursor in one transaction, and a failed commit loses nothing. */
 int pd_alert_engine_tick(struct pd_alert_engine *e, pd_ns now, pd_alert_emit_fn emit, void *arg);
-/* After a tick that emitted: stored true drops the group (the cursor
- * moves past it), false keeps it for the next tick. */
+/* After every tick: stored true drops the group that was emitted, if any
+ * (also one routed nowhere, which emitted no message; the cursor moves
+ * past it), false keeps it for the next tick (storing failed). */
 void pd_alert_engine_sent(struct pd_alert_engine *e, bool stored);
 /* When to tick next: the group's due time, or at most a second ahead. */
 pd_ns pd_alert_engine_next(const struct pd_alert_engine *e, pd_ns now);

@@ -238,8 +238,10 @@ static void decide(struct pd_alerts *a)
         pd_warn("alert", "cannot store alerts: %s (tried again)", strerror(-rc));
         return;
     }
-    if (cursor == a->cursor && !a->emitted)
+    if (cursor == a->cursor && !a->emitted) {
+        pd_alert_engine_sent(a->engine, true); /* a group routed nowhere: nothing to store */
         return;
+    }
     if ((!a->emitted && pd_db_begin(a->db) < 0) || pd_db_alert_set_cursor(a->db, cursor) < 0 ||
         pd_db_commit(a->db) < 0) {
         pd_db_rollback(a->db);

@@ -377,6 +377,37 @@ static void group_interval_gathers_followers(void **state)
     pd_alert_engine_free(e);
 }
 
+/* A group whose items no route takes emits nothing and is dropped once
+ * confirmed: the next problem waits its own group_wait. */
+static void unrouted_group_dropped(void **state)
+{
+    (void)state;
+    struct pd_alert_engine *e = engine();
+    change(e, "x100", "", PD_STATE_UP, PD_STATE_DOWN, T0);
+    tick(e, T0 + 10 * S);
+    assert_int_equal(n_out, 1);
+    /* Routes change: nothing takes x100 any more; its reminder is unrouted. */
+    struct pd_route_conf *saved = cfg.alerts.routes;
+    size_t n_saved = cfg.alerts.n_routes;
+    cfg.alerts.n_routes = 0;
+    tick(e, T0 + 61 * MIN); /* the reminder is held for its group */
+    assert_int_equal(pd_alert_engine_tick(e, T0 + 61 * MIN + 10 * S, emit, NULL), 0);
+    pd_alert_engine_sent(e, true);
+    cfg.alerts.routes = saved;
+    cfg.alerts.n_routes = n_saved;
+    struct pd_alert_engine_stats st;
+    pd_alert_engine_stats(e, &st);
+    assert_int_equal(st.unrouted, 1);
+    change(e, "x001", "", PD_STATE_UP, PD_STATE_DOWN, T0 + 62 * MIN);
+    tick(e, T0 + 62 * MIN + 5 * S);
+    assert_int_equal(n_out, 1); /* its own group_wait, not the old group's due time */
+    tick(e, T0 + 62 * MIN + 10 * S);
+    assert_int_equal(n_out, 2);
+    pd_alert_engine_stats(e, &st);
+    assert_int_equal(st.unrouted, 1);
+    pd_alert_engine_free(e);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -390,6 +421,7 @@ int main(void)
         cmocka_unit_test_setup(media_checks_only, setup),
         cmocka_unit_test_setup(unstored_group_emitted_again, setup),
         cmocka_unit_test_setup(group_interval_gathers_followers, setup),
+        cmocka_unit_test_setup(unrouted_group_dropped, setup),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
