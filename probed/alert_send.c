@@ -22,8 +22,8 @@
 #include <openssl/evp.h>
 #include <openssl/hmac.h>
 
+#include "alert_reply.h"
 #include "clock.h"
-#include "utf8.h"
 
 /* What is kept of a reply: a robot's JSON is a few dozen bytes; anything
  * past this is read and dropped, so a misbehaving server cannot make us
@@ -38,7 +38,7 @@ struct pd_alert_send {
     char *url;        /* DingTalk's signed URL; else NULL (ch->url used) */
     const char *body; /* borrowed */
     size_t len, sent;
-    char reply[REPLY_MAX + 1];
+    char reply[REPLY_MAX]; /* not NUL-terminated */
     size_t reply_len;
     char curl_err[CURL_ERROR_SIZE];
     char host[256]; /* host[:port] of the URL, for messages */
@@ -51,7 +51,6 @@ static size_t on_reply(char *data, size_t size, size_t n, void *arg)
     size_t k = len < room ? len : room;
     memcpy(s->reply + s->reply_len, data, k);
     s->reply_len += k;
-    s->reply[s->reply_len] = '\0';
     return len;
 }
 
@@ -237,143 +236,25 @@ void *pd_alert_send_handle(struct pd_alert_send *s)
     return s->curl;
 }
 
-/* A short piece of a reply for a message: one line, printable. */
-static void reply_snippet(const char *reply, char *buf, size_t len)
-{
-    size_t n = 0, in = strlen(reply);
-    for (size_t i = 0; i < in && n + 4 < len && n < 160;) {
-        uint32_t cp;
-        size_t k = pd_utf8_decode(reply + i, in - i, &cp);
-        if (cp < 0x20 || cp == 0x7f || cp == PD_UTF8_REPLACEMENT) {
-            if (n && buf[n - 1] != ' ')
-                buf[n++] = ' ';
-        } else {
-            memcpy(buf + n, reply + i, k);
-            n += k;
-        }
-        i += k;
-    }
-    while (n && buf[n - 1] == ' ')
-        n--;
-    buf[n] = '\0';
-}
-
-/* JSON, minimally: the span of a top-level member's value in an object,
- * skipping strings (with escapes), nested objects and arrays. 0, or -1
- * when the text is no object, -2 when it has no such member. */
-static const char *skip_ws(const char *p)
-{
-    while (*p == ' ' || *p == '\t' || *p == '\r' || *p == '\n')
-        p++;
-    return p;
-}
-
-static const char *skip_string(const char *p) /* p at '"'; NULL: unterminated */
-{
-    for (p++; *p; p++) {
-        if (*p == '\\' && p[1])
-            p++;
-        else if (*p == '"')
-            return p + 1;
-    }
-    return NULL;
-}
-
-static const char *skip_value(const char *p)
-{
-    int depth = 0;
-    do {
-        p = skip_ws(p);
-        if (*p == '"') {
-            if (!(p = skip_string(p)))
-                return NULL;
-        } else if (*p == '{' || *p == '[') {
-            depth++, p++;
-        } else if (*p == '}' || *p == ']') {
-            if (--depth < 0)
-                return NULL;
-            p++;
-        } else if (*p == ',' || *p == ':') {
-            if (depth == 0)
-                return NULL;
-            p++;
-        } else if (*p && strchr("-0123456789tfn", *p)) {
-            while (*p && strchr("+-.0123456789eEtruefalsn", *p))
-                p++;
-        } else {
-            return NULL;
-        }
-    } while (depth > 0);
-    return p;
-}
-
-static int json_member(const char *text, const char *key, const char **val, const char **end)
-{
-    const char *p = skip_ws(text);
-    size_t klen = strlen(key);
-    int found = 0;
-    if (*p++ != '{')
-        return -1;
-    p = skip_ws(p);
-    if (*p == '}')
-        return skip_ws(p + 1)[0] ? -1 : -2;
-    for (;;) {
-        p = skip_ws(p);
-        if (*p != '"')
-            return -1;
-        const char *k = p + 1, *ke = skip_string(p);
-        if (!ke)
-            return -1;
-        p = skip_ws(ke);
-        if (*p++ != ':')
-            return -1;
-        p = skip_ws(p);
-        const char *v = p;
-        if (!(p = skip_value(p)))
-            return -1;
-        if (!found && (size_t)(ke - 1 - k) == klen && memcmp(k, key, klen) == 0) {
-            *val = v;
-            *end = p;
-            found = 1;
-        }
-        p = skip_ws(p);
-        if (*p == ',') {
-            p++;
-            continue;
-        }
-        if (*p != '}' || skip_ws(p + 1)[0])
-            return -1;
-        return found ? 0 : -2;
-    }
-}
-
 /* A robot's reply: {"errcode":0,"errmsg":"ok"}. 0 when errcode is 0. */
 static int robot_reply(struct pd_alert_send *s, char *err, size_t errlen)
 {
-    const char *v, *e;
-    char snippet[200];
-    int rc = json_member(s->reply, "errcode", &v, &e);
-    if (rc < 0) {
-        reply_snippet(s->reply, snippet, sizeof(snippet));
+    char snippet[200], msg[200];
+    long code;
+    int rc = pd_alert_robot_reply(s->reply, s->reply_len, &code, msg, sizeof(msg));
+    if (rc == -EBADMSG || rc == -ENOENT) {
+        pd_alert_reply_snippet(s->reply, s->reply_len, snippet, sizeof(snippet));
         snprintf(err, errlen, "%s: %s (reply: '%s')", s->host,
-                 rc == -1 ? "the reply is not the robot's JSON" : "the reply has no errcode",
+                 rc == -EBADMSG ? "the reply is not the robot's JSON" : "the reply has no errcode",
                  snippet);
         return -EAGAIN;
     }
-    char *num_end;
-    long code = strtol(v, &num_end, 10);
-    if (num_end == v || num_end != e) {
+    if (rc < 0) {
         snprintf(err, errlen, "%s: the reply's errcode is not a number", s->host);
         return -EAGAIN;
     }
     if (code == 0)
         return 0;
-    char msg[200] = "";
-    if (json_member(s->reply, "errmsg", &v, &e) == 0 && *v == '"' && e - v >= 2) {
-        char raw[200];
-        snprintf(raw, sizeof(raw), "%.*s", (int)(e - v - 2), v + 1);
-        reply_snippet(raw, msg, sizeof(msg));
-    }
     snprintf(err, errlen, "%s: the robot answered errcode %ld%s%s", s->host, code,
              msg[0] ? ": " : "", msg);
     return -EAGAIN;
@@ -403,7 +284,7 @@ int pd_alert_send_outcome(struct pd_alert_send *s, int curl_result, char *err, s
     if (s->ch->type == PD_CHANNEL_EMAIL)
         return 0;
     if (code < 200 || code > 299) {
-        reply_snippet(s->reply, snippet, sizeof(snippet));
+        pd_alert_reply_snippet(s->reply, s->reply_len, snippet, sizeof(snippet));
         snprintf(err, errlen, "%s: HTTP status %ld%s%s", s->host, code, snippet[0] ? ": " : "",
                  snippet);
         return -EAGAIN;
