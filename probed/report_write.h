@@ -16,6 +16,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdio.h>
 
 #include "report.h"
 
@@ -40,6 +41,18 @@ int pd_report_html(const struct pd_report *r, char **doc, size_t *len);
  * message in err. */
 int pd_report_xlsx(const struct pd_report *r, const char *path, const char *content_sha256,
                    char *err, size_t errlen);
+
+/* Text from data for HTML element content and quoted attributes: markup
+ * escaped; invalid UTF-8 and control characters become U+FFFD, so the
+ * file stays valid whatever the records hold. */
+void pd_html_text(FILE *f, const char *s);
+
+/* For XLSX cells: a copy of s (taken: free()) fit for a sheet (invalid
+ * UTF-8 and control characters as U+FFFD, "_xHHHH_" escaped, cut with an
+ * ellipsis at a cell's 32,767 characters), or NULL when out of memory;
+ * and the column width s needs (a CJK character counts two). */
+char *pd_xlsx_text(const char *s);
+double pd_xlsx_width(const char *s);
 
 void pd_sha256_hex(const void *data, size_t len, char hex[PD_SHA256_HEX]);
 /* One digest over the files' bytes, in order (the configuration's hash:

@@ -408,7 +408,7 @@ static void test_unknown_keys(void **state)
                 "2:1: unknown key 'foo' in the configuration (expected one of: data_dir, "
                 "timezone, user, pid_file, plugin_dir, log, inventory, templates, targets, sla, "
                 "rrd, storage, dns_refresh, dns_retry, plugins, systems, maintenance, secrets, "
-                "web, alerts)");
+                "web, alerts, inspection)");
     expect_fail("log: { level: info, colour: no }\n",
                 "1:21: unknown key 'colour' in log (expected one of: level, target)");
     expect_fail("templates:\n"
