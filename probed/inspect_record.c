@@ -53,15 +53,15 @@ static void header(struct pd_record *rec, const struct pd_inspection *in)
 static void problems(struct pd_record *rec, const struct pd_inspection *in)
 {
     static const char *const cols[] = {"rank", "kind", "site", "id", "name", "problem"};
-    struct pd_table *t = pd_record_table(rec, "problems", "Problems to act on first", cols, 6);
-    pd_table_intro(rec, t,
-                   "By kind (down, checks down, outages, loss, latency, jitter, media, "
-                   "certificates, reboots, interface errors, not observed), the worst first "
-                   "within a kind.");
+    struct pd_rtable *t = pd_record_table(rec, "problems", "Problems to act on first", cols, 6);
+    pd_record_intro(rec, t,
+                    "By kind (down, checks down, outages, loss, latency, jitter, media, "
+                    "certificates, reboots, interface errors, not observed), the worst first "
+                    "within a kind.");
     for (size_t i = 0; i < in->n_problems; i++) {
         const struct pd_inspect_problem *p = &in->problems[i];
         const struct pd_report_target *d = in->devices[p->device].t;
-        pd_table_row(rec, t);
+        pd_record_row(rec, t);
         pd_cell_num(rec, t, 0, (double)(i + 1), 0);
         pd_cell_text(rec, t, 1, pd_problem_kind_name(p->kind));
         pd_cell_text(rec, t, 2, d->site);
@@ -141,21 +141,21 @@ static void devices(struct pd_record *rec, const struct pd_inspection *in)
                                           "media loss mean %",
                                           "media jitter p95 ms",
                                           "note"};
-    struct pd_table *t = pd_record_table(rec, "devices", "Devices", cols, D_N);
-    pd_table_intro(rec, t,
-                   in->kind == PD_INSPECT_DAILY
-                       ? "Availability, downtime and outages over the period as the "
-                         "availability report computes them; loss, RTT and jitter from the "
-                         "ICMP check's stored rows; the verdict is the month's, so it is "
-                         "left empty here."
-                       : "Availability, coverage, downtime, failures, MTTR and verdict are "
-                         "those of the month's availability report; loss, RTT and jitter from "
-                         "the ICMP check's stored rows.");
+    struct pd_rtable *t = pd_record_table(rec, "devices", "Devices", cols, D_N);
+    pd_record_intro(rec, t,
+                    in->kind == PD_INSPECT_DAILY
+                        ? "Availability, downtime and outages over the period as the "
+                          "availability report computes them; loss, RTT and jitter from the "
+                          "ICMP check's stored rows; the verdict is the month's, so it is "
+                          "left empty here."
+                        : "Availability, coverage, downtime, failures, MTTR and verdict are "
+                          "those of the month's availability report; loss, RTT and jitter from "
+                          "the ICMP check's stored rows.");
     for (size_t i = 0; i < in->n_devices; i++) {
         const struct pd_inspect_device *d = &in->devices[i];
         const struct pd_report_target *tg = d->t;
         const struct pd_avail *a = &tg->avail;
-        pd_table_row(rec, t);
+        pd_record_row(rec, t);
         pd_cell_text(rec, t, D_SITE, tg->site);
         pd_cell_text(rec, t, D_ID, tg->id);
         pd_cell_text(rec, t, D_NAME, tg->name);
@@ -203,14 +203,14 @@ static void checks(struct pd_record *rec, const struct pd_inspection *in)
 {
     static const char *const cols[] = {"site", "id",    "name",  "check",
                                        "type", "state", "since", "reason"};
-    struct pd_table *t = pd_record_table(rec, "checks", "Checks not UP at the end", cols, 8);
+    struct pd_rtable *t = pd_record_table(rec, "checks", "Checks not UP at the end", cols, 8);
     for (size_t i = 0; i < in->n_devices; i++) {
         const struct pd_inspect_device *d = &in->devices[i];
         for (size_t k = 0; k < d->n_checks; k++) {
             const struct pd_inspect_check *c = &d->checks[k];
             if (c->state == PD_STATE_UP)
                 continue;
-            pd_table_row(rec, t);
+            pd_record_row(rec, t);
             pd_cell_text(rec, t, 0, d->t->site);
             pd_cell_text(rec, t, 1, d->t->id);
             pd_cell_text(rec, t, 2, d->t->name);
@@ -236,15 +236,15 @@ static void outages(struct pd_record *rec, const struct pd_inspection *in)
                                        "begins in period",
                                        "ends in period",
                                        "maintenance only"};
-    struct pd_table *t = pd_record_table(rec, "outages", "Outages", cols, 11);
-    pd_table_intro(rec, t,
-                   "Every outage that overlaps the period, with its whole counted duration, "
-                   "as the availability report lists it.");
+    struct pd_rtable *t = pd_record_table(rec, "outages", "Outages", cols, 11);
+    pd_record_intro(rec, t,
+                    "Every outage that overlaps the period, with its whole counted duration, "
+                    "as the availability report lists it.");
     for (size_t i = 0; i < in->n_devices; i++) {
         const struct pd_report_target *d = in->devices[i].t;
         for (size_t k = 0; k < d->avail.n_outages; k++) {
             const struct pd_outage *o = &d->avail.outages[k];
-            pd_table_row(rec, t);
+            pd_record_row(rec, t);
             pd_cell_text(rec, t, 0, d->site);
             pd_cell_text(rec, t, 1, d->id);
             pd_cell_text(rec, t, 2, d->name);
@@ -264,16 +264,16 @@ static void interfaces(struct pd_record *rec, const struct pd_inspection *in)
 {
     static const char *const cols[] = {"site",  "id",     "name",     "interface",
                                        "label", "errors", "discards", "down events"};
-    struct pd_table *t =
+    struct pd_rtable *t =
         pd_record_table(rec, "interfaces", "Interfaces with errors or events", cols, 8);
-    pd_table_intro(rec, t,
-                   "Errors and discards are estimated from the stored per-second rates over "
-                   "the period; down events are those the SNMP check recorded.");
+    pd_record_intro(rec, t,
+                    "Errors and discards are estimated from the stored per-second rates over "
+                    "the period; down events are those the SNMP check recorded.");
     for (size_t i = 0; i < in->n_devices; i++) {
         const struct pd_inspect_device *d = &in->devices[i];
         for (size_t k = 0; k < d->n_ifaces; k++) {
             const struct pd_inspect_iface *f = &d->ifaces[k];
-            pd_table_row(rec, t);
+            pd_record_row(rec, t);
             pd_cell_text(rec, t, 0, d->t->site);
             pd_cell_text(rec, t, 1, d->t->id);
             pd_cell_text(rec, t, 2, d->t->name);
@@ -293,11 +293,11 @@ static void sites(struct pd_record *rec, const struct pd_inspection *in)
                                        "failures",    "downtime s",      "outages",
                                        "reboots",     "interface errors"};
     const struct pd_report *r = in->report;
-    struct pd_table *t = pd_record_table(rec, "sites", "Sites", cols, 11);
+    struct pd_rtable *t = pd_record_table(rec, "sites", "Sites", cols, 11);
     for (size_t i = 0; i < r->n_sites; i++) {
         const struct pd_report_site *s = &r->sites[i];
         const struct pd_inspect_site *x = &in->sites[i];
-        pd_table_row(rec, t);
+        pd_record_row(rec, t);
         pd_cell_text(rec, t, 0, s->path);
         pd_cell_num(rec, t, 1, s->level, 0);
         pd_cell_num(rec, t, 2, s->devices, 0);

@@ -62,14 +62,14 @@ void pd_record_line_time(struct pd_record *r, const char *label, pd_ns t)
     pd_record_line(r, label, t ? pd_time_format_iso(t, buf, sizeof(buf)) : "");
 }
 
-struct pd_table *pd_record_table(struct pd_record *r, const char *name, const char *title,
-                                 const char *const *cols, size_t n)
+struct pd_rtable *pd_record_table(struct pd_record *r, const char *name, const char *title,
+                                  const char *const *cols, size_t n)
 {
-    struct pd_table *v;
+    struct pd_rtable *v;
     if (r->rc || !(v = grow(r, r->tables, &r->cap_tables, r->n_tables, sizeof(*v))))
         return NULL;
     r->tables = v;
-    struct pd_table *t = &v[r->n_tables++];
+    struct pd_rtable *t = &v[r->n_tables++];
     memset(t, 0, sizeof(*t));
     t->name = dup(r, name);
     t->title = dup(r, title);
@@ -83,7 +83,7 @@ struct pd_table *pd_record_table(struct pd_record *r, const char *name, const ch
     return r->rc ? NULL : t;
 }
 
-void pd_table_intro(struct pd_record *r, struct pd_table *t, const char *text)
+void pd_record_intro(struct pd_record *r, struct pd_rtable *t, const char *text)
 {
     if (r->rc || !t)
         return;
@@ -91,7 +91,7 @@ void pd_table_intro(struct pd_record *r, struct pd_table *t, const char *text)
     t->intro = dup(r, text);
 }
 
-void pd_table_row(struct pd_record *r, struct pd_table *t)
+void pd_record_row(struct pd_record *r, struct pd_rtable *t)
 {
     if (r->rc || !t)
         return;
@@ -110,7 +110,7 @@ void pd_table_row(struct pd_record *r, struct pd_table *t)
     t->n_rows++;
 }
 
-static struct pd_cell *cell(struct pd_record *r, struct pd_table *t, size_t col)
+static struct pd_cell *cell(struct pd_record *r, struct pd_rtable *t, size_t col)
 {
     if (r->rc || !t || t->n_rows == 0 || col >= t->n_cols)
         return NULL;
@@ -120,7 +120,7 @@ static struct pd_cell *cell(struct pd_record *r, struct pd_table *t, size_t col)
     return c;
 }
 
-void pd_cell_text(struct pd_record *r, struct pd_table *t, size_t col, const char *s)
+void pd_cell_text(struct pd_record *r, struct pd_rtable *t, size_t col, const char *s)
 {
     struct pd_cell *c = cell(r, t, col);
     if (!c || !s)
@@ -129,7 +129,7 @@ void pd_cell_text(struct pd_record *r, struct pd_table *t, size_t col, const cha
     c->text = dup(r, s);
 }
 
-void pd_cell_num(struct pd_record *r, struct pd_table *t, size_t col, double v, int decimals)
+void pd_cell_num(struct pd_record *r, struct pd_rtable *t, size_t col, double v, int decimals)
 {
     struct pd_cell *c = cell(r, t, col);
     if (!c)
@@ -139,7 +139,7 @@ void pd_cell_num(struct pd_record *r, struct pd_table *t, size_t col, double v, 
     c->decimals = decimals;
 }
 
-void pd_cell_time(struct pd_record *r, struct pd_table *t, size_t col, pd_ns t_ns)
+void pd_cell_time(struct pd_record *r, struct pd_rtable *t, size_t col, pd_ns t_ns)
 {
     struct pd_cell *c = cell(r, t, col);
     if (!c)
@@ -158,7 +158,7 @@ void pd_record_free(struct pd_record *r)
     }
     free(r->lines);
     for (size_t i = 0; i < r->n_tables; i++) {
-        struct pd_table *t = &r->tables[i];
+        struct pd_rtable *t = &r->tables[i];
         free(t->name);
         free(t->title);
         free(t->intro);

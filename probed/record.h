@@ -15,6 +15,7 @@
 #include <stddef.h>
 
 #include "plugin.h"
+#include "report_write.h"
 
 enum pd_cell_kind {
     PD_CELL_EMPTY, /* an empty cell: for the inspector to fill in, or not applicable */
@@ -31,7 +32,7 @@ struct pd_cell {
     pd_ns time;
 };
 
-struct pd_table {
+struct pd_rtable {
     char *name;  /* owned: CSV section and XLSX sheet (at most 31 bytes, no []:*?/\) */
     char *title; /* owned: the heading people read */
     char *intro; /* owned or NULL: a sentence under the heading */
@@ -52,7 +53,7 @@ struct pd_record {
     char *banner; /* owned or NULL: a warning shown first (provisional) */
     struct pd_record_line *lines;
     size_t n_lines, cap_lines;
-    struct pd_table *tables;
+    struct pd_rtable *tables;
     size_t n_tables, cap_tables;
     int rc; /* 0, or -ENOMEM once any addition failed: check it once at the end */
 };
@@ -65,14 +66,14 @@ void pd_record_line(struct pd_record *r, const char *label, const char *value);
 void pd_record_line_time(struct pd_record *r, const char *label, pd_ns t);
 /* A new table, the current one from then on; cols: n names. NULL on
  * failure. */
-struct pd_table *pd_record_table(struct pd_record *r, const char *name, const char *title,
-                                 const char *const *cols, size_t n);
-void pd_table_intro(struct pd_record *r, struct pd_table *t, const char *text);
+struct pd_rtable *pd_record_table(struct pd_record *r, const char *name, const char *title,
+                                  const char *const *cols, size_t n);
+void pd_record_intro(struct pd_record *r, struct pd_rtable *t, const char *text);
 /* A new row of empty cells in t; the cells are then set by column. */
-void pd_table_row(struct pd_record *r, struct pd_table *t);
-void pd_cell_text(struct pd_record *r, struct pd_table *t, size_t col, const char *s);
-void pd_cell_num(struct pd_record *r, struct pd_table *t, size_t col, double v, int decimals);
-void pd_cell_time(struct pd_record *r, struct pd_table *t, size_t col, pd_ns t_ns);
+void pd_record_row(struct pd_record *r, struct pd_rtable *t);
+void pd_cell_text(struct pd_record *r, struct pd_rtable *t, size_t col, const char *s);
+void pd_cell_num(struct pd_record *r, struct pd_rtable *t, size_t col, double v, int decimals);
+void pd_cell_time(struct pd_record *r, struct pd_rtable *t, size_t col, pd_ns t_ns);
 void pd_record_free(struct pd_record *r);
 
 /* The writers: 0 or -ENOMEM; *doc (taken: free()) holds *len bytes. */
@@ -81,6 +82,11 @@ int pd_record_html(const struct pd_record *r, char **doc, size_t *len);
 /* 0 or -errno with err; content_sha256: the digest of pd_record_csv
  * without BOM. */
 int pd_record_xlsx(const struct pd_record *r, const char *path, const char *content_sha256,
+                   char *err, size_t errlen);
+
+/* r as CSV (bom: with a byte order mark), HTML or XLSX, written whole
+ * to path (fsutil.h's pd_write_atomic). 0 or -errno with err. */
+int pd_record_file(const struct pd_record *r, enum pd_report_format fmt, bool bom, const char *path,
                    char *err, size_t errlen);
 
 #endif

@@ -59,7 +59,7 @@ int pd_record_csv(const struct pd_record *r, bool bom, char **doc, size_t *len)
     }
     pctl_csv_end_row(f);
     for (size_t i = 0; i < r->n_tables; i++) {
-        const struct pd_table *t = &r->tables[i];
+        const struct pd_rtable *t = &r->tables[i];
         pctl_csv_cell(f, t->name, 1, 1);
         pctl_csv_end_row(f);
         for (size_t k = 0; k < t->n_cols; k++)

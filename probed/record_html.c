@@ -63,7 +63,7 @@ static void put_cell(FILE *f, const struct pd_cell *c)
     fputs("</td>", f);
 }
 
-static void put_table(FILE *f, const struct pd_table *t)
+static void put_table(FILE *f, const struct pd_rtable *t)
 {
     fprintf(f, "<section%s>\n<h2 id=\"", t->page ? " class=\"page\"" : "");
     pd_html_text(f, t->name);

@@ -132,7 +132,7 @@ static void summary(struct xw *x, const struct pd_record *r, const char *sha)
     apply_widths(x);
 }
 
-static void table(struct xw *x, const struct pd_table *t)
+static void table(struct xw *x, const struct pd_rtable *t)
 {
     char name[SHEET_NAME_MAX + 1];
     sheet_name(x->wb, t->name, name);

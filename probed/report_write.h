@@ -18,6 +18,7 @@
 #include <stddef.h>
 #include <stdio.h>
 
+#include "config.h"
 #include "report.h"
 
 #define PD_SHA256_HEX 65 /* 64 hex digits and NUL */
@@ -59,6 +60,12 @@ void pd_sha256_hex(const void *data, size_t len, char hex[PD_SHA256_HEX]);
  * the main file, then every inventory file). 0 or -errno (err says). */
 int pd_sha256_files(const char *const *paths, size_t n, char hex[PD_SHA256_HEX], char *err,
                     size_t errlen);
+
+/* The configuration's hash reports state: the main file and every
+ * inventory file, in the order they were read, not the secrets file (an
+ * auditor checks it without the credentials). 0 or -errno with err. */
+int pd_config_sha256(const struct pd_config *cfg, char hex[PD_SHA256_HEX], char *err,
+                     size_t errlen);
 
 /* Check the digest of a CSV, JSON or HTML report (format found from its
  * content). 0 when it matches; -EBADMSG when it does not (err says what it
