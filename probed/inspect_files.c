@@ -41,11 +41,10 @@ int pd_inspect_daily_request(const struct pd_config *cfg, int32_t day, pd_ns now
     return pd_daily_period(&cfg->inspection, day, &req->start, &req->end, &req->since_day);
 }
 
-int pd_inspect_daily_path(const struct pd_config *cfg, int32_t day, const char *ext, char *buf,
-                          size_t len)
+int pd_inspect_daily_path(const char *data_dir, int32_t day, const char *ext, char *buf, size_t len)
 {
     char d[PD_DAY_TEXT];
-    int n = snprintf(buf, len, "%s/%s/daily-%s.%s", cfg->data_dir, PD_REPORTS_DIR,
+    int n = snprintf(buf, len, "%s/%s/daily-%s.%s", data_dir, PD_REPORTS_DIR,
                      pd_day_format(day, d, sizeof(d)), ext);
     return n < 0 || (size_t)n >= len ? -ENAMETOOLONG : 0;
 }
@@ -61,13 +60,13 @@ static const struct {
     {PD_INSPECT_XLSX, PD_REPORT_XLSX, "xlsx"},
 };
 
-bool pd_inspect_daily_done(const struct pd_config *cfg, int32_t day)
+bool pd_inspect_daily_done(const char *data_dir, unsigned which, int32_t day)
 {
     char path[PATH_MAX];
     for (size_t i = 0; i < sizeof(formats) / sizeof(formats[0]); i++) {
-        if (!(cfg->inspection.daily_formats & formats[i].bit))
+        if (!(which & formats[i].bit))
             continue;
-        if (pd_inspect_daily_path(cfg, day, formats[i].ext, path, sizeof(path)) < 0 ||
+        if (pd_inspect_daily_path(data_dir, day, formats[i].ext, path, sizeof(path)) < 0 ||
             access(path, F_OK) != 0)
             return false;
     }
@@ -101,7 +100,8 @@ int pd_inspect_daily_files(const struct pd_config *cfg, int32_t day, pd_ns now, 
         char path[PATH_MAX];
         if (!(cfg->inspection.daily_formats & formats[i].bit))
             continue;
-        if ((rc = pd_inspect_daily_path(cfg, day, formats[i].ext, path, sizeof(path))) < 0) {
+        if ((rc = pd_inspect_daily_path(cfg->data_dir, day, formats[i].ext, path, sizeof(path))) <
+            0) {
             snprintf(err, errlen, "%s: data_dir's path is too long", dir);
             break;
         }

@@ -31,10 +31,11 @@ int pd_inspect_daily_request(const struct pd_config *cfg, int32_t day, pd_ns now
                              char label[PD_DAY_TEXT], struct pd_inspect_request *req);
 
 /* <data_dir>/reports/daily-YYYY-MM-DD.<ext>. 0 or -ENAMETOOLONG. */
-int pd_inspect_daily_path(const struct pd_config *cfg, int32_t day, const char *ext, char *buf,
+int pd_inspect_daily_path(const char *data_dir, int32_t day, const char *ext, char *buf,
                           size_t len);
-/* Every configured format's file of that day exists. */
-bool pd_inspect_daily_done(const struct pd_config *cfg, int32_t day);
+/* The file of that day exists in every format of formats (enum
+ * pd_inspect_format_bit). */
+bool pd_inspect_daily_done(const char *data_dir, unsigned formats, int32_t day);
 
 /* Make the daily check of day from the store (opened read-only here)
  * and write every configured format. 0 or -errno with err. */

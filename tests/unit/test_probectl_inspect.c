@@ -417,24 +417,26 @@ static void test_daily_files(void **state)
     int32_t day;
     char err[1024], path[PATH_MAX];
     assert_int_equal(pd_day_parse("2026-11-10", &day), 0);
-    assert_false(pd_inspect_daily_done(f->cfg, day));
+    assert_false(pd_inspect_daily_done(f->cfg->data_dir, f->cfg->inspection.daily_formats, day));
     if (pd_inspect_daily_files(f->cfg, day, f->clock.wall, err, sizeof(err)) < 0)
         fail_msg("%s", err);
-    assert_true(pd_inspect_daily_done(f->cfg, day));
+    assert_true(pd_inspect_daily_done(f->cfg->data_dir, f->cfg->inspection.daily_formats, day));
     static const char *const ext[] = {"json", "csv", "html"};
     for (size_t i = 0; i < 3; i++) {
         char *doc = NULL;
         size_t len;
-        assert_int_equal(pd_inspect_daily_path(f->cfg, day, ext[i], path, sizeof(path)), 0);
+        assert_int_equal(pd_inspect_daily_path(f->cfg->data_dir, day, ext[i], path, sizeof(path)),
+                         0);
         assert_int_equal(pd_read_file_max(path, 1 << 24, &doc, &len, err, sizeof(err)), 0);
         if (pd_report_verify(doc, len, err, sizeof(err)) < 0)
             fail_msg("%s: %s", path, err);
         expect_in(doc, "zy-cam-03");
         free(doc);
     }
-    assert_int_equal(pd_inspect_daily_path(f->cfg, day, "xlsx", path, sizeof(path)), 0);
+    assert_int_equal(pd_inspect_daily_path(f->cfg->data_dir, day, "xlsx", path, sizeof(path)), 0);
     assert_int_equal(access(path, R_OK), 0);
-    assert_int_equal(pd_inspect_daily_path(f->cfg, day, "csv.tmp", path, sizeof(path)), 0);
+    assert_int_equal(pd_inspect_daily_path(f->cfg->data_dir, day, "csv.tmp", path, sizeof(path)),
+                     0);
     assert_int_equal(access(path, F_OK), -1);
 }
 
