@@ -122,7 +122,11 @@ struct pd_inspect_site {
     unsigned outages; /* overlapping the period */
 };
 
-enum pd_inspect_kind { PD_INSPECT_DAILY, PD_INSPECT_MONTHLY };
+enum pd_inspect_kind {
+    PD_INSPECT_DAILY,
+    PD_INSPECT_MONTHLY,
+    PD_INSPECT_QUARTER, /* the quarter so far: the sample's figures */
+};
 
 struct pd_inspection {
     enum pd_inspect_kind kind;

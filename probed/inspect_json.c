@@ -150,7 +150,7 @@ static void devices(struct pctl_json *j, const struct pd_inspection *in)
         pctl_json_str(j, "state", pd_state_name(d->state));
         pctl_json_time(j, "state_since", d->state_since);
         figures(j, &t->avail);
-        if (in->kind == PD_INSPECT_MONTHLY)
+        if (in->kind != PD_INSPECT_DAILY)
             pctl_json_str(j, "verdict", pd_sla_verdict_name(t->sla.overall));
         outages(j, &t->avail);
         checks(j, d);
@@ -217,7 +217,11 @@ int pd_inspect_json(const struct pd_inspection *in, char **doc, size_t *len)
     pctl_json_str(&j, "record",
                   in->kind == PD_INSPECT_DAILY ? "daily_check" : "monthly_inspection");
     pctl_json_int(&j, "schema", INSPECT_JSON_SCHEMA);
-    pctl_json_str(&j, in->kind == PD_INSPECT_DAILY ? "day" : "month", in->label);
+    pctl_json_str(&j,
+                  in->kind == PD_INSPECT_DAILY     ? "day"
+                  : in->kind == PD_INSPECT_MONTHLY ? "month"
+                                                   : "quarter",
+                  in->label);
     pctl_json_open(&j, "period", '{');
     pctl_json_time(&j, "start", r->period.start);
     pctl_json_time(&j, "end", r->period.end);

@@ -13,14 +13,20 @@
 
 static const char *kind_title(enum pd_inspect_kind k)
 {
-    return k == PD_INSPECT_DAILY ? "Daily health check" : "Monthly inspection report";
+    return k == PD_INSPECT_DAILY     ? "Daily health check"
+           : k == PD_INSPECT_MONTHLY ? "Monthly inspection report"
+                                     : "Quarterly inspection";
 }
 
 static void header(struct pd_record *rec, const struct pd_inspection *in)
 {
     const struct pd_report *r = in->report;
     char buf[256], day[PD_DAY_TEXT];
-    pd_record_line(rec, in->kind == PD_INSPECT_DAILY ? "day" : "month", in->label);
+    pd_record_line(rec,
+                   in->kind == PD_INSPECT_DAILY     ? "day"
+                   : in->kind == PD_INSPECT_MONTHLY ? "month"
+                                                    : "quarter",
+                   in->label);
     pd_record_line_time(rec, "period start", r->period.start);
     pd_record_line_time(rec, "period end (excluded)", r->period.end);
     if (in->kind == PD_INSPECT_DAILY)
@@ -168,7 +174,7 @@ static void devices(struct pd_record *rec, const struct pd_inspection *in)
         pd_cell_num(rec, t, D_OUTAGES, outage_count(a), 0);
         pd_cell_num(rec, t, D_FAILURES, a->failures, 0);
         pd_cell_num(rec, t, D_MTTR, a->mttr_min, 2);
-        if (in->kind == PD_INSPECT_MONTHLY)
+        if (in->kind != PD_INSPECT_DAILY)
             pd_cell_text(rec, t, D_VERDICT, pd_sla_verdict_name(tg->sla.overall));
         if (d->has_icmp) {
             pd_cell_num(rec, t, D_LOSS, d->loss.mean, 2);

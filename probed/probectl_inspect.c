@@ -11,7 +11,9 @@
 
 #include "calendar.h"
 #include "clock.h"
+#include "fsutil.h"
 #include "inspect_files.h"
+#include "inspect_sample.h"
 #include "inspect_write.h"
 #include "probectl_common.h"
 #include "text_table.h"
@@ -441,12 +443,138 @@ static int cmd_monthly(const struct opts *o, const struct pd_config *cfg, FILE *
     return run_inspection(o, cfg, &req, out, errout);
 }
 
+static int print_sample(const struct pd_sample *s, FILE *out)
+{
+    static const char *const cols[] = {"#", "SITE", "DEVICES", "WEIGHT", "OUTAGES", "DOWN NOW"};
+    const struct pd_report *r = s->in->report;
+    char a[PD_TIME_BUFLEN], b[PD_TIME_BUFLEN];
+    fprintf(out, "Quarterly inspection sample %s: %zu of %zu sites, %s (figures %s to %s, %s)\n\n",
+            s->quarter, s->n_picks, s->population, s->weighted ? "weighted by outages" : "uniform",
+            pd_time_format_local(r->period.start, a, sizeof(a)),
+            pd_time_format_local(r->period.end, b, sizeof(b)), r->timezone);
+    struct pd_table *t = pd_table_new(6, cols);
+    if (!t)
+        return -ENOMEM;
+    for (size_t c = 2; c < 6; c++)
+        pd_table_set_align(t, c, PD_ALIGN_RIGHT);
+    pd_table_set_align(t, 0, PD_ALIGN_RIGHT);
+    int rc = 0;
+    for (size_t i = 0; rc == 0 && i < s->n_picks; i++) {
+        const struct pd_sample_pick *p = &s->picks[i];
+        unsigned outages = 0, down = 0;
+        for (size_t k = 0; k < p->n_devices; k++) {
+            const struct pd_inspect_device *d = &s->in->devices[p->devices[k]];
+            down += d->state == PD_STATE_DOWN;
+            for (size_t o = 0; o < d->t->avail.n_outages; o++)
+                outages += !d->t->avail.outages[o].maintenance_only;
+        }
+        char rank[24], devices[24], weight[32], out_s[16], down_s[16];
+        snprintf(rank, sizeof(rank), "%zu", i + 1);
+        snprintf(devices, sizeof(devices), "%zu", p->n_devices);
+        snprintf(weight, sizeof(weight), "%.0f", p->weight);
+        snprintf(out_s, sizeof(out_s), "%u", outages);
+        snprintf(down_s, sizeof(down_s), "%u", down);
+        const char *cells[] = {rank, p->path, devices, weight, out_s, down_s};
+        rc = pd_table_add_row(t, cells);
+    }
+    if (rc == 0)
+        rc = pd_table_print(t, out);
+    pd_table_free(t);
+    return rc;
+}
+
+static int emit_sample(const struct opts *o, const struct pd_sample *s, FILE *out, FILE *errout)
+{
+    static char err[ERR_LEN];
+    char *doc = NULL;
+    size_t len = 0;
+    int rc;
+    if (o->format == FMT_TABLE) {
+        if ((rc = print_sample(s, out)) < 0) {
+            fprintf(errout, "probectl %s: %s\n", o->cmd,
+                    rc == -ENOMEM ? "out of memory" : "write error");
+            return 1;
+        }
+        return pctl_finish_output(out, errout, o->cmd);
+    }
+    if (o->format == PD_REPORT_JSON) {
+        if (pd_sample_json(s, &doc, &len) < 0) {
+            fprintf(errout, "probectl %s: out of memory\n", o->cmd);
+            return 1;
+        }
+        rc = o->output ? pd_write_atomic(o->output, doc, len, err, sizeof(err))
+             : fwrite(doc, 1, len, out) == len ? 0
+                                               : -EIO;
+    } else {
+        struct pd_record rec;
+        if (pd_sample_record(s, &rec) < 0) {
+            fprintf(errout, "probectl %s: out of memory\n", o->cmd);
+            return 1;
+        }
+        if (o->output)
+            rc = pd_record_file(&rec, (enum pd_report_format)o->format, o->excel, o->output, err,
+                                sizeof(err));
+        else if ((rc = o->format == PD_REPORT_CSV ? pd_record_csv(&rec, o->excel, &doc, &len)
+                                                  : pd_record_html(&rec, &doc, &len)) == 0)
+            rc = fwrite(doc, 1, len, out) == len ? 0 : -EIO;
+        else
+            snprintf(err, sizeof(err), "out of memory");
+        pd_record_free(&rec);
+    }
+    free(doc);
+    if (rc < 0) {
+        fprintf(errout, "probectl %s: %s\n", o->cmd,
+                rc == -EIO && !o->output ? "write error" : err);
+        return 1;
+    }
+    return o->output ? 0 : pctl_finish_output(out, errout, o->cmd);
+}
+
 static int cmd_sample(const struct opts *o, const struct pd_config *cfg, FILE *out, FILE *errout)
 {
-    (void)cfg;
-    (void)out;
-    fprintf(errout, "probectl %s: not made yet\n", o->cmd);
-    return 1;
+    static char err[ERR_LEN];
+    char quarter[8], hash[PD_SHA256_HEX], source[1024];
+    pd_ns now = pd_clock_wall();
+    struct pd_inspect_request req = {.kind = PD_INSPECT_QUARTER, .label = quarter, .now = now};
+    struct pd_db *db = NULL;
+    struct pd_inspection *in = NULL;
+    struct pd_sample *s = NULL;
+    int rc = 1;
+    if (pd_quarter_parse(o->quarter, &req.start, &req.end, quarter, err, sizeof(err)) < 0)
+        return pctl_usage_error(errout, o->cmd, "--quarter: %s", err);
+    if (req.start > now) {
+        fprintf(errout, "probectl %s: %s has not begun yet (time zone %s)\n", o->cmd, quarter,
+                cfg->timezone);
+        return 1;
+    }
+    if (pd_config_sha256(cfg, hash, err, sizeof(err)) < 0) {
+        fprintf(errout, "probectl %s: %s\n", o->cmd, err);
+        return 1;
+    }
+    if (pctl_open_store(cfg, o->cmd, &db, errout) < 0)
+        return 1;
+    snprintf(source, sizeof(source), "event store %s/%s", cfg->data_dir, PD_DB_FILE);
+    req.config_hash = hash;
+    req.source = source;
+    req.site = o->site;
+    if (pd_inspect_from_store(db, cfg, &req, &in, err, sizeof(err)) < 0) {
+        fprintf(errout, "probectl %s: %s\n", o->cmd, err);
+        goto out;
+    }
+    if (pd_sample_build(in, quarter, (size_t)o->sites, o->weighted, &s) < 0) {
+        fprintf(errout, "probectl %s: out of memory\n", o->cmd);
+        goto out;
+    }
+    if ((rc = emit_sample(o, s, out, errout)) == 0 && !o->quiet &&
+        (o->output || o->format == FMT_TABLE))
+        fprintf(errout, "probectl %s: %s%s%s: %zu of %zu sites%s%s\n", o->cmd, quarter,
+                o->output ? " -> " : "", o->output ? o->output : "", s->n_picks, s->population,
+                s->n_picks < (size_t)o->sites ? " (all there are)" : "",
+                s->weighted ? ", weighted by the quarter's outages so far" : "");
+out:
+    pd_sample_free(s);
+    pd_db_close(db);
+    return rc;
 }
 
 int pd_cmd_inspect(const struct pd_config *cfg, int argc, char **argv, FILE *out, FILE *errout)

@@ -440,6 +440,35 @@ static void test_daily_files(void **state)
     assert_int_equal(access(path, F_OK), -1);
 }
 
+/* The sample from the store: never more sites than exist, the same list
+ * twice, errors for a quarter not begun and bad counts. */
+static void test_sample(void **state)
+{
+    struct fixture *f = *state;
+    assert_int_equal(run(f, "inspect", "sample", "--quarter", "2026Q4", "--sites", "30", NULL), 0);
+    expect_in(f->out, "Quarterly inspection sample 2026Q4: 2 of 2 sites, uniform");
+    expect_in(f->err, "2 of 2 sites (all there are)");
+    assert_int_equal(run(f, "inspect", "sample", "--quarter", "2026Q4", "--sites", "1", "--format",
+                         "json", NULL),
+                     0);
+    char *first = strdup(f->out);
+    assert_non_null(first);
+    assert_int_equal(run(f, "inspect", "sample", "--quarter", "2026Q4", "--sites", "1", "--format",
+                         "json", NULL),
+                     0);
+    /* The same draw; only the time it was made differs. */
+    const char *a = strstr(first, "\"sites\""), *b = strstr(f->out, "\"sites\"");
+    assert_non_null(a);
+    assert_non_null(b);
+    assert_int_equal(strncmp(a, b, strstr(a, "\"sha256\"") - a), 0);
+    free(first);
+    assert_int_equal(run(f, "inspect", "sample", "--quarter", "2027Q1", "--sites", "3", NULL), 1);
+    expect_in(f->err, "2027Q1 has not begun yet");
+    assert_int_equal(run(f, "inspect", "sample", "--quarter", "2026Q5", "--sites", "3", NULL), 2);
+    assert_int_equal(run(f, "inspect", "sample", "--quarter", "2026Q4", "--sites", "0", NULL), 2);
+    assert_int_equal(run(f, "inspect", "sample", "--sites", "3", NULL), 2);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -447,6 +476,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_daily_edges, setup, teardown),
         cmocka_unit_test_setup_teardown(test_monthly_agrees_with_report, setup, teardown),
         cmocka_unit_test_setup_teardown(test_daily_files, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_sample, setup, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
