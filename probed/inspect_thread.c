@@ -61,12 +61,18 @@ static int copy_schedule(const struct pd_inspection_conf *c, struct pd_inspectio
     return 0;
 }
 
-/* The store has recorded past a check time once a heartbeat and the RRD
- * writer's delay have passed: then the record is final, not provisional
- * for want of the last minute. */
+/* The store has recorded past a check time once a heartbeat has been
+ * written after it, and every check's next round (which closes the RRD
+ * row holding the check time) has been through the RRD writer's delay:
+ * then the record is final, and no row of its last minutes is missing. */
 static pd_ns settle_of(const struct pd_config *cfg)
 {
-    return cfg->heartbeat + cfg->rrd_write_delay + SETTLE_IN;
+    pd_ns longest = cfg->heartbeat;
+    for (size_t i = 0; i < cfg->n_templates; i++)
+        for (size_t k = 0; k < cfg->templates[i].n_checks; k++)
+            if (cfg->templates[i].checks[k].interval > longest)
+                longest = cfg->templates[i].checks[k].interval;
+    return longest + cfg->rrd_write_delay + SETTLE_IN;
 }
 
 /* Make and write the daily check of day from the configuration on disk. */

@@ -3,7 +3,8 @@
  * thread of its own, never the loop's (a record reads the event store and
  * every device's series files: seconds for a large inventory). It sleeps
  * until the next working day's check time, waits until the store has
- * recorded past it (a heartbeat and an RRD write delay, plus 5 s), then
+ * recorded past it (the longest of the heartbeat and the checks'
+ * intervals, plus the RRD write delay and 5 s), then
  * makes the record exactly as `probectl inspect daily` does, from the
  * configuration file as it is on disk, and writes it into
  * <data_dir>/reports/daily-YYYY-MM-DD.<ext>, each file replaced whole.

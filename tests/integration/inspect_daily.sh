@@ -72,8 +72,9 @@ R="$PD_DATA/reports/daily-$today"
 # The daemon waits a heartbeat and the RRD delay after the check time.
 pd_wait_until 200 "the daily check files $R.{json,csv,html}" \
     test -s "$R.json" -a -s "$R.csv" -a -s "$R.html"
-grep -q "inspect: the daily check of $today is written" "$PD_LOG" ||
-    pd_fail "no log line for the record"
+# The log line follows the last file's rename.
+pd_wait_until 10 "the log line of the record" \
+    grep -q "inspect: the daily check of $today is written" "$PD_LOG"
 pd_ok "the daemon wrote the daily check of $today at $at"
 
 J="$R.json"
