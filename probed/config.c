@@ -1,6 +1,7 @@
 #include "config.h"
 
 #include <errno.h>
+#include <fnmatch.h>
 #include <glob.h>
 #include <limits.h>
 #include <stdio.h>
@@ -21,6 +22,8 @@ struct loader {
     char *dir; /* absolute directory of the main file */
     struct pd_target_list targets;
     const struct pd_ynode *const *rra_nodes; /* borrowed from the tree */
+    const struct pd_config_subst *subst;     /* borrowed; NULL: every file from disk */
+    int subst_read;                          /* subst's text was read */
 };
 
 int pd_id_valid(const char *id)
@@ -593,6 +596,23 @@ static void load_target(struct loader *ld, const struct pd_ynode *node)
         ld->r.rc = rc;
 }
 
+/* The inventory file probectl is about to write, read from its text
+ * instead of from the disk; once, whichever pattern names it first. */
+static void load_subst(struct loader *ld, const struct pd_ynode *v)
+{
+    const struct pd_config_subst *s = ld->subst;
+    const char *label = file_label(ld->cfg, s->label ? s->label : s->path);
+    ld->subst_read = 1;
+    if (!label) {
+        pd_yfail_nomem(&ld->r, v);
+        return;
+    }
+    int rc =
+        pd_inventory_parse(&ld->targets, ld->cfg, label, s->text, s->len, ld->r.err, ld->r.errlen);
+    if (rc < 0 && ld->r.rc == 0)
+        ld->r.rc = rc;
+}
+
 static void load_inventory(struct loader *ld, const struct pd_ynode *node)
 {
     struct pd_config *cfg = ld->cfg;
@@ -614,14 +634,23 @@ static void load_inventory(struct loader *ld, const struct pd_ynode *node)
         glob_t g;
         if (pd_yread_path(&ld->r, v, "an inventory file or pattern", pattern) < 0)
             continue;
+        /* A substituted file that does not exist yet is one of this
+         * pattern's matches if its name fits. */
+        int subst_here = ld->subst && !ld->subst_read &&
+                         fnmatch(*pattern, ld->subst->path, FNM_PATHNAME | FNM_PERIOD) == 0;
         int grc = glob(*pattern, 0, NULL, &g);
-        if (grc == GLOB_NOMATCH && strpbrk(*pattern, "*?[") == NULL)
+        if (grc == GLOB_NOMATCH && strpbrk(*pattern, "*?[") == NULL && !subst_here)
             pd_yfail(&ld->r, v, "inventory file %s: %s", *pattern, strerror(ENOENT));
         else if (grc == GLOB_NOSPACE)
             pd_yfail_nomem(&ld->r, v);
         else if (grc == GLOB_ABORTED)
             pd_yfail(&ld->r, v, "cannot read the directories of %s", *pattern);
         for (size_t k = 0; grc == 0 && k < g.gl_pathc; k++) {
+            if (ld->subst && strcmp(g.gl_pathv[k], ld->subst->path) == 0) {
+                if (!ld->subst_read)
+                    load_subst(ld, v);
+                continue;
+            }
             int seen = 0;
             for (size_t j = 0; j < cfg->n_files && !seen; j++)
                 seen = strcmp(cfg->files[j], g.gl_pathv[k]) == 0;
@@ -636,6 +665,8 @@ static void load_inventory(struct loader *ld, const struct pd_ynode *node)
             if (rc < 0 && ld->r.rc == 0)
                 ld->r.rc = rc;
         }
+        if (subst_here && !ld->subst_read)
+            load_subst(ld, v);
         globfree(&g);
     }
 }
@@ -720,7 +751,13 @@ static char *main_dir(const char *path)
 
 int pd_config_load(const char *path, struct pd_config **out, char *err, size_t errlen)
 {
-    struct loader ld = {.r = {.err = err, .errlen = errlen}};
+    return pd_config_load_subst(path, NULL, out, err, errlen);
+}
+
+int pd_config_load_subst(const char *path, const struct pd_config_subst *subst,
+                         struct pd_config **out, char *err, size_t errlen)
+{
+    struct loader ld = {.r = {.err = err, .errlen = errlen}, .subst = subst};
     struct pd_ynode *root = NULL;
     char *text = NULL;
     size_t len;

@@ -276,6 +276,24 @@ struct pd_config {
 int pd_config_load(const char *path, struct pd_config **out, char *err, size_t errlen);
 void pd_config_free(struct pd_config *cfg);
 
+/* One inventory file read from memory instead of from the disk: the
+ * content probectl inventory means to write, validated by the daemon's
+ * own loader before it is written. path names the file as the loader
+ * finds it (a match of an `inventory:` pattern as the configuration
+ * holds it, absolute); a path that does not exist yet is read in its
+ * place when it fits a pattern. label names it in marks and errors
+ * (NULL: path). All borrowed. */
+struct pd_config_subst {
+    const char *path;
+    const char *label;
+    const char *text;
+    size_t len;
+};
+
+/* pd_config_load with subst's text (NULL: none) as that file's. */
+int pd_config_load_subst(const char *path, const struct pd_config_subst *subst,
+                         struct pd_config **out, char *err, size_t errlen);
+
 /* A configuration of one target (address) with one check (a copy of
  * check, whose params are copied), for one-shot probes. Defaults as for a
  * loaded file; plugin settings copied from base when given. NULL on

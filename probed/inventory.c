@@ -13,6 +13,38 @@
 #include "utf8.h"
 #include "yaml_tree.h"
 
+/* The CSV's column names, by field; NULL-terminated for pd_csv_columns. */
+static const char *const field_names[PD_TF_COUNT + 1] = {"id",   "name", "address",
+                                                         "type", "site", NULL};
+
+const char *pd_target_field_name(int f)
+{
+    return f >= 0 && f < PD_TF_COUNT ? field_names[f] : "";
+}
+
+const char *pd_target_field(const struct pd_target_conf *t, int f)
+{
+    const char *v = NULL;
+    switch (f) {
+    case PD_TF_ID:
+        v = t->id;
+        break;
+    case PD_TF_NAME:
+        v = t->name;
+        break;
+    case PD_TF_ADDRESS:
+        v = t->address;
+        break;
+    case PD_TF_TYPE:
+        v = t->type;
+        break;
+    case PD_TF_SITE:
+        v = t->site;
+        break;
+    }
+    return v ? v : "";
+}
+
 void pd_target_list_init(struct pd_target_list *list)
 {
     memset(list, 0, sizeof(*list));
@@ -184,10 +216,8 @@ fail:
  * column i. 0 or -EINVAL. */
 static int read_header(struct pd_csv *c, int *column)
 {
-    static const char *const names[PD_TF_COUNT + 1] = {"id",   "name", "address",
-                                                       "type", "site", NULL};
     unsigned required = ((1u << PD_TF_COUNT) - 1) & ~(1u << PD_TF_NAME);
-    return pd_csv_columns(c, names, required, column);
+    return pd_csv_columns(c, field_names, required, column);
 }
 
 /* Spreadsheets allow line breaks inside a cell; in a display name they

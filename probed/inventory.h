@@ -20,6 +20,11 @@ enum pd_target_field { PD_TF_ID, PD_TF_NAME, PD_TF_ADDRESS, PD_TF_TYPE, PD_TF_SI
 
 #define PD_NAME_MAX 512 /* bytes of a display name */
 
+/* A field's column name in the CSV ("id", "name", ...); "" out of range. */
+const char *pd_target_field_name(int f);
+/* A target's field f as text; "" when not set. */
+const char *pd_target_field(const struct pd_target_conf *t, int f);
+
 struct pd_target_list {
     struct pd_target_conf *v; /* ro; taken over by the config at the end */
     size_t n;                 /* ro */

@@ -8,7 +8,15 @@
 
 #include "yaml_tree.h"
 
-/* Beyond PD_CONFIG_MAX_ERRORS lines more errors only bury the first ones. */
+/* Beyond PD_CONFIG_MAX_ERRORS lines more errors only bury the first ones
+ * in a log; see pd_error_set_limit for who wants them all. */
+static int error_limit = PD_CONFIG_MAX_ERRORS;
+
+void pd_error_set_limit(int n)
+{
+    error_limit = n > 0 ? n : PD_CONFIG_MAX_ERRORS;
+}
+
 static int error_lines(const char *err)
 {
     int n = 0;
@@ -22,7 +30,7 @@ void pd_error_at(char *err, size_t errlen, const struct pd_mark *at, const char 
     if (!err || errlen == 0)
         return;
     size_t used = strnlen(err, errlen);
-    if (used >= errlen - 1 || error_lines(err) >= PD_CONFIG_MAX_ERRORS) {
+    if (used >= errlen - 1 || error_lines(err) >= error_limit) {
         err[errlen - 1] = '\0';
         return;
     }
