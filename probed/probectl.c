@@ -12,6 +12,7 @@
 #include "probectl_alerts.h"
 #include "probectl_graph.h"
 #include "probectl_http.h"
+#include "probectl_inventory.h"
 #include "probectl_ping.h"
 #include "probectl_report.h"
 #include "probectl_rtp.h"
@@ -50,6 +51,8 @@ static const struct command commands[] = {
      pd_cmd_report, 0, 0},
     {"maintenance", "add, list, remove and import planned maintenance windows", pd_cmd_maintenance,
      0, 0},
+    {"inventory", "import, export, list, add, set and retire devices of the inventory files",
+     pd_cmd_inventory, 0, 0},
     {"graph", "draw a check's series as PNG or SVG, as the dashboard does", pd_cmd_graph, 0, 1},
     {"web-passwd", "add a dashboard user, change a password or role, delete a user",
      pd_cmd_web_passwd, 0, 1},
@@ -82,6 +85,7 @@ static void usage(FILE *out)
                  "  probectl ping -n 20 gy-codec-01\n"
                  "  probectl http https://portal.example.gov.cn/\n"
                  "  probectl report --month 2026-10 --format xlsx -o 2026-10.xlsx\n"
+                 "  probectl inventory import --dry-run devices.csv\n"
                  "  probectl web-passwd zhang.wei --role admin\n"
                  "  probectl alerts --failed\n"
                  "  probectl alerts test emergency\n"
