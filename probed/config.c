@@ -106,6 +106,11 @@ const struct pd_template *pd_config_template(const struct pd_config *cfg, const 
     return NULL;
 }
 
+const char *pd_target_profile(const struct pd_target_conf *t, const char *plugin)
+{
+    return plugin && strcmp(plugin, "snmp") == 0 ? t->snmp_profile : NULL;
+}
+
 /* Keep a copy of path in cfg->files for marks to point to. */
 static const char *file_label(struct pd_config *cfg, const char *path)
 {
@@ -567,9 +572,10 @@ static void check_rra_keeps(struct loader *ld)
 
 static void load_target(struct loader *ld, const struct pd_ynode *node)
 {
-    static const char *const keys[] = {"id", "name", "address", "type", "site", NULL};
+    static const char *const keys[] = {"id",   "name",         "address", "type",
+                                       "site", "snmp_profile", NULL};
     struct pd_target_conf t = {.at = pd_ymark(&ld->r, node)};
-    char **slot[PD_TF_COUNT] = {&t.id, &t.name, &t.address, &t.type, &t.site};
+    char **slot[PD_TF_COUNT] = {&t.id, &t.name, &t.address, &t.type, &t.site, &t.snmp_profile};
     struct pd_mark at[PD_TF_COUNT];
     int ok = 1;
 
@@ -579,7 +585,7 @@ static void load_target(struct loader *ld, const struct pd_ynode *node)
     for (int f = 0; f < PD_TF_COUNT; f++) {
         const struct pd_ynode *v = pd_yget(node, keys[f]);
         at[f] = pd_ymark(&ld->r, v ? v : node);
-        if (!v && f != PD_TF_NAME) {
+        if (!v && f != PD_TF_NAME && f != PD_TF_SNMP_PROFILE) {
             pd_yfail(&ld->r, node, "missing required key '%s' in target", keys[f]);
             ok = 0;
         } else if (v && pd_yread_string(&ld->r, v, keys[f], slot[f]) < 0) {
@@ -849,6 +855,7 @@ void pd_config_free(struct pd_config *cfg)
         free(t->address);
         free(t->type);
         free(t->site);
+        free(t->snmp_profile);
     }
     free(cfg->targets);
     for (size_t i = 0; i < cfg->n_templates; i++)

@@ -79,6 +79,7 @@ struct pd_target_conf {
     char *address;                  /* IP literal or host name */
     char *type;                     /* template name */
     char *site;                     /* slash-separated path of ids, e.g. guizhou/guiyang */
+    char *snmp_profile;             /* NULL: its snmp checks' own; else theirs for this target */
     const struct pd_template *tmpl; /* borrowed from the same config */
     struct pd_mark at;              /* YAML node or CSV row */
 };
@@ -306,6 +307,9 @@ const struct pd_profile_conf *pd_config_profile(const struct pd_config *cfg, con
                                                 const char *name);
 
 const struct pd_template *pd_config_template(const struct pd_config *cfg, const char *name);
+/* The profile a target names for the checks of plugin (its snmp_profile
+ * for "snmp"), which takes the place of theirs; NULL: none. */
+const char *pd_target_profile(const struct pd_target_conf *t, const char *plugin);
 const struct pd_severity_conf *pd_config_severity(const struct pd_config *cfg, const char *name);
 const struct pd_system_conf *pd_config_system(const struct pd_config *cfg, const char *id);
 /* alerts.channels and alerts.routes by id, or NULL. */

@@ -271,7 +271,8 @@ static int export(const struct pd_config *cfg, int argc, char **argv, FILE *out,
         {"help", no_argument, NULL, 'h'},
         {NULL, 0, NULL, 0},
     };
-    static const int columns[] = {PD_TF_ID, PD_TF_NAME, PD_TF_ADDRESS, PD_TF_TYPE, PD_TF_SITE};
+    int columns[PD_TF_COUNT] = {PD_TF_ID, PD_TF_NAME, PD_TF_ADDRESS, PD_TF_TYPE, PD_TF_SITE};
+    size_t n_columns = 5;
     const struct pd_inv_style style = {.bom = 1, .crlf = 1};
     struct pd_inv_style st = style;
     struct pd_inv_buf b = {0};
@@ -303,9 +304,13 @@ static int export(const struct pd_config *cfg, int argc, char **argv, FILE *out,
         fprintf(errout, "probectl inventory export: %s\n", err);
         return 1;
     }
+    /* The optional snmp_profile column only when a device has one. */
+    for (size_t i = 0; i < cfg->n_targets && n_columns == 5; i++)
+        if (cfg->targets[i].snmp_profile && (!only || strcmp(cfg->targets[i].at.file, only) == 0))
+            columns[n_columns++] = PD_TF_SNMP_PROFILE;
     if (st.bom)
         pd_inv_buf_add(&b, PCTL_BOM, 3);
-    pd_inv_put_header(&b, columns, 5, st);
+    pd_inv_put_header(&b, columns, n_columns, st);
     for (size_t i = 0; i < cfg->n_targets; i++) {
         const struct pd_target_conf *t = &cfg->targets[i];
         const char *fields[PD_TF_COUNT];
@@ -313,7 +318,7 @@ static int export(const struct pd_config *cfg, int argc, char **argv, FILE *out,
             continue;
         for (int k = 0; k < PD_TF_COUNT; k++)
             fields[k] = pd_target_field(t, k);
-        pd_inv_put_row(&b, columns, 5, fields, st);
+        pd_inv_put_row(&b, columns, n_columns, fields, st);
     }
     if (b.oom) {
         fprintf(errout, "probectl inventory export: out of memory\n");

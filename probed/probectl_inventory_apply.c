@@ -305,10 +305,14 @@ static int load_candidate(const struct pd_config *cfg, struct pd_inv_file *f,
     return rc;
 }
 
-/* Which kinds of change the store records: all of today's fields. */
+/* Whether the store records the change: targets coming and going, and
+ * every field but the SNMP profile (a credential, not an inventory fact). */
 static int store_visible(const struct pd_inv_diff *d)
 {
-    return d->added || d->retired || d->changed;
+    for (size_t i = 0; i < d->n; i++)
+        if (d->v[i].kind != PD_INV_CHANGED || (d->v[i].fields & ~(1u << PD_TF_SNMP_PROFILE)))
+            return 1;
+    return 0;
 }
 
 int pctl_inv_apply(const struct pd_config *cfg, const struct pctl_inv_opts *o,

@@ -133,6 +133,7 @@ static int edit_args(const char *cmd, const char *help, int argc, char **argv, s
         {"address", required_argument, NULL, 'a'},
         {"type", required_argument, NULL, 't'},
         {"site", required_argument, NULL, 's'},
+        {"snmp-profile", required_argument, NULL, 'P'},
         {"reason", required_argument, NULL, 'r'},
         {NULL, 0, NULL, 0},
     };
@@ -148,6 +149,7 @@ static int edit_args(const char *cmd, const char *help, int argc, char **argv, s
                 : opt == 'a' ? PD_TF_ADDRESS
                 : opt == 't' ? PD_TF_TYPE
                 : opt == 's' ? PD_TF_SITE
+                : opt == 'P' ? PD_TF_SNMP_PROFILE
                              : -1;
         if (opt == 'h') {
             fputs(help, out);
@@ -247,22 +249,34 @@ static long managed_row(const struct pd_config *cfg, const char *cmd, const stru
     return -1;
 }
 
-/* text, when the rows lack a column for field f, with one (empty cells). */
-static int ensure_column(struct pd_inv_rows *rows, struct pd_inv_buf *text, int field)
+/* text with a column (of empty cells) for each optional field given a
+ * value that the file has no column for; rows read again. 0 or -ENOMEM. */
+static int ensure_columns(struct pd_inv_rows *rows, struct pd_inv_buf *text,
+                          const char *const *fields)
 {
-    for (size_t i = 0; i < rows->n_columns; i++)
-        if (rows->columns[i] == field)
-            return 0;
-    struct pd_inv_buf b = {0};
-    pd_inv_add_column(&b, text->s, text->len, rows, field);
-    if (b.oom) {
-        pd_inv_buf_free(&b);
-        return -ENOMEM;
+    static const int optional[] = {PD_TF_NAME, PD_TF_SNMP_PROFILE};
+    for (size_t k = 0; k < sizeof(optional) / sizeof(optional[0]); k++) {
+        int field = optional[k], have = 0;
+        if (!fields[field] || !fields[field][0])
+            continue;
+        for (size_t i = 0; i < rows->n_columns; i++)
+            have |= rows->columns[i] == field;
+        if (have)
+            continue;
+        struct pd_inv_buf b = {0};
+        pd_inv_add_column(&b, text->s, text->len, rows, field);
+        if (b.oom) {
+            pd_inv_buf_free(&b);
+            return -ENOMEM;
+        }
+        pd_inv_buf_free(text);
+        *text = b;
+        pd_inv_rows_free(rows);
+        int rc = pd_inv_rows_read(text->s, text->len, rows);
+        if (rc < 0)
+            return rc;
     }
-    pd_inv_buf_free(text);
-    *text = b;
-    pd_inv_rows_free(rows);
-    return pd_inv_rows_read(text->s, text->len, rows);
+    return 0;
 }
 
 static int apply_text(const struct pd_config *cfg, const char *cmd, const struct edit_args *a,
@@ -278,7 +292,8 @@ static int apply_text(const struct pd_config *cfg, const char *cmd, const struct
 
 int pctl_inv_add(const struct pd_config *cfg, int argc, char **argv, FILE *out, FILE *errout)
 {
-    static const int columns[] = {PD_TF_ID, PD_TF_NAME, PD_TF_ADDRESS, PD_TF_TYPE, PD_TF_SITE};
+    int columns[PD_TF_COUNT] = {PD_TF_ID, PD_TF_NAME, PD_TF_ADDRESS, PD_TF_TYPE, PD_TF_SITE};
+    size_t n_columns = 5;
     struct edit_args a;
     struct pd_inv_file f = {.dir_fd = -1};
     struct pd_inv_rows rows;
@@ -304,15 +319,16 @@ int pctl_inv_add(const struct pd_config *cfg, int argc, char **argv, FILE *out, 
         struct pd_inv_style st = {.bom = 1, .crlf = 1};
         if (f.len)
             st = pd_inv_style_of(f.text, f.len);
+        if (a.fields[PD_TF_SNMP_PROFILE] && a.fields[PD_TF_SNMP_PROFILE][0])
+            columns[n_columns++] = PD_TF_SNMP_PROFILE;
         if (st.bom)
             pd_inv_buf_add(&text, PCTL_BOM, 3);
-        pd_inv_put_header(&text, columns, 5, st);
-        pd_inv_put_row(&text, columns, 5, a.fields, st);
+        pd_inv_put_header(&text, columns, n_columns, st);
+        pd_inv_put_row(&text, columns, n_columns, a.fields, st);
     } else {
         struct pd_inv_style st = pd_inv_style_of(f.text, f.len);
         pd_inv_buf_add(&text, f.text, f.len);
-        if (a.fields[PD_TF_NAME] && a.fields[PD_TF_NAME][0] &&
-            ensure_column(&rows, &text, PD_TF_NAME) < 0) {
+        if (ensure_columns(&rows, &text, a.fields) < 0) {
             fprintf(errout, "probectl inventory add: out of memory\n");
             goto out;
         }
@@ -345,8 +361,7 @@ int pctl_inv_set(const struct pd_config *cfg, int argc, char **argv, FILE *out, 
     if (i < 0)
         goto out;
     pd_inv_buf_add(&text, f.text, f.len);
-    if (a.fields[PD_TF_NAME] && a.fields[PD_TF_NAME][0] &&
-        ensure_column(&rows, &text, PD_TF_NAME) < 0) {
+    if (ensure_columns(&rows, &text, a.fields) < 0) {
         fprintf(errout, "probectl inventory set: out of memory\n");
         goto out;
     }

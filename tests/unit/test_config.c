@@ -421,7 +421,13 @@ static void test_unknown_keys(void **state)
                 "targets:\n"
                 "  - { id: a, address: h, type: host, site: x, snmp: public }\n",
                 "4:47: unknown key 'snmp' in target (expected one of: id, name, address, type, "
-                "site)");
+                "site, snmp_profile)");
+    expect_fail("templates:\n"
+                "  host: { checks: [{ id: a, type: tcp }] }\n"
+                "targets:\n"
+                "  - { id: a, address: h, type: host, site: x, snmp_profile: core }\n",
+                "4:61: unknown SNMP profile 'core': no profile of that name in "
+                "plugins.snmp.profiles (none defined)");
     expect_fail("sla: { mttr: 1h }\n", "1:8: unknown key 'mttr' in sla");
     expect_fail("rrd: { rras: [{ keep: 1d, rows: 5 }] }\n", "1:27: unknown key 'rows' in rra");
     expect_fail("storage: { size: 5 }\n", "1:12: unknown key 'size' in storage");
