@@ -144,7 +144,8 @@ static int edit_args(const char *cmd, const char *help, int argc, char **argv, s
     *a = (struct edit_args){.o.format = PCTL_TABLE};
     optind = 0;
     opterr = 0;
-    while ((opt = getopt_long(argc, argv, ":h", longopts, NULL)) != -1) {
+    int idx = -1;
+    while ((opt = getopt_long(argc, argv, ":h", longopts, &idx)) != -1) {
         int f = opt == 'm'   ? PD_TF_NAME
                 : opt == 'a' ? PD_TF_ADDRESS
                 : opt == 't' ? PD_TF_TYPE
@@ -156,7 +157,8 @@ static int edit_args(const char *cmd, const char *help, int argc, char **argv, s
             return 0;
         }
         if ((f >= 0 && retire) || (opt == 'r' && !retire) || (opt == 'R' && !add))
-            return pctl_usage_error(errout, what, "%s does not take %s", cmd, argv[optind - 1]);
+            return pctl_usage_error(errout, what, "%s does not take --%s", cmd,
+                                    idx >= 0 ? longopts[idx].name : "?");
         if (f >= 0) {
             a->fields[f] = optarg;
             continue;
