@@ -193,10 +193,13 @@ out:
 /* Where the line end of the row text[start..end) begins. */
 static size_t before_eol(const char *text, size_t start, size_t end)
 {
-    if (end > start && text[end - 1] == '\n')
+    /* A CR is part of the line end only before its LF: a lone one at the
+     * end of the text is the field's. */
+    if (end > start && text[end - 1] == '\n') {
         end--;
-    if (end > start && text[end - 1] == '\r')
-        end--;
+        if (end > start && text[end - 1] == '\r')
+            end--;
+    }
     return end;
 }
 
