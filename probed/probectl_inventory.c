@@ -252,8 +252,10 @@ static int import(const struct pd_config *cfg, int argc, char **argv, FILE *out,
         fprintf(errout, "probectl inventory import: out of memory\n");
         goto out;
     }
-    struct pctl_inv_change c = {"import", strcmp(path, "-") == 0 ? "(stdin)" : path, text.s,
-                                text.len};
+    struct pctl_inv_change c = {.cmd = "import",
+                                .label = strcmp(path, "-") == 0 ? "(stdin)" : path,
+                                .text = text.s,
+                                .len = text.len};
     rc = pctl_inv_apply(cfg, &o, &f, &c, out, errout);
 out:
     pd_inv_file_close(&f);

@@ -345,6 +345,10 @@ int pctl_inv_apply(const struct pd_config *cfg, const struct pctl_inv_opts *o,
         } else {
             fputs(err, errout);
         }
+        if (c->row_line > 0)
+            fprintf(errout,
+                    "probectl inventory %s: line %d of %s is the row as it would be written\n",
+                    c->cmd, c->row_line, c->label);
         fprintf(errout, "probectl inventory %s: %zu error%s%s; nothing was changed\n", c->cmd, n,
                 n == 1 ? "" : "s", n >= PCTL_INV_MAX_ERRORS ? " (the first ones)" : "");
         goto out;

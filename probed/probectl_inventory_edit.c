@@ -281,21 +281,31 @@ static int ensure_columns(struct pd_inv_rows *rows, struct pd_inv_buf *text,
     return 0;
 }
 
+/* The line at byte pos of text. */
+static int line_at(const char *text, size_t pos)
+{
+    int line = 1;
+    for (size_t i = 0; text && i < pos; i++)
+        line += text[i] == '\n';
+    return line;
+}
+
 static int apply_text(const struct pd_config *cfg, const char *cmd, const struct edit_args *a,
-                      struct pd_inv_file *f, struct pd_inv_buf *text, FILE *out, FILE *errout)
+                      struct pd_inv_file *f, struct pd_inv_buf *text, int row_line, FILE *out,
+                      FILE *errout)
 {
     if (text->oom) {
         fprintf(errout, "probectl inventory %s: out of memory\n", cmd);
         return 1;
     }
-    struct pctl_inv_change c = {cmd, f->path, text->s ? text->s : "", text->len};
+    struct pctl_inv_change c = {cmd, f->path, text->s ? text->s : "", text->len, row_line};
     return pctl_inv_apply(cfg, &a->o, f, &c, out, errout);
 }
 
 int pctl_inv_add(const struct pd_config *cfg, int argc, char **argv, FILE *out, FILE *errout)
 {
     int columns[PD_TF_COUNT] = {PD_TF_ID, PD_TF_NAME, PD_TF_ADDRESS, PD_TF_TYPE, PD_TF_SITE};
-    size_t n_columns = 5;
+    size_t n_columns = 5, row_start = 0;
     struct edit_args a;
     struct pd_inv_file f = {.dir_fd = -1};
     struct pd_inv_rows rows;
@@ -326,6 +336,7 @@ int pctl_inv_add(const struct pd_config *cfg, int argc, char **argv, FILE *out, 
         if (st.bom)
             pd_inv_buf_add(&text, PCTL_BOM, 3);
         pd_inv_put_header(&text, columns, n_columns, st);
+        row_start = text.len;
         pd_inv_put_row(&text, columns, n_columns, a.fields, st);
     } else {
         struct pd_inv_style st = pd_inv_style_of(f.text, f.len);
@@ -336,9 +347,10 @@ int pctl_inv_add(const struct pd_config *cfg, int argc, char **argv, FILE *out, 
         }
         if (text.len && text.s[text.len - 1] != '\n')
             pd_inv_buf_puts(&text, st.crlf ? "\r\n" : "\n");
+        row_start = text.len;
         pd_inv_put_row(&text, rows.columns, rows.n_columns, a.fields, st);
     }
-    rc = apply_text(cfg, "add", &a, &f, &text, out, errout);
+    rc = apply_text(cfg, "add", &a, &f, &text, line_at(text.s, row_start), out, errout);
 out:
     pd_inv_rows_free(&rows);
     pd_inv_buf_free(&text);
@@ -374,7 +386,7 @@ int pctl_inv_set(const struct pd_config *cfg, int argc, char **argv, FILE *out, 
     pd_inv_buf_add(&b, text.s, row->start);
     pd_inv_put_row(&b, rows.columns, rows.n_columns, fields, pd_inv_style_of(text.s, text.len));
     pd_inv_buf_add(&b, text.s + row->end, text.len - row->end);
-    rc = apply_text(cfg, "set", &a, &f, &b, out, errout);
+    rc = apply_text(cfg, "set", &a, &f, &b, row->line, out, errout);
 out:
     pd_inv_rows_free(&rows);
     pd_inv_buf_free(&text);
@@ -445,7 +457,7 @@ int pctl_inv_retire(const struct pd_config *cfg, int argc, char **argv, FILE *ou
         done = rows.v[i].end;
     }
     pd_inv_buf_add(&text, f.text + done, f.len - done);
-    rc = apply_text(cfg, "retire", &a, &f, &text, out, errout);
+    rc = apply_text(cfg, "retire", &a, &f, &text, 0, out, errout);
 out:
     free(gone);
     pd_inv_rows_free(&rows);

@@ -47,6 +47,7 @@ struct pctl_inv_change {
     const char *label; /* names the new text in errors: the imported file, or the managed one */
     const char *text;  /* borrowed: the managed file's new bytes */
     size_t len;
+    int row_line; /* > 0: the line of the row add or set writes, for errors */
 };
 
 /* Load the configuration with c's text as f's (pd_config_load_subst) and

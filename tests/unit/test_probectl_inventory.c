@@ -462,6 +462,8 @@ static void test_add_set_retire(void **state)
                          "--site", "guizhou/zunyi", NULL),
                      1);
     assert_non_null(strstr(f->err, "inventory/devices.csv:5:11: invalid address '10.20.5.300'"));
+    assert_non_null(strstr(f->err, "probectl inventory add: line 5 of "));
+    assert_non_null(strstr(f->err, "inventory/devices.csv is the row as it would be written"));
     assert_int_equal(inv(f, "set", "zy-cam-99", "--address", "10.20.5.99", NULL), 1);
     assert_non_null(strstr(f->err, "no device 'zy-cam-99' in the inventory"));
     assert_int_equal(inv(f, "set", "prov-ismp-yaml", "--address", "10.20.0.9", NULL), 1);
