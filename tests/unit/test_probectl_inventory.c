@@ -17,6 +17,7 @@
 #include "clock.h"
 #include "config.h"
 #include "db_write.h"
+#include "inventory_file.h"
 #include "probectl_inventory.h"
 #include "text_table.h"
 #include "timefmt.h"
@@ -593,6 +594,42 @@ static void test_retired_ids_and_states(void **state)
     expect_line(f->out, "probed is not running: the change takes effect when it starts");
 }
 
+/* contrib/inventory-template.csv is valid for contrib/probed.yaml, and
+ * import takes it as it is. */
+static void test_contrib_template(void **state)
+{
+    struct fixture *f = *state;
+    char path[PATH_MAX], err[8192],
+        *yaml = slurp(PD_TEST_DATA_DIR "/../../contrib/probed.yaml", NULL);
+    struct pd_inv_buf b = {0};
+    assert_non_null(yaml);
+    /* The packaged file's inventory, data and user: here instead. */
+    for (char *line = strtok(yaml, "\n"); line; line = strtok(NULL, "\n")) {
+        if (strncmp(line, "inventory:", 10) == 0 || strncmp(line, "data_dir:", 9) == 0 ||
+            strncmp(line, "user:", 5) == 0 || strncmp(line, "pid_file:", 9) == 0)
+            continue;
+        pd_inv_buf_puts(&b, line);
+        pd_inv_buf_puts(&b, "\n");
+    }
+    pd_inv_buf_puts(&b, "data_dir: ./data\ninventory: [ \"inventory/*.csv\" ]\n"
+                        "plugin_dir: " PD_TEST_PLUGIN_DIR "\n");
+    assert_false(b.oom);
+    write_file(f, "probed.yaml", b.s, path);
+    pd_inv_buf_free(&b);
+    free(yaml);
+
+    assert_int_equal(inv(f, "import", PD_TEST_DATA_DIR "/../../contrib/inventory-template.csv",
+                         "--file", f->managed, NULL),
+                     0);
+    assert_non_null(strstr(f->out, ": 3 added, 0 changed, 0 retired, 0 unchanged"));
+    struct pd_config *cfg;
+    if (pd_config_load(f->main, &cfg, err, sizeof(err)) < 0)
+        fail_msg("%s", err);
+    assert_int_equal(cfg->n_targets, 3);
+    assert_string_equal(cfg->targets[1].name, "遵义市会议终端, 2号会议室");
+    pd_config_free(cfg);
+}
+
 static void test_help(void **state)
 {
     struct fixture *f = *state;
@@ -620,6 +657,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_export_round_trip, setup, teardown),
         cmocka_unit_test_setup_teardown(test_add_set_retire, setup, teardown),
         cmocka_unit_test_setup_teardown(test_retired_ids_and_states, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_contrib_template, setup, teardown),
         cmocka_unit_test_setup_teardown(test_help, setup, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
