@@ -1,11 +1,15 @@
 /*
  * Templates from template files (`template_files:`): globs relative to the
  * main file, errors that name the template file, a name defined twice,
- * `override: true`, `extends:`, a reload that reads the files again.
+ * `override: true`, `extends:`, a reload that reads the files again; and
+ * the templates shipped in contrib/templates, bound to the real plugins.
  */
 #include "config_check.h"
 
 #include <sys/stat.h>
+
+#include "registry.h"
+#include "yaml_tree.h"
 
 static char line[4 * PATH_MAX];
 
@@ -421,6 +425,107 @@ static void test_reload_reads_them_again(void **state)
     expect_error_in("t/codec.yaml", "3:41: expected a duration");
 }
 
+/* The shipped templates, as a user includes them: every one loads, binds
+ * to the real plugins (which check every option) and is what
+ * docs/templates.md says. A wrong key in a shipped file fails here. */
+static const struct {
+    const char *name, *severity;
+    const char *checks; /* ids, in order; the availability checks marked '*' */
+} shipped[] = {
+    {"camera", "general", "ping* rtsp http"},      {"codec", "important", "ping* sip h323 snmp"},
+    {"firewall", "important", "ping* snmp https"}, {"live-stream", "emergency", "stream*"},
+    {"mcu", "emergency", "ping* sip* web snmp"},   {"router", "important", "ping* snmp ssh"},
+    {"switch", "important", "ping* snmp ssh"},     {"web-portal", "emergency", "home*"},
+};
+
+static void bind_plugins(struct pd_config *cfg)
+{
+    struct pd_registry *reg = pd_registry_new(PD_TEST_PLUGIN_DIR);
+    assert_non_null(reg);
+    int rc = pd_config_bind_plugins(cfg, reg, err, sizeof(err));
+    if (rc != 0)
+        print_error("%s", err);
+    assert_int_equal(rc, 0);
+    pd_registry_free(reg);
+}
+
+static void test_shipped_templates(void **state)
+{
+    (void)state;
+    char text[4096];
+    int n = snprintf(text, sizeof(text),
+                     "plugins:\n"
+                     "  snmp: { profiles: { default: { version: 2c, community: public } } }\n"
+                     "template_files: [\"%s/contrib/templates/*.yaml\"]\n"
+                     "targets:\n",
+                     PD_TEST_SOURCE_DIR);
+    for (size_t i = 0; i < sizeof(shipped) / sizeof(shipped[0]); i++)
+        n += snprintf(text + n, sizeof(text) - (size_t)n,
+                      "  - { id: t%zu, address: 10.0.0.%zu, type: %s, site: x }\n", i, i + 1,
+                      shipped[i].name);
+    struct pd_config *cfg = load_text(text, 0);
+    assert_int_equal(cfg->n_templates, sizeof(shipped) / sizeof(shipped[0]));
+    for (size_t i = 0; i < sizeof(shipped) / sizeof(shipped[0]); i++) {
+        const struct pd_template *t = &cfg->templates[i];
+        char ids[256] = "";
+        assert_string_equal(t->name, shipped[i].name);
+        assert_string_equal(t->severity, shipped[i].severity);
+        /* One file per type, named after it. */
+        snprintf(line, sizeof(line), "/contrib/templates/%s.yaml", t->name);
+        assert_non_null(strstr(t->at.file, line));
+        for (size_t c = 0; c < t->n_checks; c++) {
+            const struct pd_check_conf *cc = &t->checks[c];
+            size_t used = strlen(ids);
+            snprintf(ids + used, sizeof(ids) - used, "%s%s%s", c ? " " : "", cc->id,
+                     cc->availability ? "*" : "");
+            /* Every value written out, so that the file says what it does. */
+            assert_true(cc->timeout_written);
+            assert_true(cc->availability_written);
+        }
+        assert_string_equal(ids, shipped[i].checks);
+    }
+    bind_plugins(cfg);
+    pd_config_free(cfg);
+}
+
+/* text with its first from replaced by to, in a new string. */
+static char *replace(const char *text, const char *from, const char *to)
+{
+    const char *at = strstr(text, from);
+    char *out = NULL;
+    if (!at)
+        fail_msg("no '%s' in the text", from);
+    assert_true(asprintf(&out, "%.*s%s%s", (int)(at - text), text, to, at + strlen(from)) > 0);
+    return out;
+}
+
+/* contrib/probed.yaml, the packaged configuration, with the templates
+ * where the package installs them replaced by the source tree's. */
+static void test_contrib_example(void **state)
+{
+    (void)state;
+    char *text = NULL, *out, path[PATH_MAX + 64];
+    size_t len;
+    snprintf(path, sizeof(path), "%s/contrib/probed.yaml", PD_TEST_SOURCE_DIR);
+    assert_int_equal(pd_read_file(path, &text, &len, err, sizeof(err)), 0);
+    char src[PATH_MAX];
+    snprintf(src, sizeof(src), "%s/contrib/templates/", PD_TEST_SOURCE_DIR);
+    out = replace(text, "/usr/share/probed/templates/", src);
+    free(text);
+    text = replace(out, "secrets: /etc/probed/secrets.yaml", "secrets: secrets.yaml");
+    free(out);
+    out = text;
+    write_text("secrets.yaml", "snmp: { default: { community: public } }\n");
+    snprintf(path, sizeof(path), "%s/secrets.yaml", dir);
+    assert_int_equal(chmod(path, 0600), 0);
+    struct pd_config *cfg = load_text(out, 0);
+    free(out);
+    assert_non_null(pd_config_template(cfg, "codec"));
+    assert_non_null(pd_config_template(cfg, "web-portal"));
+    bind_plugins(cfg);
+    pd_config_free(cfg);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -430,6 +535,8 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_duplicates_and_override, setup, teardown),
         cmocka_unit_test_setup_teardown(test_extends, setup, teardown),
         cmocka_unit_test_setup_teardown(test_reload_reads_them_again, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_shipped_templates, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_contrib_example, setup, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
