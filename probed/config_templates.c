@@ -9,8 +9,9 @@
  * one only when it says `override: true`, so that replacing a shipped
  * template is always deliberate and visible (`probectl check-config` shows
  * what replaced what). `extends: NAME` builds a template on one defined
- * before it: the base's severity and checks, with the checks written here
- * merged into the base's of the same id, key by key, and new ids added.
+ * before it: the base's severity and checks, less those of
+ * `remove_checks:`, with the checks written here merged into the base's of
+ * the same id, key by key, and new ids added.
  */
 #include <errno.h>
 #include <glob.h>
@@ -29,6 +30,13 @@ static void check_defaults(struct pd_check_conf *c)
     c->interval = 60 * PD_SEC;
     c->fail_after = 3;
     c->recover_after = 2;
+}
+
+static void free_check(struct pd_check_conf *c)
+{
+    pd_config_free_params(c->params, c->n_params);
+    free(c->id);
+    free(c->type);
 }
 
 /* A deep copy of from into to (zeroed); 0 or -ENOMEM, to freed whole by
@@ -197,6 +205,49 @@ static int copy_base_checks(struct pd_template *tmpl, const struct pd_template *
     return 0;
 }
 
+/* `remove_checks: [id, ...]` (or one id): the base's checks left out. */
+static void remove_checks(struct pd_yreader *r, struct pd_template *tmpl,
+                          const struct pd_template *base, const struct pd_ynode *node)
+{
+    const struct pd_ynode *const *items = (const struct pd_ynode *const *)&node;
+    size_t n = 1;
+    if (node->kind == PD_YSEQ) {
+        items = (const struct pd_ynode *const *)node->items;
+        n = node->n;
+    }
+    for (size_t i = 0; i < n; i++) {
+        const struct pd_ynode *v = items[i];
+        if (pd_ywant(r, v, PD_YSCALAR, "a check id to remove") < 0)
+            continue;
+        size_t k = 0;
+        while (k < tmpl->n_checks &&
+               !(tmpl->checks[k].id && strcmp(tmpl->checks[k].id, v->text) == 0))
+            k++;
+        if (k < tmpl->n_checks) {
+            free_check(&tmpl->checks[k]);
+            memmove(&tmpl->checks[k], &tmpl->checks[k + 1],
+                    (tmpl->n_checks - k - 1) * sizeof(*tmpl->checks));
+            memset(&tmpl->checks[--tmpl->n_checks], 0, sizeof(*tmpl->checks));
+            continue;
+        }
+        char ids[512];
+        size_t used = 0;
+        int twice = 0;
+        ids[0] = '\0';
+        for (size_t c = 0; c < base->n_checks && used < sizeof(ids); c++) {
+            const char *id = base->checks[c].id ? base->checks[c].id : "?";
+            int w = snprintf(ids + used, sizeof(ids) - used, "%s%s", c ? ", " : "", id);
+            used += w > 0 ? (size_t)w : 0;
+            twice |= strcmp(id, v->text) == 0;
+        }
+        if (twice)
+            pd_yfail(r, v, "remove_checks: check '%s' is removed twice", v->text);
+        else
+            pd_yfail(r, v, "remove_checks: template '%s' has no check '%s' (its checks: %s)",
+                     base->name, v->text, ids);
+    }
+}
+
 static void load_checks(struct pd_yreader *r, struct pd_template *tmpl,
                         const struct pd_ynode *checks, const struct pd_template *base)
 {
@@ -245,7 +296,8 @@ static void load_checks(struct pd_yreader *r, struct pd_template *tmpl,
 static void load_template(struct pd_yreader *r, struct pd_config *cfg, const struct pd_ynode *key,
                           const struct pd_ynode *node, struct pd_template *tmpl)
 {
-    static const char *const keys[] = {"severity", "checks", "extends", "override", NULL};
+    static const char *const keys[] = {"severity", "checks",        "extends",
+                                       "override", "remove_checks", NULL};
     const struct pd_ynode *v, *checks;
     const struct pd_template *base = NULL;
 
@@ -283,12 +335,16 @@ static void load_template(struct pd_yreader *r, struct pd_config *cfg, const str
     checks = pd_yget(node, "checks");
     if (checks && pd_ywant(r, checks, PD_YSEQ, "checks") < 0)
         return;
+    if ((v = pd_yget(node, "remove_checks")) && !base && !pd_yget(node, "extends"))
+        pd_yfail(r, v, "remove_checks is for a template that extends another");
     if (base) {
         /* Only what differs needs writing: the checks may be left out. */
         if (copy_base_checks(tmpl, base, checks ? checks->n : 0) < 0) {
             pd_yfail_nomem(r, node);
             return;
         }
+        if (v)
+            remove_checks(r, tmpl, base, v);
     } else if (!checks) {
         pd_yfail(r, node, "missing required key 'checks' in template");
         return;
@@ -301,6 +357,9 @@ static void load_template(struct pd_yreader *r, struct pd_config *cfg, const str
     }
     if (checks)
         load_checks(r, tmpl, checks, base);
+    if (base && tmpl->n_checks == 0)
+        pd_yfail(r, key, "template '%s' has no check left: expected at least one",
+                 tmpl->name ? tmpl->name : "?");
     pick_availability(tmpl);
 }
 
@@ -454,12 +513,8 @@ void pd_config_load_template_files(struct pd_yreader *r, struct pd_config *cfg,
 
 void pd_config_free_template(struct pd_template *t)
 {
-    for (size_t c = 0; c < t->n_checks; c++) {
-        struct pd_check_conf *cc = &t->checks[c];
-        pd_config_free_params(cc->params, cc->n_params);
-        free(cc->id);
-        free(cc->type);
-    }
+    for (size_t c = 0; c < t->n_checks; c++)
+        free_check(&t->checks[c]);
     free(t->checks);
     free(t->name);
     free(t->severity);

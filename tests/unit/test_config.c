@@ -417,7 +417,7 @@ static void test_unknown_keys(void **state)
                 "    sevrity: general\n"
                 "    checks: [{ id: a, type: tcp }]\n",
                 "3:5: unknown key 'sevrity' in template (expected one of: severity, checks, "
-                "extends, override)");
+                "extends, override, remove_checks)");
     expect_fail("templates:\n"
                 "  host: { checks: [{ id: a, type: tcp }] }\n"
                 "targets:\n"

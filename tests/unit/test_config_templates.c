@@ -157,7 +157,7 @@ static void test_errors_name_the_template_file(void **state)
                            "camera: { severity: minor, checks: [{ id: p, type: icmp }] }\n");
     load_text("template_files: t/*.yaml\n", -EINVAL);
     expect_error_in("t/a.yaml", "2:3: unknown key 'sevrity' in template (expected one of: "
-                                "severity, checks, extends, override)");
+                                "severity, checks, extends, override, remove_checks)");
     expect_error_in("t/a.yaml", "4:41: expected a duration such as 60s, 5m or 1h30m, got '30'");
     expect_error_in("t/a.yaml", "5:21: unknown severity 'minor' (configured: emergency, "
                                 "important, general)");
@@ -377,6 +377,46 @@ static void test_extends(void **state)
                 "7:15: duplicate check id 'sip' in template 'a' (first at line 6)");
     expect_error("8:9: missing required key 'type' in check");
     assert_int_equal(test_count_lines(err), 2);
+    /* remove_checks: the base's checks left out; an id removed may be
+     * written again, as a new check (of another type). */
+    cfg = load_text("template_files: t/codec.yaml\n"
+                    "templates:\n"
+                    "  a: { extends: codec, remove_checks: [sip] }\n"
+                    "  b: { extends: codec, remove_checks: ping }\n"
+                    "  c:\n"
+                    "    extends: codec\n"
+                    "    remove_checks: [sip]\n"
+                    "    checks: [{ id: sip, type: icmp, count: 2 }]\n",
+                    0);
+    const struct pd_template *a = pd_config_template(cfg, "a");
+    assert_int_equal(a->n_checks, 1);
+    assert_string_equal(a->checks[0].id, "ping");
+    const struct pd_template *b = pd_config_template(cfg, "b");
+    assert_int_equal(b->n_checks, 1);
+    assert_string_equal(b->checks[0].id, "sip");
+    assert_int_equal(b->checks[0].availability, 1); /* the first check now */
+    const struct pd_template *c = pd_config_template(cfg, "c");
+    assert_int_equal(c->n_checks, 2);
+    assert_string_equal(check_of(c, "sip")->type, "icmp");
+    assert_null(param_of(check_of(c, "sip"), "port"));
+    assert_int_equal(check_of(c, "sip")->timeout, S(10));
+    pd_config_free(cfg);
+    expect_fail("template_files: t/codec.yaml\n"
+                "templates:\n"
+                "  a: { extends: codec, remove_checks: [sip, h323] }\n",
+                "3:45: remove_checks: template 'codec' has no check 'h323' (its checks: ping, "
+                "sip)");
+    expect_fail("template_files: t/codec.yaml\n"
+                "templates:\n"
+                "  a: { extends: codec, remove_checks: [sip, sip] }\n",
+                "3:45: remove_checks: check 'sip' is removed twice");
+    expect_fail("template_files: t/codec.yaml\n"
+                "templates:\n"
+                "  a: { extends: codec, remove_checks: [sip, ping] }\n",
+                "3:3: template 'a' has no check left: expected at least one");
+    expect_fail("templates:\n"
+                "  a: { remove_checks: [sip], checks: [{ id: ping, type: icmp }] }\n",
+                "2:23: remove_checks is for a template that extends another");
     /* A base with errors is reported once, not a crash in the copy. */
     expect_fail("templates:\n"
                 "  a: { checks: [{ type: icmp }, { id: x }] }\n"
