@@ -539,6 +539,33 @@ static char *replace(const char *text, const char *from, const char *to)
     return out;
 }
 
+/* A check copied into templates that extend its own is checked in each,
+ * but an error in it is reported once, at the place it is written. */
+static void test_extended_errors_once(void **state)
+{
+    (void)state;
+    make_dir("t");
+    write_text("t/a.yaml", "a:\n"
+                           "  checks:\n"
+                           "    - { id: sip, type: tcp, prot: 5060 }\n");
+    struct pd_config *cfg = load_text("template_files: t/a.yaml\n"
+                                      "templates:\n"
+                                      "  b: { extends: a }\n"
+                                      "  c: { extends: a, checks: [{ id: sip, interval: 30s }] }\n",
+                                      0);
+    struct pd_registry *reg = pd_registry_new(PD_TEST_PLUGIN_DIR);
+    assert_non_null(reg);
+    assert_int_equal(pd_config_bind_plugins(cfg, reg, err, sizeof(err)), -EINVAL);
+    pd_registry_free(reg);
+    expect_error_in("t/a.yaml",
+                    "3:29: unknown option 'prot' for check 'sip' (type tcp takes: port)");
+    expect_error_in("t/a.yaml", "3:7: missing required option 'port' for check 'sip' (type tcp)");
+    /* c's check is written in the main file: its missing port is there. */
+    expect_error("4:29: missing required option 'port' for check 'sip' (type tcp)");
+    assert_int_equal(test_count_lines(err), 3);
+    pd_config_free(cfg);
+}
+
 /* contrib/probed.yaml, the packaged configuration, with the templates
  * where the package installs them replaced by the source tree's. */
 static void test_contrib_example(void **state)
@@ -576,6 +603,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_extends, setup, teardown),
         cmocka_unit_test_setup_teardown(test_reload_reads_them_again, setup, teardown),
         cmocka_unit_test_setup_teardown(test_shipped_templates, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_extended_errors_once, setup, teardown),
         cmocka_unit_test_setup_teardown(test_contrib_example, setup, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
