@@ -111,8 +111,7 @@ const char *pd_target_profile(const struct pd_target_conf *t, const char *plugin
     return plugin && strcmp(plugin, "snmp") == 0 ? t->snmp_profile : NULL;
 }
 
-/* Keep a copy of path in cfg->files for marks to point to. */
-static const char *file_label(struct pd_config *cfg, const char *path)
+const char *pd_config_file_label(struct pd_config *cfg, const char *path)
 {
     char **files = realloc(cfg->files, (cfg->n_files + 1) * sizeof(*files));
     if (!files)
@@ -363,7 +362,7 @@ static void load_secrets(struct loader *ld, const struct pd_ynode *node)
 
     if (pd_yread_path(&ld->r, node, "secrets", &cfg->secrets) < 0)
         return;
-    const char *label = file_label(cfg, cfg->secrets);
+    const char *label = pd_config_file_label(cfg, cfg->secrets);
     if (!label) {
         pd_yfail_nomem(&ld->r, node);
         return;
@@ -418,135 +417,6 @@ static void load_plugins(struct loader *ld, const struct pd_ynode *node)
         if (profiles)
             pd_config_load_profiles(&ld->r, pc, profiles);
     }
-}
-
-static void load_check(struct loader *ld, struct pd_template *tmpl, const struct pd_ynode *node,
-                       struct pd_check_conf *c)
-{
-    static const char *const own[] = {"id",         "type",          "interval",     "timeout",
-                                      "fail_after", "recover_after", "availability", NULL};
-    const struct pd_ynode *v, *timeout = NULL;
-    char buf[32];
-    long n;
-
-    c->at = pd_ymark(&ld->r, node);
-    c->interval = 60 * PD_SEC;
-    c->fail_after = 3;
-    c->recover_after = 2;
-    if (pd_ywant(&ld->r, node, PD_YMAP, "a check") < 0)
-        return;
-    if (pd_config_collect_params(&ld->r, node, own, &c->params, &c->n_params) < 0)
-        return;
-
-    if (!(v = pd_yget(node, "id")))
-        pd_yfail(&ld->r, node, "missing required key 'id' in check");
-    else
-        pd_yread_id(&ld->r, v, "check id", &c->id);
-    if (!(v = pd_yget(node, "type")))
-        pd_yfail(&ld->r, node, "missing required key 'type' in check");
-    else
-        pd_yread_id(&ld->r, v, "check type", &c->type);
-    if ((v = pd_yget(node, "interval")))
-        pd_yread_duration(&ld->r, v, "interval", PD_SEC, PD_DAY, &c->interval);
-    /* A round must end, timeout included, before its next slot: one still
-     * running then is skipped. 10% of the interval is left for that. */
-    c->timeout = c->interval / 2 < 10 * PD_SEC ? c->interval / 2 : 10 * PD_SEC;
-    if ((timeout = pd_yget(node, "timeout")) &&
-        pd_yread_duration(&ld->r, timeout, "timeout", PD_MSEC, PD_DAY, &c->timeout) == 0 &&
-        c->timeout > c->interval / 10 * 9)
-        pd_yfail(&ld->r, timeout,
-                 "timeout (%s) must be at most 90%% of the interval (%s), so that a round "
-                 "ends before the next one starts",
-                 timeout->text, pd_duration_format(c->interval, buf, sizeof(buf)));
-    if ((v = pd_yget(node, "fail_after")) &&
-        pd_yread_long(&ld->r, v, "fail_after", 1, 100, &n) == 0)
-        c->fail_after = (int)n;
-    if ((v = pd_yget(node, "recover_after")) &&
-        pd_yread_long(&ld->r, v, "recover_after", 1, 100, &n) == 0)
-        c->recover_after = (int)n;
-    if ((v = pd_yget(node, "availability")))
-        pd_yread_bool(&ld->r, v, "availability", &c->availability);
-
-    for (size_t i = 0; c->id && &tmpl->checks[i] != c; i++) {
-        if (tmpl->checks[i].id && strcmp(tmpl->checks[i].id, c->id) == 0) {
-            pd_yfail(&ld->r, pd_yget(node, "id"),
-                     "duplicate check id '%s' in template '%s' (first at line %d)", c->id,
-                     tmpl->name ? tmpl->name : "?", tmpl->checks[i].at.line);
-            break;
-        }
-    }
-}
-
-/* Without an explicit choice, the first icmp check (or the first check)
- * decides the target's availability. */
-static void pick_availability(struct pd_template *tmpl)
-{
-    for (size_t i = 0; i < tmpl->n_checks; i++)
-        if (tmpl->checks[i].availability)
-            return;
-    for (size_t i = 0; i < tmpl->n_checks; i++) {
-        if (tmpl->checks[i].type && strcmp(tmpl->checks[i].type, "icmp") == 0) {
-            tmpl->checks[i].availability = 1;
-            return;
-        }
-    }
-    if (tmpl->n_checks > 0)
-        tmpl->checks[0].availability = 1;
-}
-
-static void load_template(struct loader *ld, const struct pd_ynode *key,
-                          const struct pd_ynode *node, struct pd_template *tmpl)
-{
-    static const char *const keys[] = {"severity", "checks", NULL};
-    struct pd_config *cfg = ld->cfg;
-    const struct pd_ynode *v, *checks;
-
-    tmpl->at = pd_ymark(&ld->r, key);
-    pd_yread_id(&ld->r, key, "template name", &tmpl->name);
-    if (pd_ywant(&ld->r, node, PD_YMAP, "a template") < 0)
-        return;
-    pd_ycheck_keys(&ld->r, node, keys, "template");
-    if ((v = pd_yget(node, "severity"))) {
-        if (pd_yread_id(&ld->r, v, "severity", &tmpl->severity) == 0 &&
-            !pd_config_severity(cfg, v->text)) {
-            char names[256];
-            pd_config_severity_names(cfg, names, sizeof(names));
-            pd_yfail(&ld->r, v, "unknown severity '%s' (configured: %s)", v->text, names);
-        }
-    } else if (cfg->sla_default_severity && !(tmpl->severity = strdup(cfg->sla_default_severity))) {
-        pd_yfail_nomem(&ld->r, node);
-    }
-    if (!(checks = pd_yget(node, "checks"))) {
-        pd_yfail(&ld->r, node, "missing required key 'checks' in template");
-        return;
-    }
-    if (pd_ywant(&ld->r, checks, PD_YSEQ, "checks") < 0)
-        return;
-    if (checks->n == 0) {
-        pd_yfail(&ld->r, checks, "expected at least one check");
-        return;
-    }
-    if (!(tmpl->checks = calloc(checks->n, sizeof(*tmpl->checks)))) {
-        pd_yfail_nomem(&ld->r, checks);
-        return;
-    }
-    for (size_t i = 0; i < checks->n; i++)
-        load_check(ld, tmpl, checks->items[i], &tmpl->checks[tmpl->n_checks++]);
-    pick_availability(tmpl);
-}
-
-static void load_templates(struct loader *ld, const struct pd_ynode *node)
-{
-    struct pd_config *cfg = ld->cfg;
-    if (pd_ywant(&ld->r, node, PD_YMAP, "templates") < 0 || node->n == 0)
-        return;
-    if (!(cfg->templates = calloc(node->n, sizeof(*cfg->templates)))) {
-        pd_yfail_nomem(&ld->r, node);
-        return;
-    }
-    for (size_t i = 0; i < node->n; i++)
-        load_template(ld, pd_ymap_key(node, i), pd_ymap_value(node, i),
-                      &cfg->templates[cfg->n_templates++]);
 }
 
 /* A 1x archive holds rows of the check's interval: keep must exceed it. */
@@ -607,7 +477,7 @@ static void load_target(struct loader *ld, const struct pd_ynode *node)
 static void load_subst(struct loader *ld, const struct pd_ynode *v)
 {
     const struct pd_config_subst *s = ld->subst;
-    const char *label = file_label(ld->cfg, s->label ? s->label : s->path);
+    const char *label = pd_config_file_label(ld->cfg, s->label ? s->label : s->path);
     ld->subst_read = 1;
     if (!label) {
         pd_yfail_nomem(&ld->r, v);
@@ -662,7 +532,7 @@ static void load_inventory(struct loader *ld, const struct pd_ynode *node)
                 seen = strcmp(cfg->files[j], g.gl_pathv[k]) == 0;
             if (seen)
                 continue;
-            const char *label = file_label(cfg, g.gl_pathv[k]);
+            const char *label = pd_config_file_label(cfg, g.gl_pathv[k]);
             if (!label) {
                 pd_yfail_nomem(&ld->r, v);
                 break;
@@ -700,10 +570,10 @@ static int set_defaults(struct pd_config *cfg)
 static void load_root(struct loader *ld, const struct pd_ynode *root)
 {
     static const char *const keys[] = {
-        "data_dir",    "timezone",  "user",    "pid_file", "plugin_dir",  "log",
-        "inventory",   "templates", "targets", "sla",      "rrd",         "storage",
-        "dns_refresh", "dns_retry", "plugins", "systems",  "maintenance", "secrets",
-        "web",         "alerts",    NULL};
+        "data_dir",  "timezone",    "user",           "pid_file", "plugin_dir", "log",
+        "inventory", "templates",   "template_files", "targets",  "sla",        "rrd",
+        "storage",   "dns_refresh", "dns_retry",      "plugins",  "systems",    "maintenance",
+        "secrets",   "web",         "alerts",         NULL};
     struct pd_config *cfg = ld->cfg;
     const struct pd_ynode *v;
 
@@ -734,8 +604,12 @@ static void load_root(struct loader *ld, const struct pd_ynode *root)
     pd_config_load_web(&ld->r, &cfg->web, pd_yget(root, "web"));
     pd_config_load_sla(&ld->r, cfg, pd_yget(root, "sla"));
     load_rrd(ld, pd_yget(root, "rrd"));
+    /* The template files first: the main file's templates may extend or
+     * (saying so) override theirs. */
+    if ((v = pd_yget(root, "template_files")))
+        pd_config_load_template_files(&ld->r, cfg, v);
     if ((v = pd_yget(root, "templates")))
-        load_templates(ld, v);
+        pd_config_load_templates(&ld->r, cfg, v);
     check_rra_keeps(ld);
     if ((v = pd_yget(root, "targets")) && pd_ywant(&ld->r, v, PD_YSEQ, "targets") == 0)
         for (size_t i = 0; i < v->n; i++)
@@ -774,7 +648,7 @@ int pd_config_load_subst(const char *path, const struct pd_config_subst *subst,
         err[0] = '\0';
     pd_target_list_init(&ld.targets);
     if (!(ld.cfg = calloc(1, sizeof(*ld.cfg))) || !(ld.cfg->path = strdup(path)) ||
-        set_defaults(ld.cfg) < 0 || !(ld.r.file = file_label(ld.cfg, path))) {
+        set_defaults(ld.cfg) < 0 || !(ld.r.file = pd_config_file_label(ld.cfg, path))) {
         rc = -ENOMEM;
         pd_error_at(err, errlen, NULL, "out of memory");
         goto fail;
@@ -822,26 +696,13 @@ fail:
     return rc;
 }
 
-static void free_params(struct pd_param *params, size_t n)
+void pd_config_free_params(struct pd_param *params, size_t n)
 {
     for (size_t p = 0; params && p < n; p++) {
         free(params[p].key);
         free(params[p].value);
     }
     free(params);
-}
-
-static void free_template(struct pd_template *t)
-{
-    for (size_t c = 0; c < t->n_checks; c++) {
-        struct pd_check_conf *cc = &t->checks[c];
-        free_params(cc->params, cc->n_params);
-        free(cc->id);
-        free(cc->type);
-    }
-    free(t->checks);
-    free(t->name);
-    free(t->severity);
 }
 
 void pd_config_free(struct pd_config *cfg)
@@ -859,14 +720,18 @@ void pd_config_free(struct pd_config *cfg)
     }
     free(cfg->targets);
     for (size_t i = 0; i < cfg->n_templates; i++)
-        free_template(&cfg->templates[i]);
+        pd_config_free_template(&cfg->templates[i]);
     free(cfg->templates);
+    for (size_t i = 0; i < cfg->n_template_files; i++)
+        free(cfg->template_files[i]);
+    free(cfg->template_files);
     for (size_t i = 0; i < cfg->n_plugins; i++) {
         free(cfg->plugins[i].name);
-        free_params(cfg->plugins[i].params, cfg->plugins[i].n_params);
+        pd_config_free_params(cfg->plugins[i].params, cfg->plugins[i].n_params);
         for (size_t k = 0; k < cfg->plugins[i].n_profiles; k++) {
             free(cfg->plugins[i].profiles[k].name);
-            free_params(cfg->plugins[i].profiles[k].params, cfg->plugins[i].profiles[k].n_params);
+            pd_config_free_params(cfg->plugins[i].profiles[k].params,
+                                  cfg->plugins[i].profiles[k].n_params);
         }
         free(cfg->plugins[i].profiles);
     }
@@ -891,7 +756,7 @@ void pd_config_free(struct pd_config *cfg)
     free(cfg);
 }
 
-static int copy_params(const struct pd_param *from, size_t n, struct pd_param **out)
+int pd_config_copy_params(const struct pd_param *from, size_t n, struct pd_param **out)
 {
     if (!(*out = calloc(n ? n : 1, sizeof(**out))))
         return -ENOMEM;
@@ -925,7 +790,7 @@ struct pd_config *pd_config_oneshot(const struct pd_config *base, const char *ad
                                  .at = check->at};
     cc->n_params = check->n_params; /* set first: a partial copy is freed whole */
     if (!(cc->id = strdup(check->id)) || !(cc->type = strdup(check->type)) ||
-        copy_params(check->params, check->n_params, &cc->params) < 0)
+        pd_config_copy_params(check->params, check->n_params, &cc->params) < 0)
         goto fail;
     if (!(cfg->targets = calloc(1, sizeof(*cfg->targets))))
         goto fail;
@@ -944,7 +809,7 @@ struct pd_config *pd_config_oneshot(const struct pd_config *base, const char *ad
         pc->at = from->at;
         pc->n_params = from->n_params;
         if (!(pc->name = strdup(from->name)) ||
-            copy_params(from->params, from->n_params, &pc->params) < 0)
+            pd_config_copy_params(from->params, from->n_params, &pc->params) < 0)
             goto fail;
         /* Profiles too: a one-shot check names its target's credentials. */
         if (from->n_profiles && !(pc->profiles = calloc(from->n_profiles, sizeof(*pc->profiles))))
@@ -954,7 +819,8 @@ struct pd_config *pd_config_oneshot(const struct pd_config *base, const char *ad
             to->at = from->profiles[k].at;
             to->n_params = from->profiles[k].n_params;
             if (!(to->name = strdup(from->profiles[k].name)) ||
-                copy_params(from->profiles[k].params, from->profiles[k].n_params, &to->params) < 0)
+                pd_config_copy_params(from->profiles[k].params, from->profiles[k].n_params,
+                                      &to->params) < 0)
                 goto fail;
         }
     }

@@ -41,6 +41,11 @@ struct pd_check_conf {
     int fail_after;
     int recover_after;
     int availability; /* 1: this check decides the target's availability */
+    /* Which of timeout and availability were written (here or in the check
+     * of the template it extends), rather than defaulted: a check that
+     * extends another recomputes what was defaulted. */
+    int timeout_written;
+    int availability_written;
     struct pd_param *params;
     size_t n_params;
     struct pd_mark at;
@@ -70,7 +75,9 @@ struct pd_template {
     char *severity;
     struct pd_check_conf *checks;
     size_t n_checks;
-    struct pd_mark at;
+    struct pd_mark at;       /* its name, in the main file or a template file */
+    char *extends;           /* the template it was built on (`extends:`), or NULL */
+    struct pd_mark replaced; /* `override: true`: the definition it replaced; file NULL: none */
 };
 
 struct pd_target_conf {
@@ -227,6 +234,11 @@ struct pd_config {
     char **inventory; /* globs, resolved against the main file's directory */
     size_t n_inventory;
 
+    char **template_files; /* `template_files:` globs, absolute */
+    size_t n_template_files;
+    /* Template files first (in the order of their patterns), then the main
+     * file's; one per name: a later one with `override: true` takes the
+     * place of the one it replaces. */
     struct pd_template *templates;
     size_t n_templates;
     struct pd_target_conf *targets; /* YAML targets first, then CSV rows */
@@ -307,6 +319,9 @@ const struct pd_profile_conf *pd_config_profile(const struct pd_config *cfg, con
                                                 const char *name);
 
 const struct pd_template *pd_config_template(const struct pd_config *cfg, const char *name);
+/* Where t was defined, for people: "FILE:LINE:COL", then ", extends NAME"
+ * and ", overrides FILE:LINE:COL" when it does. Returns buf. */
+const char *pd_config_template_origin(const struct pd_template *t, char *buf, size_t len);
 /* The profile a target names for the checks of plugin (its snmp_profile
  * for "snmp"), which takes the place of theirs; NULL: none. */
 const char *pd_target_profile(const struct pd_target_conf *t, const char *plugin);

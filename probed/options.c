@@ -55,6 +55,19 @@ void pd_error_at(char *err, size_t errlen, const struct pd_mark *at, const char 
         return;
     p[n] = '\n';
     p[n + 1] = '\0';
+    /* The same line again says nothing new: a template's check copied
+     * into the templates that extend it is checked in each of them, with
+     * the place where it is written. */
+    char *start = err + used;
+    size_t len = strlen(start);
+    for (const char *line = err; line && line < start;) {
+        if (strncmp(line, start, len) == 0) {
+            *start = '\0';
+            return;
+        }
+        if ((line = strchr(line, '\n')))
+            line++;
+    }
 }
 
 static const char *type_name(enum pd_opt_type type)

@@ -406,8 +406,9 @@ static void test_unknown_keys(void **state)
     expect_fail("data_dir: /x\n"
                 "foo: 1\n",
                 "2:1: unknown key 'foo' in the configuration (expected one of: data_dir, "
-                "timezone, user, pid_file, plugin_dir, log, inventory, templates, targets, sla, "
-                "rrd, storage, dns_refresh, dns_retry, plugins, systems, maintenance, secrets, "
+                "timezone, user, pid_file, plugin_dir, log, inventory, templates, "
+                "template_files, targets, sla, rrd, storage, dns_refresh, dns_retry, plugins, "
+                "systems, maintenance, secrets, "
                 "web, alerts)");
     expect_fail("log: { level: info, colour: no }\n",
                 "1:21: unknown key 'colour' in log (expected one of: level, target)");
@@ -415,7 +416,8 @@ static void test_unknown_keys(void **state)
                 "  host:\n"
                 "    sevrity: general\n"
                 "    checks: [{ id: a, type: tcp }]\n",
-                "3:5: unknown key 'sevrity' in template (expected one of: severity, checks)");
+                "3:5: unknown key 'sevrity' in template (expected one of: severity, checks, "
+                "extends, override, remove_checks)");
     expect_fail("templates:\n"
                 "  host: { checks: [{ id: a, type: tcp }] }\n"
                 "targets:\n"

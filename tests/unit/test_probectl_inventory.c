@@ -594,29 +594,35 @@ static void test_retired_ids_and_states(void **state)
     expect_line(f->out, "probed is not running: the change takes effect when it starts");
 }
 
-/* contrib/inventory-template.csv is valid for contrib/probed.yaml, and
- * import takes it as it is. */
+/* contrib/inventory-template.csv is valid for contrib/probed.yaml (with
+ * the source tree's templates, a secrets file and a data directory of
+ * this test's), and import takes it as it is. */
 static void test_contrib_template(void **state)
 {
     struct fixture *f = *state;
-    char path[PATH_MAX], err[8192],
-        *yaml = slurp(PD_TEST_DATA_DIR "/../../contrib/probed.yaml", NULL);
+    char path[PATH_MAX], err[8192];
+    char *yaml = slurp(PD_TEST_DATA_DIR "/../../contrib/probed.yaml", NULL);
     struct pd_inv_buf b = {0};
     assert_non_null(yaml);
-    /* The packaged file's inventory, data and user: here instead. */
     for (char *line = strtok(yaml, "\n"); line; line = strtok(NULL, "\n")) {
         if (strncmp(line, "inventory:", 10) == 0 || strncmp(line, "data_dir:", 9) == 0 ||
-            strncmp(line, "user:", 5) == 0 || strncmp(line, "pid_file:", 9) == 0)
+            strncmp(line, "user:", 5) == 0 || strncmp(line, "pid_file:", 9) == 0 ||
+            strncmp(line, "secrets:", 8) == 0 || strncmp(line, "template_files:", 15) == 0)
             continue;
         pd_inv_buf_puts(&b, line);
         pd_inv_buf_puts(&b, "\n");
     }
-    pd_inv_buf_puts(&b, "data_dir: ./data\ninventory: [ \"inventory/*.csv\" ]\n"
-                        "plugin_dir: " PD_TEST_PLUGIN_DIR "\n");
+    pd_inv_buf_puts(&b,
+                    "data_dir: ./data\ninventory: [ \"inventory/*.csv\" ]\n"
+                    "secrets: secrets.yaml\n"
+                    "template_files: [ \"" PD_TEST_DATA_DIR "/../../contrib/templates/*.yaml\" ]\n"
+                    "plugin_dir: " PD_TEST_PLUGIN_DIR "\n");
     assert_false(b.oom);
     write_file(f, "probed.yaml", b.s, path);
     pd_inv_buf_free(&b);
     free(yaml);
+    write_file(f, "secrets.yaml", "snmp: { default: { community: public } }\n", path);
+    assert_int_equal(chmod(path, 0600), 0);
 
     assert_int_equal(inv(f, "import", PD_TEST_DATA_DIR "/../../contrib/inventory-template.csv",
                          "--file", f->managed, NULL),
@@ -626,7 +632,7 @@ static void test_contrib_template(void **state)
     if (pd_config_load(f->main, &cfg, err, sizeof(err)) < 0)
         fail_msg("%s", err);
     assert_int_equal(cfg->n_targets, 3);
-    assert_string_equal(cfg->targets[1].name, "遵义市会议终端, 2号会议室");
+    assert_string_equal(cfg->targets[1].name, "遵义市红花岗区4K摄像机, 2号会议室");
     pd_config_free(cfg);
 }
 
