@@ -398,6 +398,17 @@ int pctl_inv_apply(const struct pd_config *cfg, const struct pctl_inv_opts *o,
         fprintf(errout, "probectl inventory %s: nothing was changed\n", c->cmd);
         goto out;
     }
+    /* The difference is the files' change; a hand edit probed has not
+     * loaded yet comes with the reload, and people should know. */
+    int pid;
+    size_t stale = pctl_inv_running_differs(cfg, cur, &pid);
+    if (stale)
+        fprintf(errout,
+                "probectl inventory %s: note: probed (pid %d) runs %zu device%s otherwise than "
+                "the files on disk say (edited without a reload?): %s\n",
+                c->cmd, pid, stale, stale == 1 ? "" : "s",
+                d.n && !o->dry_run && !o->no_reload ? "this reload applies that too"
+                                                    : "'kill -HUP' applies that");
     rc = 0;
     if (d.n == 0) {
         if (!json)

@@ -85,6 +85,11 @@ struct pctl_reload {
  * records (name, address, type, site, targets coming or going). */
 void pctl_inv_reload(const struct pd_config *cfg, const struct pd_config *cand, int store_visible,
                      struct pctl_reload *r);
+/* How many devices of inv (the files on disk) the probed running on cfg's
+ * store runs otherwise, or not at all, or runs that inv lacks: a hand edit
+ * not reloaded yet. 0 when none, or when no probed runs here; *pid: its
+ * pid when one does. */
+size_t pctl_inv_running_differs(const struct pd_config *cfg, const struct pd_config *inv, int *pid);
 /* "confirmed", "not_running", "elsewhere", "unconfirmed", "unseen",
  * "skipped", "failed" */
 const char *pctl_reload_state_name(enum pctl_reload_state s);

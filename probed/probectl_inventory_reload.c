@@ -87,8 +87,8 @@ static int find_daemon(const struct pd_config *cfg, struct pd_db *db, struct pct
 }
 
 struct match {
-    const struct pd_hashmap *want; /* id -> struct pd_target_conf */
-    size_t in_service, same;
+    const struct pd_hashmap *want;  /* id -> struct pd_target_conf */
+    size_t in_service, known, same; /* in service; of those, ids wanted; and the same */
 };
 
 static int compare_row(const struct pd_target_row *row, void *arg)
@@ -98,6 +98,7 @@ static int compare_row(const struct pd_target_row *row, void *arg)
         return 0;
     m->in_service++;
     const struct pd_target_conf *t = pd_hashmap_get(m->want, row->id);
+    m->known += t != NULL;
     if (t && strcmp(t->name, row->name) == 0 && strcmp(t->address, row->address) == 0 &&
         strcmp(t->type, row->type) == 0 && strcmp(t->site, row->site) == 0)
         m->same++;
@@ -113,6 +114,34 @@ static int store_shows(struct pd_db *db, const struct pd_config *cand,
     if (pd_db_targets(db, NULL, 0, compare_row, &m) < 0)
         return 0;
     return m.in_service == cand->n_targets && m.same == cand->n_targets;
+}
+
+size_t pctl_inv_running_differs(const struct pd_config *cfg, const struct pd_config *inv, int *pid)
+{
+    struct pd_hashmap want;
+    struct pd_db *db = NULL;
+    struct pctl_reload r = {0};
+    struct match m = {.want = &want};
+    char err[512];
+    size_t differ = 0;
+
+    *pid = 0;
+    pd_hashmap_init(&want);
+    if (pd_db_open(cfg->data_dir, 1, &db, err, sizeof(err)) < 0 || !find_daemon(cfg, db, &r))
+        goto out;
+    for (size_t i = 0; i < inv->n_targets; i++)
+        if (pd_hashmap_put(&want, inv->targets[i].id, &inv->targets[i]) < 0)
+            goto out;
+    if (pd_db_targets(db, NULL, 0, compare_row, &m) < 0)
+        goto out;
+    /* Each id once: running but not on disk, running otherwise, on disk
+     * but not running. */
+    differ = (m.in_service - m.known) + (m.known - m.same) + (inv->n_targets - m.known);
+    *pid = r.pid;
+out:
+    pd_hashmap_free(&want);
+    pd_db_close(db);
+    return differ;
 }
 
 static void sleep_100ms(void)

@@ -180,6 +180,16 @@ sleep 1
 pd_log_has_after "$mark" 'SIGHUP' && pd_fail "the invalid import signalled probed"
 pd_ok "invalid import: 5 errors with row and column, nothing changed"
 
+# 5b. A hand edit not reloaded: probectl says probed runs otherwise.
+cp "$MANAGED" "$PD_TMP/managed.saved"
+sed 's/贵阳市会议终端01/贵阳市会议终端01（手改）/' "$PD_TMP/managed.saved" | pd_write_file "$MANAGED"
+ctl inventory export --file "$MANAGED" >"$PD_TMP/edited.csv"
+ctl_ok "hand edit" inventory import --dry-run "$PD_TMP/edited.csv"
+expect_out "hand edit" "no changes: "
+expect_out "hand edit" "note: probed (pid $PD_DAEMON_PID) runs 1 device otherwise than the files on disk say (edited without a reload?): 'kill -HUP' applies that"
+pd_write_file "$MANAGED" <"$PD_TMP/managed.saved"
+pd_ok "a hand edit not reloaded is pointed out"
+
 # 6. Retire: the history stays; the id comes back only when asked.
 retire_ns=$(pd_now_ns)
 ctl_ok "retire" inventory retire lps-codec-03 --reason "迁至新机房"
