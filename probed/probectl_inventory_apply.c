@@ -116,7 +116,7 @@ static int load_retired(const struct pd_config *cfg, const struct pd_inv_diff *d
     }
     if (rc == 0)
         rc = pd_db_targets(db, ids, n, collect_retired, out);
-    if (rc == 0 && out->oom)
+    if (rc >= 0 && out->oom) /* the callback stopped the query: 1 */
         rc = -ENOMEM;
 out:
     if (rc < 0)
@@ -323,7 +323,8 @@ int pctl_inv_apply(const struct pd_config *cfg, const struct pctl_inv_opts *o,
     struct retired_list ret = {0};
     struct pctl_reload reload = {.state = PCTL_RELOAD_SKIPPED};
     struct pctl_json j = {.out = out};
-    int json = o->format == PCTL_JSON, rc = 1, written = 0, refused = 0;
+    int json = o->format == PCTL_JSON, rc = 1, written = 0, refused = 0, pid;
+    size_t stale;
     char *err = calloc(1, ERR_LEN), wrr[1024];
 
     if (!err) {
@@ -365,11 +366,12 @@ int pctl_inv_apply(const struct pd_config *cfg, const struct pctl_inv_opts *o,
                 err, c->cmd);
         goto out;
     }
-    if (pd_inv_diff(cur->targets, cur->n_targets, cand->targets, cand->n_targets, &d) < 0 ||
-        load_retired(cfg, &d, &ret, c->cmd, errout) < 0) {
+    if (pd_inv_diff(cur->targets, cur->n_targets, cand->targets, cand->n_targets, &d) < 0) {
         fprintf(errout, "probectl inventory %s: out of memory\n", c->cmd);
         goto out;
     }
+    if (load_retired(cfg, &d, &ret, c->cmd, errout) < 0)
+        goto out;
     if (ret.n && !o->reuse_retired) {
         /* An id keeps its history: a new device under an old id would
          * inherit the old one's outages and graphs. */
@@ -400,8 +402,7 @@ int pctl_inv_apply(const struct pd_config *cfg, const struct pctl_inv_opts *o,
     }
     /* The difference is the files' change; a hand edit probed has not
      * loaded yet comes with the reload, and people should know. */
-    int pid;
-    size_t stale = pctl_inv_running_differs(cfg, cur, &pid);
+    stale = pctl_inv_running_differs(cfg, cur, &pid);
     if (stale)
         fprintf(errout,
                 "probectl inventory %s: note: probed (pid %d) runs %zu device%s otherwise than "
