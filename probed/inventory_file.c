@@ -337,23 +337,36 @@ int pd_inv_managed(const struct pd_config *cfg, const char *want, char **path, c
                      list);
         goto out;
     }
-    for (size_t i = 0; i < n; i++) {
-        if (strcmp(files[i], want) == 0 || same_file(files[i], want)) {
-            rc = (*path = strdup(files[i])) ? 0 : -ENOMEM;
-            goto out;
-        }
+    /* A relative PATH from the current directory, else from the main
+     * file's, where the patterns start. */
+    char *in_dir = NULL;
+    const char *slash = strrchr(cfg->path, '/');
+    if (want[0] != '/' &&
+        asprintf(&in_dir, "%.*s%s", slash ? (int)(slash - cfg->path + 1) : 0, cfg->path, want) < 0)
+        in_dir = NULL;
+    const char *tries[] = {want, in_dir};
+    for (size_t t = 0; t < 2 && rc == -EINVAL; t++) {
+        for (size_t i = 0; tries[t] && i < n && rc == -EINVAL; i++)
+            if (strcmp(files[i], tries[t]) == 0 || same_file(files[i], tries[t]))
+                rc = (*path = strdup(files[i])) ? 0 : -ENOMEM;
     }
     /* A new file: it must fit a pattern, or the daemon would never read it. */
-    if ((abs = absolute(want)) && access(abs, F_OK) != 0) {
-        for (size_t i = 0; i < cfg->n_inventory; i++) {
+    for (size_t t = 0; t < 2 && rc == -EINVAL; t++) {
+        free(abs);
+        abs = NULL;
+        if (!tries[t] || !(abs = absolute(tries[t])) || access(abs, F_OK) == 0)
+            continue;
+        for (size_t i = 0; i < cfg->n_inventory && rc == -EINVAL; i++) {
             if (fnmatch(cfg->inventory[i], abs, FNM_PATHNAME | FNM_PERIOD) == 0) {
                 *path = abs;
                 abs = NULL;
                 rc = 0;
-                goto out;
             }
         }
     }
+    free(in_dir);
+    if (rc != -EINVAL)
+        goto out;
     snprintf(err, errlen, "%s is not an inventory file of %s (files: %s; patterns: %s)", want,
              cfg->path, n ? list : "none yet", patterns);
 out:

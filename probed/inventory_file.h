@@ -98,7 +98,8 @@ void pd_inv_files_free(char **files, size_t n);
 
 /* The file probectl writes. want (borrowed; NULL: not given) must name
  * one of the files the patterns match, or a new file that fits one of
- * them; without it the inventory must match exactly one file. *path is
+ * them (a relative want from the current directory, else from the main
+ * file's); without it the inventory must match exactly one file. *path is
  * taken by the caller. 0, or -EINVAL with the reason and the choices in
  * err (one line, no newline). */
 int pd_inv_managed(const struct pd_config *cfg, const char *want, char **path, char *err,

@@ -59,6 +59,7 @@ const char pctl_inv_help[] =
     "\n"
     "Options of import, add, set and retire:\n"
     "  --file PATH      the managed file, when the inventory has several files\n"
+    "                   (relative: from here, else from the main file's directory)\n"
     "  --dry-run        show the change, write nothing\n"
     "  --reuse-retired  (import, add) let retired ids come back\n"
     "  --no-reload      write the file but leave probed alone (several changes,\n"

@@ -266,6 +266,16 @@ static void test_managed_choice(void **state)
     assert_string_equal(path, want); /* as the loader names it */
     free(path);
 
+    /* Relative: from the current directory, else from the main file's. */
+    assert_int_equal(pd_inv_managed(&fx->cfg, "inventory/a.csv", &path, err, sizeof(err)), 0);
+    assert_string_equal(path, want);
+    free(path);
+    assert_int_equal(pd_inv_managed(&fx->cfg, "inventory/b.csv", &path, err, sizeof(err)), 0);
+    snprintf(want, sizeof(want), "%s/inventory/b.csv", fx->dir);
+    assert_string_equal(path, want); /* a new one */
+    free(path);
+    snprintf(want, sizeof(want), "%s/inventory/a.csv", fx->dir);
+
     /* Two files in two patterns: say which. */
     write_in(fx, "other/devices.csv", "id,address,type,site\n");
     fx->cfg.n_inventory = 2;
