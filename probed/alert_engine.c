@@ -566,12 +566,24 @@ int pd_alert_engine_change(struct pd_alert_engine *e, const struct pd_alert_chan
 }
 
 /* Reminders, settled flapping, and outages a window hid, due at now. */
+/* Still in the configuration? A retired device or a removed system keeps
+ * its subject (it may come back) but is reminded of no more. */
+static bool configured(const struct pd_alert_engine *e, const struct subject *s)
+{
+    if (s->kind == PD_SUBJECT_SYSTEM)
+        return pd_config_system(e->cfg, s->id) != NULL;
+    const struct pd_target_conf *t = pd_hashmap_get(&e->targets, s->id);
+    return t && (s->kind == PD_SUBJECT_TARGET || media_check(t, s->check));
+}
+
 static int due_items(struct pd_alert_engine *e, pd_ns now)
 {
     const struct pd_alerts_conf *a = &e->cfg->alerts;
     for (size_t i = 0; i < e->n_all; i++) {
         struct subject *s = e->all[i];
         int rc = 0;
+        if (!configured(e, s))
+            continue;
         if (s->flapping) {
             if (now - last_change(s) < a->flap_window)
                 continue;

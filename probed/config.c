@@ -1,6 +1,7 @@
 #include "config.h"
 
 #include <errno.h>
+#include <fnmatch.h>
 #include <glob.h>
 #include <limits.h>
 #include <stdio.h>
@@ -21,6 +22,8 @@ struct loader {
     char *dir; /* absolute directory of the main file */
     struct pd_target_list targets;
     const struct pd_ynode *const *rra_nodes; /* borrowed from the tree */
+    const struct pd_config_subst *subst;     /* borrowed; NULL: every file from disk */
+    int subst_read;                          /* subst's text was read */
 };
 
 int pd_id_valid(const char *id)
@@ -103,8 +106,12 @@ const struct pd_template *pd_config_template(const struct pd_config *cfg, const 
     return NULL;
 }
 
-/* Keep a copy of path in cfg->files for marks to point to. */
-static const char *file_label(struct pd_config *cfg, const char *path)
+const char *pd_target_profile(const struct pd_target_conf *t, const char *plugin)
+{
+    return plugin && strcmp(plugin, "snmp") == 0 ? t->snmp_profile : NULL;
+}
+
+const char *pd_config_file_label(struct pd_config *cfg, const char *path)
 {
     char **files = realloc(cfg->files, (cfg->n_files + 1) * sizeof(*files));
     if (!files)
@@ -355,7 +362,7 @@ static void load_secrets(struct loader *ld, const struct pd_ynode *node)
 
     if (pd_yread_path(&ld->r, node, "secrets", &cfg->secrets) < 0)
         return;
-    const char *label = file_label(cfg, cfg->secrets);
+    const char *label = pd_config_file_label(cfg, cfg->secrets);
     if (!label) {
         pd_yfail_nomem(&ld->r, node);
         return;
@@ -412,135 +419,6 @@ static void load_plugins(struct loader *ld, const struct pd_ynode *node)
     }
 }
 
-static void load_check(struct loader *ld, struct pd_template *tmpl, const struct pd_ynode *node,
-                       struct pd_check_conf *c)
-{
-    static const char *const own[] = {"id",         "type",          "interval",     "timeout",
-                                      "fail_after", "recover_after", "availability", NULL};
-    const struct pd_ynode *v, *timeout = NULL;
-    char buf[32];
-    long n;
-
-    c->at = pd_ymark(&ld->r, node);
-    c->interval = 60 * PD_SEC;
-    c->fail_after = 3;
-    c->recover_after = 2;
-    if (pd_ywant(&ld->r, node, PD_YMAP, "a check") < 0)
-        return;
-    if (pd_config_collect_params(&ld->r, node, own, &c->params, &c->n_params) < 0)
-        return;
-
-    if (!(v = pd_yget(node, "id")))
-        pd_yfail(&ld->r, node, "missing required key 'id' in check");
-    else
-        pd_yread_id(&ld->r, v, "check id", &c->id);
-    if (!(v = pd_yget(node, "type")))
-        pd_yfail(&ld->r, node, "missing required key 'type' in check");
-    else
-        pd_yread_id(&ld->r, v, "check type", &c->type);
-    if ((v = pd_yget(node, "interval")))
-        pd_yread_duration(&ld->r, v, "interval", PD_SEC, PD_DAY, &c->interval);
-    /* A round must end, timeout included, before its next slot: one still
-     * running then is skipped. 10% of the interval is left for that. */
-    c->timeout = c->interval / 2 < 10 * PD_SEC ? c->interval / 2 : 10 * PD_SEC;
-    if ((timeout = pd_yget(node, "timeout")) &&
-        pd_yread_duration(&ld->r, timeout, "timeout", PD_MSEC, PD_DAY, &c->timeout) == 0 &&
-        c->timeout > c->interval / 10 * 9)
-        pd_yfail(&ld->r, timeout,
-                 "timeout (%s) must be at most 90%% of the interval (%s), so that a round "
-                 "ends before the next one starts",
-                 timeout->text, pd_duration_format(c->interval, buf, sizeof(buf)));
-    if ((v = pd_yget(node, "fail_after")) &&
-        pd_yread_long(&ld->r, v, "fail_after", 1, 100, &n) == 0)
-        c->fail_after = (int)n;
-    if ((v = pd_yget(node, "recover_after")) &&
-        pd_yread_long(&ld->r, v, "recover_after", 1, 100, &n) == 0)
-        c->recover_after = (int)n;
-    if ((v = pd_yget(node, "availability")))
-        pd_yread_bool(&ld->r, v, "availability", &c->availability);
-
-    for (size_t i = 0; c->id && &tmpl->checks[i] != c; i++) {
-        if (tmpl->checks[i].id && strcmp(tmpl->checks[i].id, c->id) == 0) {
-            pd_yfail(&ld->r, pd_yget(node, "id"),
-                     "duplicate check id '%s' in template '%s' (first at line %d)", c->id,
-                     tmpl->name ? tmpl->name : "?", tmpl->checks[i].at.line);
-            break;
-        }
-    }
-}
-
-/* Without an explicit choice, the first icmp check (or the first check)
- * decides the target's availability. */
-static void pick_availability(struct pd_template *tmpl)
-{
-    for (size_t i = 0; i < tmpl->n_checks; i++)
-        if (tmpl->checks[i].availability)
-            return;
-    for (size_t i = 0; i < tmpl->n_checks; i++) {
-        if (tmpl->checks[i].type && strcmp(tmpl->checks[i].type, "icmp") == 0) {
-            tmpl->checks[i].availability = 1;
-            return;
-        }
-    }
-    if (tmpl->n_checks > 0)
-        tmpl->checks[0].availability = 1;
-}
-
-static void load_template(struct loader *ld, const struct pd_ynode *key,
-                          const struct pd_ynode *node, struct pd_template *tmpl)
-{
-    static const char *const keys[] = {"severity", "checks", NULL};
-    struct pd_config *cfg = ld->cfg;
-    const struct pd_ynode *v, *checks;
-
-    tmpl->at = pd_ymark(&ld->r, key);
-    pd_yread_id(&ld->r, key, "template name", &tmpl->name);
-    if (pd_ywant(&ld->r, node, PD_YMAP, "a template") < 0)
-        return;
-    pd_ycheck_keys(&ld->r, node, keys, "template");
-    if ((v = pd_yget(node, "severity"))) {
-        if (pd_yread_id(&ld->r, v, "severity", &tmpl->severity) == 0 &&
-            !pd_config_severity(cfg, v->text)) {
-            char names[256];
-            pd_config_severity_names(cfg, names, sizeof(names));
-            pd_yfail(&ld->r, v, "unknown severity '%s' (configured: %s)", v->text, names);
-        }
-    } else if (cfg->sla_default_severity && !(tmpl->severity = strdup(cfg->sla_default_severity))) {
-        pd_yfail_nomem(&ld->r, node);
-    }
-    if (!(checks = pd_yget(node, "checks"))) {
-        pd_yfail(&ld->r, node, "missing required key 'checks' in template");
-        return;
-    }
-    if (pd_ywant(&ld->r, checks, PD_YSEQ, "checks") < 0)
-        return;
-    if (checks->n == 0) {
-        pd_yfail(&ld->r, checks, "expected at least one check");
-        return;
-    }
-    if (!(tmpl->checks = calloc(checks->n, sizeof(*tmpl->checks)))) {
-        pd_yfail_nomem(&ld->r, checks);
-        return;
-    }
-    for (size_t i = 0; i < checks->n; i++)
-        load_check(ld, tmpl, checks->items[i], &tmpl->checks[tmpl->n_checks++]);
-    pick_availability(tmpl);
-}
-
-static void load_templates(struct loader *ld, const struct pd_ynode *node)
-{
-    struct pd_config *cfg = ld->cfg;
-    if (pd_ywant(&ld->r, node, PD_YMAP, "templates") < 0 || node->n == 0)
-        return;
-    if (!(cfg->templates = calloc(node->n, sizeof(*cfg->templates)))) {
-        pd_yfail_nomem(&ld->r, node);
-        return;
-    }
-    for (size_t i = 0; i < node->n; i++)
-        load_template(ld, pd_ymap_key(node, i), pd_ymap_value(node, i),
-                      &cfg->templates[cfg->n_templates++]);
-}
-
 /* A 1x archive holds rows of the check's interval: keep must exceed it. */
 static void check_rra_keeps(struct loader *ld)
 {
@@ -564,9 +442,10 @@ static void check_rra_keeps(struct loader *ld)
 
 static void load_target(struct loader *ld, const struct pd_ynode *node)
 {
-    static const char *const keys[] = {"id", "name", "address", "type", "site", NULL};
+    static const char *const keys[] = {"id",   "name",         "address", "type",
+                                       "site", "snmp_profile", NULL};
     struct pd_target_conf t = {.at = pd_ymark(&ld->r, node)};
-    char **slot[PD_TF_COUNT] = {&t.id, &t.name, &t.address, &t.type, &t.site};
+    char **slot[PD_TF_COUNT] = {&t.id, &t.name, &t.address, &t.type, &t.site, &t.snmp_profile};
     struct pd_mark at[PD_TF_COUNT];
     int ok = 1;
 
@@ -576,7 +455,7 @@ static void load_target(struct loader *ld, const struct pd_ynode *node)
     for (int f = 0; f < PD_TF_COUNT; f++) {
         const struct pd_ynode *v = pd_yget(node, keys[f]);
         at[f] = pd_ymark(&ld->r, v ? v : node);
-        if (!v && f != PD_TF_NAME) {
+        if (!v && f != PD_TF_NAME && f != PD_TF_SNMP_PROFILE) {
             pd_yfail(&ld->r, node, "missing required key '%s' in target", keys[f]);
             ok = 0;
         } else if (v && pd_yread_string(&ld->r, v, keys[f], slot[f]) < 0) {
@@ -589,6 +468,23 @@ static void load_target(struct loader *ld, const struct pd_ynode *node)
         return;
     }
     int rc = pd_target_add(&ld->targets, ld->cfg, &t, at, ld->r.err, ld->r.errlen);
+    if (rc < 0 && ld->r.rc == 0)
+        ld->r.rc = rc;
+}
+
+/* The inventory file probectl is about to write, read from its text
+ * instead of from the disk; once, whichever pattern names it first. */
+static void load_subst(struct loader *ld, const struct pd_ynode *v)
+{
+    const struct pd_config_subst *s = ld->subst;
+    const char *label = pd_config_file_label(ld->cfg, s->label ? s->label : s->path);
+    ld->subst_read = 1;
+    if (!label) {
+        pd_yfail_nomem(&ld->r, v);
+        return;
+    }
+    int rc =
+        pd_inventory_parse(&ld->targets, ld->cfg, label, s->text, s->len, ld->r.err, ld->r.errlen);
     if (rc < 0 && ld->r.rc == 0)
         ld->r.rc = rc;
 }
@@ -614,20 +510,29 @@ static void load_inventory(struct loader *ld, const struct pd_ynode *node)
         glob_t g;
         if (pd_yread_path(&ld->r, v, "an inventory file or pattern", pattern) < 0)
             continue;
+        /* A substituted file that does not exist yet is one of this
+         * pattern's matches if its name fits. */
+        int subst_here = ld->subst && !ld->subst_read &&
+                         fnmatch(*pattern, ld->subst->path, FNM_PATHNAME | FNM_PERIOD) == 0;
         int grc = glob(*pattern, 0, NULL, &g);
-        if (grc == GLOB_NOMATCH && strpbrk(*pattern, "*?[") == NULL)
+        if (grc == GLOB_NOMATCH && strpbrk(*pattern, "*?[") == NULL && !subst_here)
             pd_yfail(&ld->r, v, "inventory file %s: %s", *pattern, strerror(ENOENT));
         else if (grc == GLOB_NOSPACE)
             pd_yfail_nomem(&ld->r, v);
         else if (grc == GLOB_ABORTED)
             pd_yfail(&ld->r, v, "cannot read the directories of %s", *pattern);
         for (size_t k = 0; grc == 0 && k < g.gl_pathc; k++) {
+            if (ld->subst && strcmp(g.gl_pathv[k], ld->subst->path) == 0) {
+                if (!ld->subst_read)
+                    load_subst(ld, v);
+                continue;
+            }
             int seen = 0;
             for (size_t j = 0; j < cfg->n_files && !seen; j++)
                 seen = strcmp(cfg->files[j], g.gl_pathv[k]) == 0;
             if (seen)
                 continue;
-            const char *label = file_label(cfg, g.gl_pathv[k]);
+            const char *label = pd_config_file_label(cfg, g.gl_pathv[k]);
             if (!label) {
                 pd_yfail_nomem(&ld->r, v);
                 break;
@@ -636,6 +541,8 @@ static void load_inventory(struct loader *ld, const struct pd_ynode *node)
             if (rc < 0 && ld->r.rc == 0)
                 ld->r.rc = rc;
         }
+        if (subst_here && !ld->subst_read)
+            load_subst(ld, v);
         globfree(&g);
     }
 }
@@ -664,10 +571,10 @@ static int set_defaults(struct pd_config *cfg)
 static void load_root(struct loader *ld, const struct pd_ynode *root)
 {
     static const char *const keys[] = {
-        "data_dir",    "timezone",  "user",       "pid_file", "plugin_dir",  "log",
-        "inventory",   "templates", "targets",    "sla",      "rrd",         "storage",
-        "dns_refresh", "dns_retry", "plugins",    "systems",  "maintenance", "secrets",
-        "web",         "alerts",    "inspection", NULL};
+        "data_dir",  "timezone",    "user",           "pid_file",   "plugin_dir", "log",
+        "inventory", "templates",   "template_files", "targets",    "sla",        "rrd",
+        "storage",   "dns_refresh", "dns_retry",      "plugins",    "systems",    "maintenance",
+        "secrets",   "web",         "alerts",         "inspection", NULL};
     struct pd_config *cfg = ld->cfg;
     const struct pd_ynode *v;
 
@@ -699,8 +606,12 @@ static void load_root(struct loader *ld, const struct pd_ynode *root)
     pd_config_load_inspection(&ld->r, &cfg->inspection, pd_yget(root, "inspection"));
     pd_config_load_sla(&ld->r, cfg, pd_yget(root, "sla"));
     load_rrd(ld, pd_yget(root, "rrd"));
+    /* The template files first: the main file's templates may extend or
+     * (saying so) override theirs. */
+    if ((v = pd_yget(root, "template_files")))
+        pd_config_load_template_files(&ld->r, cfg, v);
     if ((v = pd_yget(root, "templates")))
-        load_templates(ld, v);
+        pd_config_load_templates(&ld->r, cfg, v);
     check_rra_keeps(ld);
     if ((v = pd_yget(root, "targets")) && pd_ywant(&ld->r, v, PD_YSEQ, "targets") == 0)
         for (size_t i = 0; i < v->n; i++)
@@ -722,7 +633,13 @@ static char *main_dir(const char *path)
 
 int pd_config_load(const char *path, struct pd_config **out, char *err, size_t errlen)
 {
-    struct loader ld = {.r = {.err = err, .errlen = errlen}};
+    return pd_config_load_subst(path, NULL, out, err, errlen);
+}
+
+int pd_config_load_subst(const char *path, const struct pd_config_subst *subst,
+                         struct pd_config **out, char *err, size_t errlen)
+{
+    struct loader ld = {.r = {.err = err, .errlen = errlen}, .subst = subst};
     struct pd_ynode *root = NULL;
     char *text = NULL;
     size_t len;
@@ -733,7 +650,7 @@ int pd_config_load(const char *path, struct pd_config **out, char *err, size_t e
         err[0] = '\0';
     pd_target_list_init(&ld.targets);
     if (!(ld.cfg = calloc(1, sizeof(*ld.cfg))) || !(ld.cfg->path = strdup(path)) ||
-        set_defaults(ld.cfg) < 0 || !(ld.r.file = file_label(ld.cfg, path))) {
+        set_defaults(ld.cfg) < 0 || !(ld.r.file = pd_config_file_label(ld.cfg, path))) {
         rc = -ENOMEM;
         pd_error_at(err, errlen, NULL, "out of memory");
         goto fail;
@@ -781,26 +698,13 @@ fail:
     return rc;
 }
 
-static void free_params(struct pd_param *params, size_t n)
+void pd_config_free_params(struct pd_param *params, size_t n)
 {
     for (size_t p = 0; params && p < n; p++) {
         free(params[p].key);
         free(params[p].value);
     }
     free(params);
-}
-
-static void free_template(struct pd_template *t)
-{
-    for (size_t c = 0; c < t->n_checks; c++) {
-        struct pd_check_conf *cc = &t->checks[c];
-        free_params(cc->params, cc->n_params);
-        free(cc->id);
-        free(cc->type);
-    }
-    free(t->checks);
-    free(t->name);
-    free(t->severity);
 }
 
 void pd_config_free(struct pd_config *cfg)
@@ -814,17 +718,22 @@ void pd_config_free(struct pd_config *cfg)
         free(t->address);
         free(t->type);
         free(t->site);
+        free(t->snmp_profile);
     }
     free(cfg->targets);
     for (size_t i = 0; i < cfg->n_templates; i++)
-        free_template(&cfg->templates[i]);
+        pd_config_free_template(&cfg->templates[i]);
     free(cfg->templates);
+    for (size_t i = 0; i < cfg->n_template_files; i++)
+        free(cfg->template_files[i]);
+    free(cfg->template_files);
     for (size_t i = 0; i < cfg->n_plugins; i++) {
         free(cfg->plugins[i].name);
-        free_params(cfg->plugins[i].params, cfg->plugins[i].n_params);
+        pd_config_free_params(cfg->plugins[i].params, cfg->plugins[i].n_params);
         for (size_t k = 0; k < cfg->plugins[i].n_profiles; k++) {
             free(cfg->plugins[i].profiles[k].name);
-            free_params(cfg->plugins[i].profiles[k].params, cfg->plugins[i].profiles[k].n_params);
+            pd_config_free_params(cfg->plugins[i].profiles[k].params,
+                                  cfg->plugins[i].profiles[k].n_params);
         }
         free(cfg->plugins[i].profiles);
     }
@@ -850,7 +759,7 @@ void pd_config_free(struct pd_config *cfg)
     free(cfg);
 }
 
-static int copy_params(const struct pd_param *from, size_t n, struct pd_param **out)
+int pd_config_copy_params(const struct pd_param *from, size_t n, struct pd_param **out)
 {
     if (!(*out = calloc(n ? n : 1, sizeof(**out))))
         return -ENOMEM;
@@ -884,7 +793,7 @@ struct pd_config *pd_config_oneshot(const struct pd_config *base, const char *ad
                                  .at = check->at};
     cc->n_params = check->n_params; /* set first: a partial copy is freed whole */
     if (!(cc->id = strdup(check->id)) || !(cc->type = strdup(check->type)) ||
-        copy_params(check->params, check->n_params, &cc->params) < 0)
+        pd_config_copy_params(check->params, check->n_params, &cc->params) < 0)
         goto fail;
     if (!(cfg->targets = calloc(1, sizeof(*cfg->targets))))
         goto fail;
@@ -903,7 +812,7 @@ struct pd_config *pd_config_oneshot(const struct pd_config *base, const char *ad
         pc->at = from->at;
         pc->n_params = from->n_params;
         if (!(pc->name = strdup(from->name)) ||
-            copy_params(from->params, from->n_params, &pc->params) < 0)
+            pd_config_copy_params(from->params, from->n_params, &pc->params) < 0)
             goto fail;
         /* Profiles too: a one-shot check names its target's credentials. */
         if (from->n_profiles && !(pc->profiles = calloc(from->n_profiles, sizeof(*pc->profiles))))
@@ -913,7 +822,8 @@ struct pd_config *pd_config_oneshot(const struct pd_config *base, const char *ad
             to->at = from->profiles[k].at;
             to->n_params = from->profiles[k].n_params;
             if (!(to->name = strdup(from->profiles[k].name)) ||
-                copy_params(from->profiles[k].params, from->profiles[k].n_params, &to->params) < 0)
+                pd_config_copy_params(from->profiles[k].params, from->profiles[k].n_params,
+                                      &to->params) < 0)
                 goto fail;
         }
     }

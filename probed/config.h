@@ -42,6 +42,11 @@ struct pd_check_conf {
     int fail_after;
     int recover_after;
     int availability; /* 1: this check decides the target's availability */
+    /* Which of timeout and availability were written (here or in the check
+     * of the template it extends), rather than defaulted: a check that
+     * extends another recomputes what was defaulted. */
+    int timeout_written;
+    int availability_written;
     struct pd_param *params;
     size_t n_params;
     struct pd_mark at;
@@ -71,7 +76,9 @@ struct pd_template {
     char *severity;
     struct pd_check_conf *checks;
     size_t n_checks;
-    struct pd_mark at;
+    struct pd_mark at;       /* its name, in the main file or a template file */
+    char *extends;           /* the template it was built on (`extends:`), or NULL */
+    struct pd_mark replaced; /* `override: true`: the definition it replaced; file NULL: none */
 };
 
 struct pd_target_conf {
@@ -80,6 +87,7 @@ struct pd_target_conf {
     char *address;                  /* IP literal or host name */
     char *type;                     /* template name */
     char *site;                     /* slash-separated path of ids, e.g. guizhou/guiyang */
+    char *snmp_profile;             /* NULL: its snmp checks' own; else theirs for this target */
     const struct pd_template *tmpl; /* borrowed from the same config */
     struct pd_mark at;              /* YAML node or CSV row */
 };
@@ -252,6 +260,11 @@ struct pd_config {
     char **inventory; /* globs, resolved against the main file's directory */
     size_t n_inventory;
 
+    char **template_files; /* `template_files:` globs, absolute */
+    size_t n_template_files;
+    /* Template files first (in the order of their patterns), then the main
+     * file's; one per name: a later one with `override: true` takes the
+     * place of the one it replaces. */
     struct pd_template *templates;
     size_t n_templates;
     struct pd_target_conf *targets; /* YAML targets first, then CSV rows */
@@ -303,6 +316,24 @@ struct pd_config {
 int pd_config_load(const char *path, struct pd_config **out, char *err, size_t errlen);
 void pd_config_free(struct pd_config *cfg);
 
+/* One inventory file read from memory instead of from the disk: the
+ * content probectl inventory means to write, validated by the daemon's
+ * own loader before it is written. path names the file as the loader
+ * finds it (a match of an `inventory:` pattern as the configuration
+ * holds it, absolute); a path that does not exist yet is read in its
+ * place when it fits a pattern. label names it in marks and errors
+ * (NULL: path). All borrowed. */
+struct pd_config_subst {
+    const char *path;
+    const char *label;
+    const char *text;
+    size_t len;
+};
+
+/* pd_config_load with subst's text (NULL: none) as that file's. */
+int pd_config_load_subst(const char *path, const struct pd_config_subst *subst,
+                         struct pd_config **out, char *err, size_t errlen);
+
 /* A configuration of one target (address) with one check (a copy of
  * check, whose params are copied), for one-shot probes. Defaults as for a
  * loaded file; plugin settings copied from base when given. NULL on
@@ -315,6 +346,12 @@ const struct pd_profile_conf *pd_config_profile(const struct pd_config *cfg, con
                                                 const char *name);
 
 const struct pd_template *pd_config_template(const struct pd_config *cfg, const char *name);
+/* Where t was defined, for people: "FILE:LINE:COL", then ", extends NAME"
+ * and ", overrides FILE:LINE:COL" when it does. Returns buf. */
+const char *pd_config_template_origin(const struct pd_template *t, char *buf, size_t len);
+/* The profile a target names for the checks of plugin (its snmp_profile
+ * for "snmp"), which takes the place of theirs; NULL: none. */
+const char *pd_target_profile(const struct pd_target_conf *t, const char *plugin);
 const struct pd_severity_conf *pd_config_severity(const struct pd_config *cfg, const char *name);
 const struct pd_system_conf *pd_config_system(const struct pd_config *cfg, const char *id);
 /* alerts.channels and alerts.routes by id, or NULL. */

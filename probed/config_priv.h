@@ -56,6 +56,21 @@ void pd_config_load_profiles(struct pd_yreader *r, struct pd_plugin_conf *pc,
  * show a value. */
 void pd_config_merge_secrets(struct pd_yreader *r, struct pd_config *cfg,
                              const struct pd_ynode *root);
+/* Keep a copy of path in cfg->files for marks to point to; NULL on ENOMEM. */
+const char *pd_config_file_label(struct pd_config *cfg, const char *path);
+/* A copy of n params in *out (taken by the caller; at least one slot);
+ * -ENOMEM leaves a partial copy to free with n. */
+int pd_config_copy_params(const struct pd_param *from, size_t n, struct pd_param **out);
+void pd_config_free_params(struct pd_param *params, size_t n);
+
+/* Templates (config_templates.c). After sla: templates name severities.
+ * The files of `template_files:` before the main file's `templates:`. */
+void pd_config_load_template_files(struct pd_yreader *r, struct pd_config *cfg,
+                                   const struct pd_ynode *node);
+void pd_config_load_templates(struct pd_yreader *r, struct pd_config *cfg,
+                              const struct pd_ynode *node);
+void pd_config_free_template(struct pd_template *t);
+
 /* "emergency, important, general" for messages. */
 void pd_config_severity_names(const struct pd_config *cfg, char *buf, size_t len);
 

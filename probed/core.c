@@ -345,11 +345,44 @@ static void check_free(struct pd_core *core, struct pd_check *check)
     free(check);
 }
 
+/* cc's parameters as this target's check takes them: the profile the
+ * target names (an inventory's snmp_profile) in place of the check's own.
+ * *params: the array to free (its strings are borrowed), NULL when cc is
+ * taken as it is. 0 or -ENOMEM. */
+static int target_params(const struct pd_plugin *plugin, const struct pd_target_conf *tc,
+                         const struct pd_check_conf *cc, struct pd_check_conf *eff,
+                         struct pd_param **params)
+{
+    const char *profile = pd_target_profile(tc, plugin->name);
+    *eff = *cc;
+    *params = NULL;
+    for (size_t o = 0; profile && o < plugin->n_options; o++) {
+        const struct pd_option *opt = &plugin->options[o];
+        if (opt->type != PD_OPT_PROFILE)
+            continue;
+        struct pd_param *p = calloc(eff->n_params + 1, sizeof(*p));
+        if (!p)
+            return -ENOMEM;
+        size_t n = 0;
+        for (size_t i = 0; i < eff->n_params; i++)
+            if (strcmp(eff->params[i].key, opt->key) != 0)
+                p[n++] = eff->params[i];
+        p[n++] = (struct pd_param){.key = (char *)opt->key, .value = (char *)profile, .at = tc->at};
+        free(*params);
+        *params = p;
+        eff->params = p;
+        eff->n_params = n;
+    }
+    return 0;
+}
+
 static struct pd_check *check_new(struct pd_core *core, const struct pd_config *cfg,
                                   struct pd_target *target, const struct pd_check_conf *cc,
                                   char *err, size_t errlen)
 {
     struct pd_check *check = calloc(1, sizeof(*check));
+    struct pd_check_conf eff;
+    struct pd_param *params = NULL;
     if (!check)
         return NULL;
     check->core = core;
@@ -361,20 +394,24 @@ static struct pd_check *check_new(struct pd_core *core, const struct pd_config *
     check->plugin = pd_registry_get(core->reg, cc->type, err, errlen);
     if (!check->plugin)
         goto fail;
+    if (target_params(check->plugin, target->conf, cc, &eff, &params) < 0)
+        goto fail;
     check->params = calloc(1, check->plugin->params_size ? check->plugin->params_size : 1);
     size_t keylen = strlen(target->conf->id) + strlen(cc->id) + 2;
     check->key = malloc(keylen);
-    check->fingerprint = fingerprint(cfg, check->plugin, target->conf, cc);
+    check->fingerprint = fingerprint(cfg, check->plugin, target->conf, &eff);
     if (!check->params || !check->key || !check->fingerprint)
         goto fail;
     snprintf(check->key, keylen, "%s/%s", target->conf->id, cc->id);
-    if (pd_options_parse_check(check->plugin, cc, check->params, err, errlen) < 0) {
+    if (pd_options_parse_check(check->plugin, &eff, check->params, err, errlen) < 0) {
         free(check->params);
         check->params = NULL;
         goto fail;
     }
+    free(params);
     return check;
 fail:
+    free(params);
     check_free(core, check);
     return NULL;
 }

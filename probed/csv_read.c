@@ -146,6 +146,7 @@ int pd_csv_read_row(struct pd_csv *c)
     c->used = 0;
     c->n_fields = 0;
     c->row_line = c->line;
+    c->row_start = c->pos;
     for (;;) {
         while (peek(c, 0) == ' ' || peek(c, 0) == '\t')
             advance(c);
@@ -164,6 +165,7 @@ int pd_csv_read_row(struct pd_csv *c)
         advance(c);
     }
     skip_eol(c);
+    c->row_end = c->pos;
     return 1;
 }
 

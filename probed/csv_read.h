@@ -28,6 +28,7 @@ struct pd_csv {
     size_t n_fields;             /* ro: fields of the current row */
     size_t cap_fields;           /* private */
     int row_line;                /* ro: line the current row starts on */
+    size_t row_start, row_end;   /* ro: its bytes in buf, with its line end */
     char *err;                   /* private */
     size_t errlen;               /* private */
 };

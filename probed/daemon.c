@@ -2,6 +2,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <getopt.h>
+#include <limits.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -436,6 +437,14 @@ int main(int argc, char **argv)
         printf("probed: %s is valid: %zu targets, %zu checks, %zu templates (loaded in %.1f ms)\n",
                d.config_path, cfg->n_targets, count_checks(cfg), cfg->n_templates,
                (double)(pd_clock_mono() - t0) / 1e6);
+        /* systemd runs this before every start and reload: a template that
+         * replaces another is in the journal each time. */
+        for (size_t i = 0; i < cfg->n_templates; i++) {
+            char origin[2 * PATH_MAX + 128];
+            if (cfg->templates[i].replaced.file)
+                printf("probed: template '%s': %s\n", cfg->templates[i].name,
+                       pd_config_template_origin(&cfg->templates[i], origin, sizeof(origin)));
+        }
         pd_config_free(cfg);
         pd_registry_free(d.reg);
         return 0;

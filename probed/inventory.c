@@ -13,6 +13,41 @@
 #include "utf8.h"
 #include "yaml_tree.h"
 
+/* The CSV's column names, by field; NULL-terminated for pd_csv_columns. */
+static const char *const field_names[PD_TF_COUNT + 1] = {"id",   "name",         "address", "type",
+                                                         "site", "snmp_profile", NULL};
+
+const char *pd_target_field_name(int f)
+{
+    return f >= 0 && f < PD_TF_COUNT ? field_names[f] : "";
+}
+
+const char *pd_target_field(const struct pd_target_conf *t, int f)
+{
+    const char *v = NULL;
+    switch (f) {
+    case PD_TF_ID:
+        v = t->id;
+        break;
+    case PD_TF_NAME:
+        v = t->name;
+        break;
+    case PD_TF_ADDRESS:
+        v = t->address;
+        break;
+    case PD_TF_TYPE:
+        v = t->type;
+        break;
+    case PD_TF_SITE:
+        v = t->site;
+        break;
+    case PD_TF_SNMP_PROFILE:
+        v = t->snmp_profile;
+        break;
+    }
+    return v ? v : "";
+}
+
 void pd_target_list_init(struct pd_target_list *list)
 {
     memset(list, 0, sizeof(*list));
@@ -26,6 +61,7 @@ static void target_strings_free(struct pd_target_conf *t)
     free(t->address);
     free(t->type);
     free(t->site);
+    free(t->snmp_profile);
 }
 
 void pd_target_list_free(struct pd_target_list *list)
@@ -97,6 +133,16 @@ static void list_templates(const struct pd_config *cfg, char *buf, size_t len)
     }
 }
 
+static void list_profiles(const struct pd_config *cfg, char *buf, size_t len)
+{
+    const struct pd_plugin_conf *pc = pd_config_plugin(cfg, "snmp");
+    size_t used = 0;
+    buf[0] = '\0';
+    for (size_t i = 0; pc && i < pc->n_profiles && used < len; i++)
+        used += (size_t)snprintf(buf + used, len - used, "%s%s", used ? ", " : "",
+                                 pc->profiles[i].name);
+}
+
 static int grow(struct pd_target_list *list)
 {
     if (list->n < list->cap)
@@ -153,6 +199,15 @@ int pd_target_add(struct pd_target_list *list, const struct pd_config *cfg,
                     names[0] ? names : "none");
         rc = -EINVAL;
     }
+    if (t->snmp_profile && !pd_config_profile(cfg, "snmp", t->snmp_profile)) {
+        char names[256];
+        list_profiles(cfg, names, sizeof(names));
+        pd_error_at(err, errlen, &at[PD_TF_SNMP_PROFILE],
+                    "unknown SNMP profile '%s': no profile of that name in plugins.snmp.profiles "
+                    "(%s%s)",
+                    t->snmp_profile, names[0] ? "defined: " : "none defined", names);
+        rc = -EINVAL;
+    }
     if (!pd_site_valid(t->site)) {
         pd_error_at(err, errlen, &at[PD_TF_SITE],
                     "invalid site '%s': expected ids joined by '/', such as guizhou/guiyang",
@@ -184,10 +239,9 @@ fail:
  * column i. 0 or -EINVAL. */
 static int read_header(struct pd_csv *c, int *column)
 {
-    static const char *const names[PD_TF_COUNT + 1] = {"id",   "name", "address",
-                                                       "type", "site", NULL};
-    unsigned required = ((1u << PD_TF_COUNT) - 1) & ~(1u << PD_TF_NAME);
-    return pd_csv_columns(c, names, required, column);
+    unsigned required =
+        ((1u << PD_TF_COUNT) - 1) & ~(1u << PD_TF_NAME) & ~(1u << PD_TF_SNMP_PROFILE);
+    return pd_csv_columns(c, field_names, required, column);
 }
 
 /* Spreadsheets allow line breaks inside a cell; in a display name they
@@ -208,7 +262,7 @@ static int add_row(struct pd_csv *c, struct pd_target_list *list, const struct p
 {
     struct pd_target_conf t = {.at = {.file = c->file, .line = c->row_line, .col = 1}};
     struct pd_mark at[PD_TF_COUNT];
-    char **slot[PD_TF_COUNT] = {&t.id, &t.name, &t.address, &t.type, &t.site};
+    char **slot[PD_TF_COUNT] = {&t.id, &t.name, &t.address, &t.type, &t.site, &t.snmp_profile};
 
     for (int f = 0; f < PD_TF_COUNT; f++)
         at[f] = t.at;
@@ -216,7 +270,8 @@ static int add_row(struct pd_csv *c, struct pd_target_list *list, const struct p
         int f = column[i];
         at[f] =
             (struct pd_mark){.file = c->file, .line = c->fields[i].line, .col = c->fields[i].col};
-        if (f == PD_TF_NAME && pd_csv_field(c, i)[0] == '\0')
+        /* Empty optional cells: the defaults (the id, the check's profile). */
+        if ((f == PD_TF_NAME || f == PD_TF_SNMP_PROFILE) && pd_csv_field(c, i)[0] == '\0')
             continue;
         if (!(*slot[f] = strdup(pd_csv_field(c, i)))) {
             pd_error_at(c->err, c->errlen, &t.at, "out of memory");

@@ -5,8 +5,8 @@
  *
  * CSV: RFC 4180 (quoted fields, "" escapes, commas and newlines inside
  * quotes), UTF-8 with or without a BOM, CRLF or LF. A header row names the
- * columns id, name, address, type, site in any order and any case; name is
- * optional. Blank lines and lines starting with '#' are skipped.
+ * columns id, name, address, type, site, snmp_profile in any order and any
+ * case; name and snmp_profile are optional. Blank lines and lines starting with '#' are skipped.
  */
 #ifndef PROBED_INVENTORY_H
 #define PROBED_INVENTORY_H
@@ -16,9 +16,22 @@
 #include "config.h"
 #include "hashmap.h"
 
-enum pd_target_field { PD_TF_ID, PD_TF_NAME, PD_TF_ADDRESS, PD_TF_TYPE, PD_TF_SITE, PD_TF_COUNT };
+enum pd_target_field {
+    PD_TF_ID,
+    PD_TF_NAME,
+    PD_TF_ADDRESS,
+    PD_TF_TYPE,
+    PD_TF_SITE,
+    PD_TF_SNMP_PROFILE, /* optional: a profile of plugins.snmp.profiles */
+    PD_TF_COUNT
+};
 
 #define PD_NAME_MAX 512 /* bytes of a display name */
+
+/* A field's column name in the CSV ("id", "name", ...); "" out of range. */
+const char *pd_target_field_name(int f);
+/* A target's field f as text; "" when not set. */
+const char *pd_target_field(const struct pd_target_conf *t, int f);
 
 struct pd_target_list {
     struct pd_target_conf *v; /* ro; taken over by the config at the end */

@@ -8,7 +8,15 @@
 
 #include "yaml_tree.h"
 
-/* Beyond PD_CONFIG_MAX_ERRORS lines more errors only bury the first ones. */
+/* Beyond PD_CONFIG_MAX_ERRORS lines more errors only bury the first ones
+ * in a log; see pd_error_set_limit for who wants them all. */
+static int error_limit = PD_CONFIG_MAX_ERRORS;
+
+void pd_error_set_limit(int n)
+{
+    error_limit = n > 0 ? n : PD_CONFIG_MAX_ERRORS;
+}
+
 static int error_lines(const char *err)
 {
     int n = 0;
@@ -22,7 +30,7 @@ void pd_error_at(char *err, size_t errlen, const struct pd_mark *at, const char 
     if (!err || errlen == 0)
         return;
     size_t used = strnlen(err, errlen);
-    if (used >= errlen - 1 || error_lines(err) >= PD_CONFIG_MAX_ERRORS) {
+    if (used >= errlen - 1 || error_lines(err) >= error_limit) {
         err[errlen - 1] = '\0';
         return;
     }
@@ -47,6 +55,19 @@ void pd_error_at(char *err, size_t errlen, const struct pd_mark *at, const char 
         return;
     p[n] = '\n';
     p[n + 1] = '\0';
+    /* The same line again says nothing new: a template's check copied
+     * into the templates that extend it is checked in each of them, with
+     * the place where it is written. */
+    char *start = err + used;
+    size_t len = strlen(start);
+    for (const char *line = err; line && line < start;) {
+        if (strncmp(line, start, len) == 0) {
+            *start = '\0';
+            return;
+        }
+        if ((line = strchr(line, '\n')))
+            line++;
+    }
 }
 
 static const char *type_name(enum pd_opt_type type)

@@ -49,5 +49,10 @@ int pd_options_check_profiles(const struct pd_plugin *plugin, const struct pd_co
  * are dropped. */
 void pd_error_at(char *err, size_t errlen, const struct pd_mark *at, const char *fmt, ...)
     __attribute__((format(printf, 4, 5)));
+/* Keep up to n error lines instead (n <= 0: PD_CONFIG_MAX_ERRORS again).
+ * Process-wide, so called once before any thread: probectl inventory
+ * shows every bad cell of a spreadsheet in one run, where a log would
+ * only be buried. */
+void pd_error_set_limit(int n);
 
 #endif

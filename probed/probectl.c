@@ -1,6 +1,7 @@
 /* probectl: the operator's command line. Reads the same configuration as
  * the daemon and the event store it writes; never talks to the probes. */
 #include <getopt.h>
+#include <limits.h>
 #include <locale.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -13,6 +14,7 @@
 #include "probectl_graph.h"
 #include "probectl_http.h"
 #include "probectl_inspect.h"
+#include "probectl_inventory.h"
 #include "probectl_ping.h"
 #include "probectl_report.h"
 #include "probectl_rtp.h"
@@ -53,6 +55,8 @@ static const struct command commands[] = {
      0, 0},
     {"inspect", "the daily health check, monthly inspection and quarterly sample of sites",
      pd_cmd_inspect, 0, 0},
+    {"inventory", "import, export, list, add, set and retire devices of the inventory files",
+     pd_cmd_inventory, 0, 0},
     {"graph", "draw a check's series as PNG or SVG, as the dashboard does", pd_cmd_graph, 0, 1},
     {"web-passwd", "add a dashboard user, change a password or role, delete a user",
      pd_cmd_web_passwd, 0, 1},
@@ -86,6 +90,7 @@ static void usage(FILE *out)
                  "  probectl http https://portal.example.gov.cn/\n"
                  "  probectl report --month 2026-10 --format xlsx -o 2026-10.xlsx\n"
                  "  probectl inspect daily --date 2026-11-20\n"
+                 "  probectl inventory import --dry-run devices.csv\n"
                  "  probectl web-passwd zhang.wei --role admin\n"
                  "  probectl alerts --failed\n"
                  "  probectl alerts test emergency\n"
@@ -106,6 +111,9 @@ static int cmd_check_config(const struct pd_config *cfg, int argc, char **argv, 
                      "Loads the configuration and every inventory file it names, checks\n"
                      "every key, id, reference and every check's options against its\n"
                      "plugin, and reports all errors as file:line:col: message.\n"
+                     "When valid, lists every template with its number of targets and\n"
+                     "where it is defined (a template file or the main file), with the\n"
+                     "template it extends and the definition it overrides.\n"
                      "Reads the dashboard's users file (web.users_file) too.\n"
                      "Run it before sending probed a SIGHUP.\n"
                      "\n"
@@ -127,6 +135,23 @@ static int cmd_check_config(const struct pd_config *cfg, int argc, char **argv, 
         checks += cfg->targets[i].tmpl->n_checks;
     fprintf(out, "%s is valid: %zu targets, %zu checks, %zu templates, %zu inventory patterns\n",
             cfg->path, cfg->n_targets, checks, cfg->n_templates, cfg->n_inventory);
+    /* Where each template comes from: a shipped one replaced in the main
+     * file (override) must be visible, not a surprise. */
+    size_t width = 8;
+    for (size_t i = 0; i < cfg->n_templates; i++)
+        if (strlen(cfg->templates[i].name) > width)
+            width = strlen(cfg->templates[i].name);
+    if (cfg->n_templates)
+        fprintf(out, "%-*s  targets  defined at\n", (int)width, "template");
+    for (size_t i = 0; i < cfg->n_templates; i++) {
+        const struct pd_template *t = &cfg->templates[i];
+        size_t n = 0;
+        char origin[2 * PATH_MAX + 128];
+        for (size_t k = 0; k < cfg->n_targets; k++)
+            n += cfg->targets[k].tmpl == t;
+        fprintf(out, "%-*s  %7zu  %s\n", (int)width, t->name, n,
+                pd_config_template_origin(t, origin, sizeof(origin)));
+    }
     return 0;
 }
 

@@ -4,10 +4,12 @@
 #include <errno.h>
 #include <getopt.h>
 #include <math.h>
+#include <pwd.h>
 #include <stdarg.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "text_table.h"
 #include "utf8.h"
@@ -31,6 +33,15 @@ void *pctl_grow(void *v, size_t *cap, size_t n, size_t size)
 char *pctl_strdup(const char *s)
 {
     return strdup(s ? s : "");
+}
+
+const char *pctl_who(void)
+{
+    const char *u = getenv("SUDO_USER");
+    if (u && *u)
+        return u;
+    struct passwd *pw = getpwuid(getuid());
+    return pw ? pw->pw_name : "?";
 }
 
 int pctl_usage_error(FILE *errout, const char *cmd, const char *fmt, ...)

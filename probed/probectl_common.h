@@ -64,6 +64,8 @@ int pctl_finish_output(FILE *out, FILE *errout, const char *cmd);
 void *pctl_grow(void *v, size_t *cap, size_t n, size_t size);
 /* strdup() that turns NULL into "". */
 char *pctl_strdup(const char *s);
+/* Who runs the command, for records: the login behind sudo, else the user. */
+const char *pctl_who(void);
 
 /* One cell; first: no comma before it. free_text: text from people or
  * devices, which gets a leading ' when it starts with = + - @ (else a

@@ -1,6 +1,5 @@
 #include <errno.h>
 #include <getopt.h>
-#include <pwd.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -47,16 +46,6 @@ static const char maint_help[] =
     "  probectl maintenance remove 12\n"
     "\n"
     "Exit status: 0 on success, 1 on errors, 2 on bad usage.\n";
-
-/* The login behind sudo, else the user. */
-static const char *who(void)
-{
-    const char *u = getenv("SUDO_USER");
-    if (u && *u)
-        return u;
-    struct passwd *pw = getpwuid(getuid());
-    return pw ? pw->pw_name : "?";
-}
 
 static int open_rw(const struct pd_config *cfg, struct pd_db **db, FILE *errout)
 {
@@ -147,7 +136,7 @@ static int add(const struct pd_config *cfg, int argc, char **argv, FILE *out, FI
                              .what = what ? what : "",
                              .reason = reason,
                              .created = now,
-                             .created_by = who()};
+                             .created_by = pctl_who()};
     int64_t id;
     int rc = pd_db_maintenance_add(db, &w, 1, &id);
     pd_db_close(db);
@@ -283,7 +272,7 @@ static int remove_cmd(const struct pd_config *cfg, int argc, char **argv, FILE *
     struct pd_db *db;
     if (open_rw(cfg, &db, errout) < 0)
         return 1;
-    int rc = pd_db_maintenance_remove(db, id, pd_clock_wall(), who());
+    int rc = pd_db_maintenance_remove(db, id, pd_clock_wall(), pctl_who());
     pd_db_close(db);
     if (rc == -ENOENT) {
         fprintf(errout, "probectl maintenance: no window %lld in force\n", id);
@@ -340,7 +329,7 @@ static int import(const struct pd_config *cfg, int argc, char **argv, FILE *out,
                                         .what = w->what ? w->what : "",
                                         .reason = w->reason,
                                         .created = now,
-                                        .created_by = who()};
+                                        .created_by = pctl_who()};
     }
     int wrc = pd_db_maintenance_add(db, rows, d.n_maintenance, NULL);
     free(rows);

@@ -129,7 +129,7 @@ int pd_cmd_snmp(const struct pd_config *cfg, int argc, char **argv, FILE *out, F
     }
     const struct pd_target_conf *target = NULL;
     const struct pd_check_conf *base = pctl_target_check(cfg, o.what, "snmp", &target);
-    if (target && !base && !o.profile) {
+    if (target && !base && !o.profile && !target->snmp_profile) {
         pctl_no_check(errout, "snmp", o.what, target, "snmp", "; name a --profile");
         return 1;
     }
@@ -141,13 +141,15 @@ int pd_cmd_snmp(const struct pd_config *cfg, int argc, char **argv, FILE *out, F
     /* The target's check, or the defaults; then what the command line says. */
     struct pd_check_conf cc = {
         .id = "snmp", .type = "snmp", .fail_after = 1, .recover_after = 1, .params = params};
+    /* --profile, else the one the target names in the inventory. */
+    const char *profile = o.profile ? o.profile : target ? target->snmp_profile : NULL;
     size_t n = 0;
     for (size_t i = 0; base && i < base->n_params && n < 6; i++)
         if (!(o.n_oids && strcmp(base->params[i].key, "oids") == 0) &&
-            !(o.profile && strcmp(base->params[i].key, "profile") == 0))
+            !(profile && strcmp(base->params[i].key, "profile") == 0))
             params[n++] = base->params[i];
-    if (o.profile)
-        params[n++] = (struct pd_param){.key = "profile", .value = (char *)o.profile};
+    if (profile)
+        params[n++] = (struct pd_param){.key = "profile", .value = (char *)profile};
     if (o.n_oids) {
         size_t used = 0;
         oids[0] = '\0';

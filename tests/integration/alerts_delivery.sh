@@ -21,28 +21,16 @@ pd_lab_init
 
 INTERVAL=1 # s
 FAIL_AFTER=3
-SINK="$(cd "$(dirname "$0")/../tools" && pwd)/pd_alert_sink.py"
 HOOK_LOG="$PD_TMP/hook.log"
 : >"$HOOK_LOG"
 SINK_PID=""
 
-# sink_start [PORT [LOG]]: the webhook receiver, in the prober's namespace;
-# its port in HOOK_PORT once it listens.
+# sink_start [PORT [LOG]]: the webhook receiver; its port in HOOK_PORT.
 sink_start() {
-    local i
-    rm -f "$PD_TMP/hook.port"
-    ip netns exec "$PD_PROBER" "$PY" "$SINK" http --mode webhook --log "${2:-$HOOK_LOG}" \
-        --port "${1:-0}" --port-file "$PD_TMP/hook.port" --max-seconds 300 \
-        >>"$PD_TMP/hook.out" 2>&1 &
-    SINK_PID=$!
-    PD_PIDS+=("$SINK_PID")
-    for ((i = 0; i < 100; i++)); do
-        [ -s "$PD_TMP/hook.port" ] && break
-        pd_pid_running "$SINK_PID" || pd_fail "the receiver died: $(cat "$PD_TMP/hook.out")"
-        sleep 0.1
-    done
-    [ -s "$PD_TMP/hook.port" ] || pd_fail "the receiver did not listen within 10 s"
-    HOOK_PORT=$(cat "$PD_TMP/hook.port")
+    pd_alert_sink hook http --mode webhook --log "${2:-$HOOK_LOG}" --port "${1:-0}" \
+        --max-seconds 300
+    SINK_PID=$PD_SINK_PID
+    HOOK_PORT=$PD_SINK_PORT
 }
 
 sink_stop() {

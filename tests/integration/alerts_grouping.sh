@@ -18,25 +18,13 @@ pd_test_ca
 pd_test_cert smtp 30 127.0.0.1
 
 N=100
-SINK="$(cd "$(dirname "$0")/../tools" && pwd)/pd_alert_sink.py"
 PASSWORD="mail-pass-$$-Q7"
 
-# sink NAME ARGS...: a receiver in the prober's namespace; its port in
-# PORT[NAME] once it listens.
+# sink NAME ARGS...: a receiver; its port in PORT[NAME].
 declare -A PORT=()
 sink() {
-    local name=$1 i
-    shift
-    ip netns exec "$PD_PROBER" "$PY" "$SINK" "$@" --port-file "$PD_TMP/$name.port" \
-        --max-seconds 240 >>"$PD_TMP/$name.out" 2>&1 &
-    PD_PIDS+=($!)
-    for ((i = 0; i < 100; i++)); do
-        [ -s "$PD_TMP/$name.port" ] && break
-        pd_pid_running "${PD_PIDS[-1]}" || pd_fail "sink $name died: $(cat "$PD_TMP/$name.out")"
-        sleep 0.1
-    done
-    [ -s "$PD_TMP/$name.port" ] || pd_fail "sink $name did not listen within 10 s"
-    PORT[$name]=$(cat "$PD_TMP/$name.port")
+    pd_alert_sink "$@" --max-seconds 240
+    PORT[$1]=$PD_SINK_PORT
 }
 sink hook http --mode webhook --log "$PD_TMP/hook.log"
 sink other http --mode webhook --log "$PD_TMP/other.log"

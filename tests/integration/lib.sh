@@ -34,6 +34,9 @@ PD_DAEMON_RC=""
 PD_RUN_ID=""
 PD_NS=()
 PD_PIDS=()
+PD_TOOLS=$(cd "$(dirname "${BASH_SOURCE[0]}")/../tools" && pwd)
+PD_SINK_PID=""
+PD_SINK_PORT=""
 
 pd_note() { echo "# $*"; }
 pd_ok() { echo "ok - $*"; }
@@ -792,4 +795,26 @@ CONF
     done < <(awk '$1 == "listen" { a = $2; sub(/;$/, "", a)
                                     print a, ($0 ~ /[[:space:]]ssl[;[:space:]]/ ? "https" : "http") }' \
         "$dir/nginx.conf")
+}
+
+# pd_alert_sink NAME ARGS...: an alert receiver (tests/tools/pd_alert_sink.py
+# ARGS: http --mode ... or smtp ...) on the prober namespace's loopback,
+# its output in $PD_TMP/NAME.out; returns once it listens, its port in
+# PD_SINK_PORT and its pid in PD_SINK_PID. Debian's python3 (the PATH's
+# may lack python3-aiosmtpd): a test checks /usr/bin/python3 first.
+pd_alert_sink() {
+    local name=$1 i
+    shift
+    rm -f "$PD_TMP/$name.port"
+    ip netns exec "$PD_PROBER" /usr/bin/python3 "$PD_TOOLS/pd_alert_sink.py" "$@" \
+        --port-file "$PD_TMP/$name.port" >>"$PD_TMP/$name.out" 2>&1 &
+    PD_SINK_PID=$!
+    PD_PIDS+=("$PD_SINK_PID")
+    for ((i = 0; i < 100; i++)); do
+        [ -s "$PD_TMP/$name.port" ] && break
+        pd_pid_running "$PD_SINK_PID" || pd_fail "receiver $name died: $(cat "$PD_TMP/$name.out")"
+        sleep 0.1
+    done
+    [ -s "$PD_TMP/$name.port" ] || pd_fail "receiver $name did not listen within 10 s"
+    PD_SINK_PORT=$(cat "$PD_TMP/$name.port")
 }

@@ -408,6 +408,28 @@ static void unrouted_group_dropped(void **state)
     pd_alert_engine_free(e);
 }
 
+/* A device retired while down: no more reminders for it. */
+static void retired_not_reminded(void **state)
+{
+    (void)state;
+    struct pd_alert_engine *e = engine();
+    change(e, "x100", "", PD_STATE_UP, PD_STATE_DOWN, T0);
+    tick(e, T0 + 10 * S);
+    assert_int_equal(n_out, 1);
+    cfg.n_targets = N_T - 1; /* x100, the last, leaves the inventory */
+    assert_int_equal(pd_alert_engine_set_config(e, &cfg), 0);
+    tick(e, T0 + 61 * MIN);
+    tick(e, T0 + 61 * MIN + 10 * S);
+    assert_int_equal(n_out, 1);
+    cfg.n_targets = N_T;
+    assert_int_equal(pd_alert_engine_set_config(e, &cfg), 0);
+    tick(e, T0 + 121 * MIN);
+    tick(e, T0 + 121 * MIN + 10 * S);
+    assert_int_equal(n_out, 2); /* back in the inventory, still down: reminded */
+    assert_string_equal(out[1], "hook all reminder 1 reminder:x100/7260s");
+    pd_alert_engine_free(e);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -422,6 +444,7 @@ int main(void)
         cmocka_unit_test_setup(unstored_group_emitted_again, setup),
         cmocka_unit_test_setup(group_interval_gathers_followers, setup),
         cmocka_unit_test_setup(unrouted_group_dropped, setup),
+        cmocka_unit_test_setup(retired_not_reminded, setup),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

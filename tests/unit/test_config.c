@@ -406,8 +406,9 @@ static void test_unknown_keys(void **state)
     expect_fail("data_dir: /x\n"
                 "foo: 1\n",
                 "2:1: unknown key 'foo' in the configuration (expected one of: data_dir, "
-                "timezone, user, pid_file, plugin_dir, log, inventory, templates, targets, sla, "
-                "rrd, storage, dns_refresh, dns_retry, plugins, systems, maintenance, secrets, "
+                "timezone, user, pid_file, plugin_dir, log, inventory, templates, "
+                "template_files, targets, sla, rrd, storage, dns_refresh, dns_retry, plugins, "
+                "systems, maintenance, secrets, "
                 "web, alerts, inspection)");
     expect_fail("log: { level: info, colour: no }\n",
                 "1:21: unknown key 'colour' in log (expected one of: level, target)");
@@ -415,13 +416,20 @@ static void test_unknown_keys(void **state)
                 "  host:\n"
                 "    sevrity: general\n"
                 "    checks: [{ id: a, type: tcp }]\n",
-                "3:5: unknown key 'sevrity' in template (expected one of: severity, checks)");
+                "3:5: unknown key 'sevrity' in template (expected one of: severity, checks, "
+                "extends, override, remove_checks)");
     expect_fail("templates:\n"
                 "  host: { checks: [{ id: a, type: tcp }] }\n"
                 "targets:\n"
                 "  - { id: a, address: h, type: host, site: x, snmp: public }\n",
                 "4:47: unknown key 'snmp' in target (expected one of: id, name, address, type, "
-                "site)");
+                "site, snmp_profile)");
+    expect_fail("templates:\n"
+                "  host: { checks: [{ id: a, type: tcp }] }\n"
+                "targets:\n"
+                "  - { id: a, address: h, type: host, site: x, snmp_profile: core }\n",
+                "4:61: unknown SNMP profile 'core': no profile of that name in "
+                "plugins.snmp.profiles (none defined)");
     expect_fail("sla: { mttr: 1h }\n", "1:8: unknown key 'mttr' in sla");
     expect_fail("rrd: { rras: [{ keep: 1d, rows: 5 }] }\n", "1:27: unknown key 'rows' in rra");
     expect_fail("storage: { size: 5 }\n", "1:12: unknown key 'size' in storage");

@@ -13,7 +13,11 @@
 #include "utf8.h"
 
 static struct pd_template templates[] = {{.name = "codec"}, {.name = "switch"}};
-static const struct pd_config cfg = {.templates = templates, .n_templates = 2};
+static struct pd_profile_conf snmp_profiles[] = {{.name = "core-v3"}, {.name = "edge-v2"}};
+static struct pd_plugin_conf plugins[] = {
+    {.name = "snmp", .profiles = snmp_profiles, .n_profiles = 2}};
+static const struct pd_config cfg = {
+    .templates = templates, .n_templates = 2, .plugins = plugins, .n_plugins = 1};
 
 static struct pd_target_list list;
 static char err[8192];
@@ -147,7 +151,8 @@ static void test_header_errors(void **state)
     assert_int_equal(parse("id,name,adress,type,site,snmp\n"
                            "a,b,10.0.0.1,codec,x,public\n"),
                      -EINVAL);
-    expect_error("inv.csv:1:9: unknown column 'adress' (expected: id, name, address, type, site)");
+    expect_error("inv.csv:1:9: unknown column 'adress' (expected: id, name, address, type, site, "
+                 "snmp_profile)");
     expect_error("inv.csv:1:26: unknown column 'snmp'");
     assert_int_equal(list.n, 0);
 
@@ -158,7 +163,7 @@ static void test_header_errors(void **state)
     err[0] = '\0';
     assert_int_equal(parse("id,name,type\n"), -EINVAL);
     expect_error("inv.csv:1:1: missing column 'address' (expected: id, name, address, type, "
-                 "site)");
+                 "site, snmp_profile)");
     expect_error("inv.csv:1:1: missing column 'site'");
 
     err[0] = '\0';
@@ -168,6 +173,42 @@ static void test_header_errors(void **state)
     err[0] = '\0';
     assert_int_equal(parse(""), -EINVAL);
     expect_error("inv.csv: no header row");
+}
+
+/* The optional snmp_profile column: a profile of plugins.snmp.profiles,
+ * empty for the check's own. */
+static void test_snmp_profile(void **state)
+{
+    (void)state;
+    assert_int_equal(parse("id,address,type,site,SNMP_Profile\n"
+                           "gy-sw-01,10.0.0.1,switch,guizhou,core-v3\n"
+                           "gy-sw-02,10.0.0.2,switch,guizhou,\n"
+                           "gy-sw-03,10.0.0.3,switch,guizhou,core-v2\n"
+                           "gy-sw-04,10.0.0.4,switch,guizhou,Bad Name\n"),
+                     -EINVAL);
+    assert_int_equal(list.n, 2);
+    assert_string_equal(list.v[0].snmp_profile, "core-v3");
+    assert_string_equal(pd_target_field(&list.v[0], PD_TF_SNMP_PROFILE), "core-v3");
+    assert_null(list.v[1].snmp_profile);
+    assert_string_equal(pd_target_field(&list.v[1], PD_TF_SNMP_PROFILE), "");
+    assert_string_equal(pd_target_profile(&list.v[0], "snmp"), "core-v3");
+    assert_null(pd_target_profile(&list.v[0], "icmp"));
+    expect_error("inv.csv:4:34: unknown SNMP profile 'core-v2': no profile of that name in "
+                 "plugins.snmp.profiles (defined: core-v3, edge-v2)");
+    expect_error("inv.csv:5:34: unknown SNMP profile 'Bad Name'");
+
+    /* Without any profile defined, the message says so. */
+    static const struct pd_config bare = {.templates = templates, .n_templates = 2};
+    err[0] = '\0';
+    pd_target_list_free(&list);
+    pd_target_list_init(&list);
+    assert_int_equal(pd_inventory_parse(&list, &bare, "inv.csv",
+                                        "id,address,type,site,snmp_profile\n"
+                                        "a,10.0.0.1,switch,x,core-v3\n",
+                                        62, err, sizeof(err)),
+                     -EINVAL);
+    expect_error("inv.csv:2:21: unknown SNMP profile 'core-v3': no profile of that name in "
+                 "plugins.snmp.profiles (none defined)");
 }
 
 static void test_bad_rows(void **state)
@@ -349,6 +390,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_comments_and_blank_lines, setup, teardown),
         cmocka_unit_test_setup_teardown(test_header_order_and_case, setup, teardown),
         cmocka_unit_test_setup_teardown(test_header_errors, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_snmp_profile, setup, teardown),
         cmocka_unit_test_setup_teardown(test_bad_rows, setup, teardown),
         cmocka_unit_test_setup_teardown(test_malformed_quotes, setup, teardown),
         cmocka_unit_test_setup_teardown(test_invalid_utf8, setup, teardown),
