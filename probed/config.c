@@ -564,16 +564,17 @@ static int set_defaults(struct pd_config *cfg)
     cfg->sla_default_severity = strdup("general");
     if (pd_config_web_defaults(&cfg->web) < 0 || pd_config_alerts_defaults(&cfg->alerts) < 0)
         return -ENOMEM;
+    pd_config_inspection_defaults(&cfg->inspection);
     return cfg->data_dir && cfg->timezone && cfg->sla_default_severity ? 0 : -ENOMEM;
 }
 
 static void load_root(struct loader *ld, const struct pd_ynode *root)
 {
     static const char *const keys[] = {
-        "data_dir",  "timezone",    "user",           "pid_file", "plugin_dir", "log",
-        "inventory", "templates",   "template_files", "targets",  "sla",        "rrd",
-        "storage",   "dns_refresh", "dns_retry",      "plugins",  "systems",    "maintenance",
-        "secrets",   "web",         "alerts",         NULL};
+        "data_dir",  "timezone",    "user",           "pid_file",   "plugin_dir", "log",
+        "inventory", "templates",   "template_files", "targets",    "sla",        "rrd",
+        "storage",   "dns_refresh", "dns_retry",      "plugins",    "systems",    "maintenance",
+        "secrets",   "web",         "alerts",         "inspection", NULL};
     struct pd_config *cfg = ld->cfg;
     const struct pd_ynode *v;
 
@@ -602,6 +603,7 @@ static void load_root(struct loader *ld, const struct pd_ynode *root)
     if ((v = pd_yget(root, "plugins")))
         load_plugins(ld, v);
     pd_config_load_web(&ld->r, &cfg->web, pd_yget(root, "web"));
+    pd_config_load_inspection(&ld->r, &cfg->inspection, pd_yget(root, "inspection"));
     pd_config_load_sla(&ld->r, cfg, pd_yget(root, "sla"));
     load_rrd(ld, pd_yget(root, "rrd"));
     /* The template files first: the main file's templates may extend or
@@ -739,6 +741,7 @@ void pd_config_free(struct pd_config *cfg)
     pd_config_free_sla(cfg);
     pd_config_free_web(&cfg->web);
     pd_config_free_alerts(&cfg->alerts);
+    pd_config_free_inspection(&cfg->inspection);
     for (size_t i = 0; i < cfg->n_inventory; i++)
         free(cfg->inventory[i]);
     free(cfg->inventory);

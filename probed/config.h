@@ -12,6 +12,7 @@
 #define PROBED_CONFIG_H
 
 #include <stddef.h>
+#include <stdint.h>
 
 #include "plugin.h"
 
@@ -221,6 +222,31 @@ struct pd_alerts_conf {
     struct pd_mark at;
 };
 
+/* Inspection records (inspect*.c, calendar.c); docs/inspection.md. */
+enum pd_inspect_format_bit {
+    PD_INSPECT_CSV = 1,
+    PD_INSPECT_JSON = 2,
+    PD_INSPECT_HTML = 4,
+    PD_INSPECT_XLSX = 8,
+};
+
+struct pd_inspection_conf {
+    int daily_minute;       /* the daily check's time, minutes after local midnight; 08:30 */
+    int write_daily;        /* the daemon writes each working day's record; default 1 */
+    unsigned daily_formats; /* enum pd_inspect_format_bit mask; default csv, json, html */
+    unsigned working_days;  /* bit 1 << weekday (0 Sunday); default Monday to Friday */
+    int32_t *holidays;      /* calendar days (calendar.h), sorted, no duplicates */
+    size_t n_holidays;
+    int32_t *extra_working_days; /* days worked though not in working_days (make-up days) */
+    size_t n_extra_working_days;
+    /* What the problem list flags; 0: not judged. */
+    double loss_pct;   /* mean ICMP loss above this; default 1 */
+    double latency_ms; /* 95th percentile of the RTT above this; default 0 */
+    double jitter_ms;  /* 95th percentile of the jitter above this; default 0 */
+    long cert_days;    /* a certificate expiring within this many days; default 30 */
+    struct pd_mark at; /* the `inspection` node, for messages */
+};
+
 struct pd_config {
     char *path;       /* the main file as given */
     char *data_dir;   /* absolute or relative to the main file's directory, resolved */
@@ -270,6 +296,7 @@ struct pd_config {
 
     struct pd_web_conf web;
     struct pd_alerts_conf alerts;
+    struct pd_inspection_conf inspection;
 
     struct pd_plugin_conf *plugins;
     size_t n_plugins;

@@ -38,6 +38,12 @@ void pd_config_check_alerts(struct pd_yreader *r, const struct pd_config *cfg);
 /* Passwords and secrets zeroed before they are freed. */
 void pd_config_free_alerts(struct pd_alerts_conf *a);
 
+/* `inspection:` (config_inspection.c); node NULL: the defaults. */
+void pd_config_inspection_defaults(struct pd_inspection_conf *c);
+void pd_config_load_inspection(struct pd_yreader *r, struct pd_inspection_conf *c,
+                               const struct pd_ynode *node);
+void pd_config_free_inspection(struct pd_inspection_conf *c);
+
 /* Scalar values of a mapping as raw parameters, except the keys in skip
  * (NULL-terminated). */
 int pd_config_collect_params(struct pd_yreader *r, const struct pd_ynode *node,

@@ -13,6 +13,7 @@
 #include <unistd.h>
 
 #include "alerts.h"
+#include "inspect_thread.h"
 #include "clock.h"
 #include "config.h"
 #include "core.h"
@@ -38,7 +39,9 @@ struct daemon {
     struct pd_core *core;
     struct pd_async *commit_wakeup;
     struct pd_web *web;
-    struct pd_alerts *alerts; /* its own thread */
+    struct pd_alerts *alerts;          /* its own thread */
+    struct pd_inspect_thread *inspect; /* its own thread: the daily check's files */
+    char *config_abs;                  /* config_path, absolute: the daemon changes directory */
     /* Written by the loop and the storage thread, read by the web's: it
      * lives in main's frame, longer than all of them. */
     struct pd_health health;
@@ -173,6 +176,7 @@ static void reload(struct daemon *d)
         pd_alerts_set_config(d->alerts, pd_core_config(d->core));
         pd_alerts_unlock(d->alerts);
         if (rc == 0) {
+            pd_inspect_thread_schedule(d->inspect, pd_core_config(d->core));
             pd_notice("config", "reloaded: %zu targets (was %zu), %zu checks", n_targets,
                       old_targets, n_checks);
             atomic_store_explicit(&d->health.last_reload_ok, 1, memory_order_relaxed);
@@ -326,6 +330,10 @@ static int run(struct daemon *d, struct pd_config *cfg, const char *pid_path)
     /* Alerts are not the probing either: without them, measuring goes on. */
     if (pd_alerts_start(pd_core_config(d->core), &d->alerts, err, sizeof(err)) < 0)
         pd_err("alert", "%s: no alerts until the next restart", err);
+    /* Nor are the inspection records. */
+    if (d->config_abs && pd_inspect_thread_start(d->config_abs, pd_core_config(d->core),
+                                                 &d->inspect, err, sizeof(err)) < 0)
+        pd_err("inspect", "%s: no daily check records until the next restart", err);
     pd_notice("core", "probed %s started (run %lld): %zu targets, %zu checks, data in %s",
               PROBED_VERSION, (long long)pd_storage_run_id(d->storage), n_targets, n_checks,
               data_dir);
@@ -347,6 +355,8 @@ out:
     d->web = NULL;
     pd_alerts_stop(d->alerts); /* before the core frees the configuration it reads */
     d->alerts = NULL;
+    pd_inspect_thread_stop(d->inspect);
+    d->inspect = NULL;
     pd_core_free(d->core);
     d->core = NULL;
     if (d->storage) {
@@ -448,10 +458,14 @@ int main(int argc, char **argv)
         pd_registry_free(d.reg);
         return 1;
     }
+    /* Before run() changes directory: the inspection thread reads the
+     * file again each day. */
+    d.config_abs = realpath(d.config_path, NULL);
     pd_health_init(&d.health, pd_clock_wall());
     if (!pid_file)
         pid_file = cfg->pid_file;
     int rc = run(&d, cfg, pid_file);
+    free(d.config_abs);
     pd_registry_free(d.reg);
     pd_health_free(&d.health);
     return rc;

@@ -14,6 +14,7 @@
 #include "probectl_graph.h"
 #include "probectl_http.h"
 #include "probectl_inventory.h"
+#include "probectl_inspect.h"
 #include "probectl_ping.h"
 #include "probectl_report.h"
 #include "probectl_rtp.h"
@@ -54,6 +55,8 @@ static const struct command commands[] = {
      0, 0},
     {"inventory", "import, export, list, add, set and retire devices of the inventory files",
      pd_cmd_inventory, 0, 0},
+    {"inspect", "the daily health check, monthly inspection and quarterly sample of sites",
+     pd_cmd_inspect, 0, 0},
     {"graph", "draw a check's series as PNG or SVG, as the dashboard does", pd_cmd_graph, 0, 1},
     {"web-passwd", "add a dashboard user, change a password or role, delete a user",
      pd_cmd_web_passwd, 0, 1},
@@ -87,6 +90,7 @@ static void usage(FILE *out)
                  "  probectl http https://portal.example.gov.cn/\n"
                  "  probectl report --month 2026-10 --format xlsx -o 2026-10.xlsx\n"
                  "  probectl inventory import --dry-run devices.csv\n"
+                 "  probectl inspect daily --date 2026-11-20\n"
                  "  probectl web-passwd zhang.wei --role admin\n"
                  "  probectl alerts --failed\n"
                  "  probectl alerts test emergency\n"

@@ -337,25 +337,6 @@ static int write_xlsx(const struct pd_report *r, const char *path, char *err, si
     return rc;
 }
 
-/* The secrets file is left out: an auditor can check the hash without
- * the credentials, and the report does not depend on them. */
-static int config_hash(const struct pd_config *cfg, char hex[PD_SHA256_HEX], char *err,
-                       size_t errlen)
-{
-    const char **files = calloc(cfg->n_files + 1, sizeof(*files));
-    size_t n = 0;
-    if (!files) {
-        snprintf(err, errlen, "out of memory");
-        return -ENOMEM;
-    }
-    for (size_t i = 0; i < cfg->n_files; i++)
-        if (!cfg->secrets || strcmp(cfg->files[i], cfg->secrets) != 0)
-            files[n++] = cfg->files[i];
-    int rc = pd_sha256_files(files, n, hex, err, errlen);
-    free(files);
-    return rc;
-}
-
 static int verify(int argc, char **argv, FILE *out, FILE *errout)
 {
     char err[512], *doc = NULL;
@@ -402,7 +383,7 @@ int pd_cmd_report(const struct pd_config *cfg, int argc, char **argv, FILE *out,
                 cfg->timezone);
         return 1;
     }
-    if (config_hash(cfg, hash, err, sizeof(err)) < 0) {
+    if (pd_config_sha256(cfg, hash, err, sizeof(err)) < 0) {
         fprintf(errout, "probectl report: %s\n", err);
         return 1;
     }

@@ -3,6 +3,7 @@
 #include <errno.h>
 #include <openssl/evp.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 void pd_sha256_hex(const void *data, size_t len, char hex[PD_SHA256_HEX])
@@ -115,5 +116,21 @@ int pd_sha256_files(const char *const *paths, size_t n, char hex[PD_SHA256_HEX],
     rc = 0;
 out:
     EVP_MD_CTX_free(ctx);
+    return rc;
+}
+
+int pd_config_sha256(const struct pd_config *cfg, char hex[PD_SHA256_HEX], char *err, size_t errlen)
+{
+    const char **files = calloc(cfg->n_files + 1, sizeof(*files));
+    size_t n = 0;
+    if (!files) {
+        snprintf(err, errlen, "out of memory");
+        return -ENOMEM;
+    }
+    for (size_t i = 0; i < cfg->n_files; i++)
+        if (!cfg->secrets || strcmp(cfg->files[i], cfg->secrets) != 0)
+            files[n++] = cfg->files[i];
+    int rc = pd_sha256_files(files, n, hex, err, errlen);
+    free(files);
     return rc;
 }

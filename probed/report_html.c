@@ -85,6 +85,11 @@ static void put_text(FILE *f, const char *s)
     }
 }
 
+void pd_html_text(FILE *f, const char *s)
+{
+    put_text(f, s);
+}
+
 static void put_num(FILE *f, double v, int decimals)
 {
     if (isnan(v))

@@ -16,7 +16,9 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdio.h>
 
+#include "config.h"
 #include "report.h"
 
 #define PD_SHA256_HEX 65 /* 64 hex digits and NUL */
@@ -41,11 +43,29 @@ int pd_report_html(const struct pd_report *r, char **doc, size_t *len);
 int pd_report_xlsx(const struct pd_report *r, const char *path, const char *content_sha256,
                    char *err, size_t errlen);
 
+/* Text from data for HTML element content and quoted attributes: markup
+ * escaped; invalid UTF-8 and control characters become U+FFFD, so the
+ * file stays valid whatever the records hold. */
+void pd_html_text(FILE *f, const char *s);
+
+/* For XLSX cells: a copy of s (taken: free()) fit for a sheet (invalid
+ * UTF-8 and control characters as U+FFFD, "_xHHHH_" escaped, cut with an
+ * ellipsis at a cell's 32,767 characters), or NULL when out of memory;
+ * and the column width s needs (a CJK character counts two). */
+char *pd_xlsx_text(const char *s);
+double pd_xlsx_width(const char *s);
+
 void pd_sha256_hex(const void *data, size_t len, char hex[PD_SHA256_HEX]);
 /* One digest over the files' bytes, in order (the configuration's hash:
  * the main file, then every inventory file). 0 or -errno (err says). */
 int pd_sha256_files(const char *const *paths, size_t n, char hex[PD_SHA256_HEX], char *err,
                     size_t errlen);
+
+/* The configuration's hash reports state: the main file and every
+ * inventory file, in the order they were read, not the secrets file (an
+ * auditor checks it without the credentials). 0 or -errno with err. */
+int pd_config_sha256(const struct pd_config *cfg, char hex[PD_SHA256_HEX], char *err,
+                     size_t errlen);
 
 /* Check the digest of a CSV, JSON or HTML report (format found from its
  * content). 0 when it matches; -EBADMSG when it does not (err says what it

@@ -128,6 +128,16 @@ static char *clean_text(const char *s)
     return out;
 }
 
+char *pd_xlsx_text(const char *s)
+{
+    return clean_text(s);
+}
+
+double pd_xlsx_width(const char *s)
+{
+    return text_width(s);
+}
+
 /* Writes s (NULL: nothing), fitting the column to at most cap. */
 static void put_text(struct xw *x, lxw_row_t r, lxw_col_t c, const char *s, lxw_format *f,
                      double cap)

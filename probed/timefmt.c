@@ -399,6 +399,67 @@ static int month_start(int year, int mon, time_t *out)
     return 0;
 }
 
+/* Field by field: a before b? */
+static int tm_before(const struct tm *a, const struct tm *b)
+{
+    int x[] = {a->tm_year, a->tm_mon, a->tm_mday, a->tm_hour, a->tm_min, a->tm_sec};
+    int y[] = {b->tm_year, b->tm_mon, b->tm_mday, b->tm_hour, b->tm_min, b->tm_sec};
+
+    for (size_t i = 0; i < sizeof(x) / sizeof(x[0]); i++)
+        if (x[i] != y[i])
+            return x[i] < y[i];
+    return 0;
+}
+
+int pd_time_local_at(int year, int mon, int mday, int minute, pd_ns *out)
+{
+    struct tm want = {0};
+    time_t lo, hi;
+
+    if (year < YEAR_MIN || year > YEAR_MAX || mon < 1 || mon > 12 || mday < 1 ||
+        mday > days_in_month(year, mon) || minute < 0 || minute >= 24 * 60)
+        return -EINVAL;
+    want.tm_year = year - 1900;
+    want.tm_mon = mon - 1;
+    want.tm_mday = mday;
+    want.tm_hour = minute / 60;
+    want.tm_min = minute % 60;
+    if (local_to_utc(&want, &lo) == 0) {
+        *out = (pd_ns)lo * PD_SEC;
+        return 0;
+    }
+    /* In a gap: the first second whose local time is not before it (the
+     * local clock only moves forwards around a gap, as in month_start). */
+    struct tm guess = want;
+    lo = timegm(&guess) - 30 * 3600;
+    hi = lo + 60 * 3600;
+    while (lo < hi) {
+        time_t mid = lo + (hi - lo) / 2;
+        struct tm tm;
+
+        if (!localtime_r(&mid, &tm))
+            return -EINVAL;
+        if (tm_before(&tm, &want))
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    *out = (pd_ns)lo * PD_SEC;
+    return 0;
+}
+
+int pd_time_local_date(pd_ns t, int *year, int *mon, int *mday)
+{
+    struct tm tm;
+
+    if (to_local(t, &tm) < 0)
+        return -EOVERFLOW;
+    *year = tm.tm_year + 1900;
+    *mon = tm.tm_mon + 1;
+    *mday = tm.tm_mday;
+    return 0;
+}
+
 int pd_time_month(const char *yyyy_mm, pd_ns *start, pd_ns *end, char *err, size_t errlen)
 {
     const char *text = yyyy_mm ? yyyy_mm : "", *p = text;

@@ -56,6 +56,16 @@ int pd_time_parse(const char *text, pd_ns now, pd_ns *out, char *err, size_t err
  * with a message in err ("2026-13", "26-10", "2026-1", trailing text). */
 int pd_time_month(const char *yyyy_mm, pd_ns *start, pd_ns *end, char *err, size_t errlen);
 
+/* The instant of a local date and time of day (minute: minutes after
+ * midnight, 0..1439) in the configured zone. A time that a clock change
+ * skips becomes the first instant after the gap; one that occurs twice
+ * takes the first reading. 0 or -EINVAL (year outside 1970..2200, or a
+ * field out of range). */
+int pd_time_local_at(int year, int mon, int mday, int minute, pd_ns *out);
+/* The local date of t in the configured zone (mon 1..12). 0 or
+ * -EOVERFLOW. */
+int pd_time_local_date(pd_ns t, int *year, int *mon, int *mday);
+
 /* For people reading a table: "350ms", "45s", "3m12s", "2h05m", "3d04h",
  * the two largest units, truncated, not rounded; negative durations get a
  * leading '-'. Returns buf. (pd_duration_format() in yaml_tree.h is the

@@ -409,7 +409,7 @@ static void test_unknown_keys(void **state)
                 "timezone, user, pid_file, plugin_dir, log, inventory, templates, "
                 "template_files, targets, sla, rrd, storage, dns_refresh, dns_retry, plugins, "
                 "systems, maintenance, secrets, "
-                "web, alerts)");
+                "web, alerts, inspection)");
     expect_fail("log: { level: info, colour: no }\n",
                 "1:21: unknown key 'colour' in log (expected one of: level, target)");
     expect_fail("templates:\n"
