@@ -13,8 +13,8 @@
 #include "probectl_alerts.h"
 #include "probectl_graph.h"
 #include "probectl_http.h"
-#include "probectl_inspect.h"
 #include "probectl_inventory.h"
+#include "probectl_inspect.h"
 #include "probectl_ping.h"
 #include "probectl_report.h"
 #include "probectl_rtp.h"
@@ -53,10 +53,10 @@ static const struct command commands[] = {
      pd_cmd_report, 0, 0},
     {"maintenance", "add, list, remove and import planned maintenance windows", pd_cmd_maintenance,
      0, 0},
-    {"inspect", "the daily health check, monthly inspection and quarterly sample of sites",
-     pd_cmd_inspect, 0, 0},
     {"inventory", "import, export, list, add, set and retire devices of the inventory files",
      pd_cmd_inventory, 0, 0},
+    {"inspect", "the daily health check, monthly inspection and quarterly sample of sites",
+     pd_cmd_inspect, 0, 0},
     {"graph", "draw a check's series as PNG or SVG, as the dashboard does", pd_cmd_graph, 0, 1},
     {"web-passwd", "add a dashboard user, change a password or role, delete a user",
      pd_cmd_web_passwd, 0, 1},
@@ -89,8 +89,8 @@ static void usage(FILE *out)
                  "  probectl ping -n 20 gy-codec-01\n"
                  "  probectl http https://portal.example.gov.cn/\n"
                  "  probectl report --month 2026-10 --format xlsx -o 2026-10.xlsx\n"
-                 "  probectl inspect daily --date 2026-11-20\n"
                  "  probectl inventory import --dry-run devices.csv\n"
+                 "  probectl inspect daily --date 2026-11-20\n"
                  "  probectl web-passwd zhang.wei --role admin\n"
                  "  probectl alerts --failed\n"
                  "  probectl alerts test emergency\n"
