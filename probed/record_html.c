@@ -63,11 +63,10 @@ static void put_cell(FILE *f, const struct pd_cell *c)
     fputs("</td>", f);
 }
 
-static void put_table(FILE *f, const struct pd_rtable *t)
+/* The heading's id is the table's place (names hold spaces and '/'). */
+static void put_table(FILE *f, const struct pd_rtable *t, size_t index)
 {
-    fprintf(f, "<section%s>\n<h2 id=\"", t->page ? " class=\"page\"" : "");
-    pd_html_text(f, t->name);
-    fputs("\">", f);
+    fprintf(f, "<section%s>\n<h2 id=\"t%zu\">", t->page ? " class=\"page\"" : "", index + 1);
     pd_html_text(f, t->title);
     fputs("</h2>\n", f);
     if (t->intro) {
@@ -126,7 +125,7 @@ int pd_record_html(const struct pd_record *r, char **doc, size_t *len)
           ") is a figure that cannot be computed.</p>\n",
           f);
     for (size_t i = 0; i < r->n_tables; i++)
-        put_table(f, &r->tables[i]);
+        put_table(f, &r->tables[i], i);
     if (fflush(f) != 0 || ferror(f)) {
         fclose(f);
         free(buf);

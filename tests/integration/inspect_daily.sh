@@ -11,7 +11,7 @@
 set -euo pipefail
 . "$(dirname "$0")/lib.sh" "$1"
 
-pd_require_cmd jq
+pd_require_cmd jq python3
 pd_lab_init
 
 # The check time is set to a coming minute of today: not near midnight,
@@ -129,6 +129,16 @@ $(cat "$PD_TMP/diff")"
 grep -Eq "^1 +outages +gy-codec-01 " "$PD_TMP/table" || pd_fail "table: $(cat "$PD_TMP/table")"
 pd_ok "probectl inspect daily makes the same record"
 
+# A restart after the check time writes the record again when its files
+# are gone, at once.
+pd_daemon_stop
+[ "$PD_DAEMON_RC" = 0 ] || pd_fail "probed exited $PD_DAEMON_RC"
+cp "$J" "$PD_TMP/first.json"
+
+# The month so far reaches as far as the records: with the daemon stopped
+# they stay put, and the month's inspection and report are made from the
+# same records.
+"${P[@]}" report --month "$month" --format json -o "$PD_TMP/r.json" -q
 # The month's inspection: the report's figures, number for number.
 "${P[@]}" inspect monthly --month "$month" --format json -o "$PD_TMP/m.json" -q
 for id in gy-codec-01 zy-codec-02; do
@@ -138,11 +148,35 @@ for id in gy-codec-01 zy-codec-02; do
 done
 pd_ok "the monthly inspection's figures are the report's"
 
-# A restart after the check time writes the record again when its files
-# are gone, at once.
-pd_daemon_stop
-[ "$PD_DAEMON_RC" = 0 ] || pd_fail "probed exited $PD_DAEMON_RC"
-cp "$J" "$PD_TMP/first.json"
+# The workbook holds the same tables, numbers as numbers.
+"${P[@]}" inspect monthly --month "$month" -o "$PD_TMP/m.xlsx" -q
+python3 "$(dirname "$0")/../tools/xlsx_dump.py" "$PD_TMP/m.xlsx" >"$PD_TMP/m.xlsx.json" ||
+    pd_fail "the monthly workbook does not open"
+[ "$(jq -c 'keys_unsorted' "$PD_TMP/m.xlsx.json")" = \
+    '["Summary","problems","devices","checks","outages","interfaces","sites"]' ] ||
+    pd_fail "sheets: $(jq -c 'keys_unsorted' "$PD_TMP/m.xlsx.json")"
+x_avail=$(jq -r '.devices[] | select(.[1] == "gy-codec-01") | .[6]' "$PD_TMP/m.xlsx.json")
+awk -v a="$x_avail" -v b="$(rep gy-codec-01 .figures.availability_pct)" \
+    'BEGIN { exit !(a - b < 0.00005 && b - a < 0.00005) }' ||
+    pd_fail "the workbook's availability $x_avail, the report's $(rep gy-codec-01 .figures.availability_pct)"
+pd_ok "the monthly workbook: every sheet, the report's availability"
+
+# The quarter's sample: both sites, each with its checklist sheet.
+quarter="$(TZ=Asia/Shanghai date +%Y)Q$(( (10#$(TZ=Asia/Shanghai date +%m) + 2) / 3 ))"
+"${P[@]}" inspect sample --quarter "$quarter" --sites 30 -o "$PD_TMP/s.xlsx" -q
+python3 "$(dirname "$0")/../tools/xlsx_dump.py" "$PD_TMP/s.xlsx" >"$PD_TMP/s.xlsx.json" ||
+    pd_fail "the sample's workbook does not open"
+# Summary, the list, then "01 <site>", "02 <site>" in the order drawn.
+[ "$(jq -c 'keys_unsorted | .[0:2] + (.[2:] | map(.[3:]) | sort)' "$PD_TMP/s.xlsx.json")" = \
+    '["Summary","sample","guizhou-guiyang","guizhou-zunyi"]' ] ||
+    pd_fail "sample sheets: $(jq -c 'keys_unsorted' "$PD_TMP/s.xlsx.json")"
+"${P[@]}" inspect sample --quarter "$quarter" --sites 30 --format json -o "$PD_TMP/s1.json" -q
+"${P[@]}" inspect sample --quarter "$quarter" --sites 30 --format json -o "$PD_TMP/s2.json" -q
+[ "$(jq -c '.sites | map(.path)' "$PD_TMP/s1.json")" = "$(jq -c '.sites | map(.path)' "$PD_TMP/s2.json")" ] ||
+    pd_fail "two draws of $quarter differ"
+[ "$(jq -r .population "$PD_TMP/s1.json")" = 2 ] || pd_fail "population $(jq .population "$PD_TMP/s1.json")"
+pd_ok "the sample of $quarter: $(jq -c '.sites | map(.path)' "$PD_TMP/s1.json"), a checklist sheet each"
+
 rm -f "$R".*
 pd_daemon_start
 pd_wait_until 60 "the record written again at start" test -s "$R.json" -a -s "$R.html"
