@@ -185,14 +185,9 @@ int pd_sample_json(const struct pd_sample *s, char **doc, size_t *len)
     pctl_json_time(&j, "start", r->period.start);
     pctl_json_time(&j, "end", r->period.end);
     pctl_json_close(&j, '}');
-    pctl_json_str(&j, "timezone", r->timezone);
-    pctl_json_str(&j, "scope", r->scope_what ? r->scope_what : "");
+    pd_report_json_provenance(&j, r);
     pctl_json_str(&j, "method", s->weighted ? "weighted" : "uniform");
     pctl_json_int(&j, "population", (long long)s->population);
-    pctl_json_str(&j, "probed_version", r->version);
-    pctl_json_str(&j, "config_sha256", r->config_hash);
-    pctl_json_time(&j, "generated", r->generated);
-    pctl_json_bool(&j, "provisional", r->provisional);
     pctl_json_open(&j, "sites", '[');
     for (size_t i = 0; i < s->n_picks; i++) {
         const struct pd_sample_pick *p = &s->picks[i];
@@ -222,19 +217,5 @@ int pd_sample_json(const struct pd_sample *s, char **doc, size_t *len)
     }
     pctl_json_close(&j, ']');
     fputs(",\n", f);
-    if (fflush(f) != 0 || ferror(f)) {
-        fclose(f);
-        free(buf);
-        return -ENOMEM;
-    }
-    char hex[PD_SHA256_HEX];
-    pd_sha256_hex(buf, n, hex);
-    fprintf(f, "  \"sha256\": \"%s\"\n}\n", hex);
-    if (fclose(f) != 0) {
-        free(buf);
-        return -ENOMEM;
-    }
-    *doc = buf;
-    *len = n;
-    return 0;
+    return pd_digest_finish(f, &buf, &n, 0, PD_REPORT_JSON, doc, len);
 }

@@ -26,45 +26,6 @@ static void stat(struct pctl_json *j, const char *key, const struct pd_stat *s, 
     pctl_json_close(j, '}');
 }
 
-/* The same members, names and decimals as the availability report's
- * (report_json.c), so that the two compare number for number. */
-static void figures(struct pctl_json *j, const struct pd_avail *a)
-{
-    pctl_json_open(j, "figures", '{');
-    pctl_json_num(j, "total_s", a->total_s, 0);
-    pctl_json_num(j, "maintenance_s", a->maintenance_s, 0);
-    pctl_json_num(j, "unknown_s", a->unknown_s, 0);
-    pctl_json_num(j, "downtime_s", a->downtime_s, 0);
-    pctl_json_num(j, "up_s", a->up_s, 0);
-    pctl_json_num(j, "availability_pct", a->availability_pct, 4);
-    pctl_json_num(j, "coverage_pct", a->coverage_pct, 4);
-    pctl_json_num(j, "observed_availability_pct", a->observed_availability_pct, 4);
-    pctl_json_int(j, "failures", a->failures);
-    pctl_json_num(j, "mtbf_h", a->mtbf_h, 2);
-    pctl_json_num(j, "mttr_min", a->mttr_min, 2);
-    pctl_json_int(j, "outages_ended", a->ended);
-    pctl_json_close(j, '}');
-}
-
-static void outages(struct pctl_json *j, const struct pd_avail *a)
-{
-    pctl_json_open(j, "outages", '[');
-    for (size_t i = 0; i < a->n_outages; i++) {
-        const struct pd_outage *o = &a->outages[i];
-        pctl_json_open(j, NULL, '{');
-        pctl_json_time(j, "start", o->start);
-        pctl_json_time(j, "end", o->end);
-        pctl_json_bool(j, "ongoing", !o->end);
-        pctl_json_num(j, "counted_s", pd_report_seconds(o->counted), 0);
-        pctl_json_num(j, "unobserved_s", pd_report_seconds(o->unobserved), 0);
-        pctl_json_bool(j, "begins_in_period", o->begins_in_period);
-        pctl_json_bool(j, "ends_in_period", o->ends_in_period);
-        pctl_json_bool(j, "maintenance_only", o->maintenance_only);
-        pctl_json_close(j, '}');
-    }
-    pctl_json_close(j, ']');
-}
-
 static void checks(struct pctl_json *j, const struct pd_inspect_device *d)
 {
     pctl_json_open(j, "checks", '[');
@@ -149,10 +110,10 @@ static void devices(struct pctl_json *j, const struct pd_inspection *in)
         pctl_json_str(j, "severity", t->severity->name);
         pctl_json_str(j, "state", pd_state_name(d->state));
         pctl_json_time(j, "state_since", d->state_since);
-        figures(j, &t->avail);
+        pd_report_json_figures(j, &t->avail);
         if (in->kind != PD_INSPECT_DAILY)
             pctl_json_str(j, "verdict", pd_sla_verdict_name(t->sla.overall));
-        outages(j, &t->avail);
+        pd_report_json_outages(j, &t->avail, "period");
         checks(j, d);
         measures(j, d);
         if (d->note)
@@ -228,19 +189,7 @@ int pd_inspect_json(const struct pd_inspection *in, char **doc, size_t *len)
     if (in->kind == PD_INSPECT_DAILY)
         pctl_json_str(&j, "since_day", pd_day_format(in->since_day, day, sizeof(day)));
     pctl_json_close(&j, '}');
-    pctl_json_str(&j, "timezone", r->timezone);
-    pctl_json_open(&j, "scope", '{');
-    pctl_json_str(&j, "kind", pd_report_scope_name(r->scope));
-    if (r->scope_what)
-        pctl_json_str(&j, "what", r->scope_what);
-    else
-        pctl_json_null(&j, "what");
-    pctl_json_close(&j, '}');
-    pctl_json_str(&j, "probed_version", r->version);
-    pctl_json_str(&j, "config_sha256", r->config_hash);
-    pctl_json_str(&j, "source", r->source);
-    pctl_json_time(&j, "generated", r->generated);
-    pctl_json_bool(&j, "provisional", r->provisional);
+    pd_report_json_provenance(&j, r);
     pctl_json_open(&j, "thresholds", '{');
     pctl_json_num(&j, "loss_pct", in->loss_pct > 0 ? in->loss_pct : NAN, 3);
     pctl_json_num(&j, "latency_ms", in->latency_ms > 0 ? in->latency_ms : NAN, 3);
@@ -261,19 +210,5 @@ int pd_inspect_json(const struct pd_inspection *in, char **doc, size_t *len)
     devices(&j, in);
     sites(&j, in);
     fputs(",\n", f);
-    if (fflush(f) != 0 || ferror(f)) {
-        fclose(f);
-        free(buf);
-        return -ENOMEM;
-    }
-    char hex[PD_SHA256_HEX];
-    pd_sha256_hex(buf, n, hex);
-    fprintf(f, "  \"sha256\": \"%s\"\n}\n", hex);
-    if (fclose(f) != 0) {
-        free(buf);
-        return -ENOMEM;
-    }
-    *doc = buf;
-    *len = n;
-    return 0;
+    return pd_digest_finish(f, &buf, &n, 0, PD_REPORT_JSON, doc, len);
 }

@@ -126,19 +126,5 @@ int pd_record_html(const struct pd_record *r, char **doc, size_t *len)
           f);
     for (size_t i = 0; i < r->n_tables; i++)
         put_table(f, &r->tables[i], i);
-    if (fflush(f) != 0 || ferror(f)) {
-        fclose(f);
-        free(buf);
-        return -ENOMEM;
-    }
-    char hex[PD_SHA256_HEX];
-    pd_sha256_hex(buf, n, hex);
-    fprintf(f, "<p class=\"digest\">SHA-256 of the lines above: %s</p></body></html>\n", hex);
-    if (fclose(f) != 0) {
-        free(buf);
-        return -ENOMEM;
-    }
-    *doc = buf;
-    *len = n;
-    return 0;
+    return pd_digest_finish(f, &buf, &n, 0, PD_REPORT_HTML, doc, len);
 }

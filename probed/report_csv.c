@@ -360,22 +360,7 @@ int pd_report_csv(const struct pd_report *r, bool bom, char **doc, size_t *len)
     media(f, r);
     outages(f, r);
     maintenance(f, r);
-    if (fflush(f) != 0 || ferror(f)) {
-        fclose(f);
-        free(buf);
-        return -ENOMEM;
-    }
     /* The digest covers the body without the BOM, so that the CSV and the
-     * XLSX of one report show the same digest. */
-    size_t skip = bom ? sizeof(PCTL_BOM) - 1 : 0;
-    char hex[PD_SHA256_HEX];
-    pd_sha256_hex(buf + skip, n - skip, hex);
-    fprintf(f, "SHA-256 of the lines above,%s\r\n", hex);
-    if (fclose(f) != 0) {
-        free(buf);
-        return -ENOMEM;
-    }
-    *doc = buf;
-    *len = n;
-    return 0;
+     * XLSX of one record show the same digest. */
+    return pd_digest_finish(f, &buf, &n, bom ? sizeof(PCTL_BOM) - 1 : 0, PD_REPORT_CSV, doc, len);
 }

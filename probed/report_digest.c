@@ -17,6 +17,45 @@ void pd_sha256_hex(const void *data, size_t len, char hex[PD_SHA256_HEX])
         snprintf(hex + 2 * i, 3, "%02x", md[i]);
 }
 
+int pd_digest_finish(FILE *f, char **buf, size_t *n, size_t skip, enum pd_report_format format,
+                     char **doc, size_t *len)
+{
+    char hex[PD_SHA256_HEX];
+    int rc = -ENOMEM;
+
+    *doc = NULL;
+    *len = 0;
+    /* *buf and *n describe every byte written so far once flushed. */
+    if (fflush(f) == 0 && !ferror(f) && skip <= *n) {
+        pd_sha256_hex(*buf + skip, *n - skip, hex);
+        /* An empty hex (libcrypto failed) would make a file that cannot
+         * verify. */
+        rc = strlen(hex) == 64 ? 0 : -EIO;
+        if (rc == 0) {
+            if (format == PD_REPORT_JSON)
+                fprintf(f, "  \"sha256\": \"%s\"\n}\n", hex);
+            else if (format == PD_REPORT_HTML)
+                fprintf(f, "<p class=\"digest\">SHA-256 of the lines above: %s</p></body></html>\n",
+                        hex);
+            else
+                fprintf(f, "SHA-256 of the lines above,%s\r\n", hex);
+            if (ferror(f))
+                rc = -ENOMEM;
+        }
+    }
+    if (fclose(f) != 0 && rc == 0)
+        rc = -ENOMEM;
+    if (rc < 0) {
+        free(*buf);
+        *buf = NULL;
+        return rc;
+    }
+    *doc = *buf;
+    *len = *n;
+    *buf = NULL;
+    return 0;
+}
+
 /* Start of the line that holds byte at (exclusive end of the body). */
 static size_t line_start(const char *doc, size_t at)
 {

@@ -562,8 +562,6 @@ int pd_report_html(const struct pd_report *r, char **doc, size_t *len)
 {
     char *buf = NULL;
     size_t size = 0;
-    char hex[PD_SHA256_HEX];
-    int rc = -ENOMEM;
     FILE *f = open_memstream(&buf, &size);
 
     *doc = NULL;
@@ -580,24 +578,5 @@ int pd_report_html(const struct pd_report *r, char **doc, size_t *len)
     write_outages(f, r);
     write_maintenance(f, r);
     write_definitions(f);
-    /* buf and size describe every byte written so far once flushed. An
-     * empty hex (libcrypto failed) would make a file that cannot verify. */
-    if (fflush(f) == 0 && !ferror(f)) {
-        pd_sha256_hex(buf, size, hex);
-        if (strlen(hex) == 64) {
-            fprintf(f, "<p class=\"digest\">SHA-256 of the lines above: %s</p></body></html>\n",
-                    hex);
-            if (!ferror(f))
-                rc = 0;
-        }
-    }
-    if (fclose(f) != 0)
-        rc = -ENOMEM;
-    if (rc < 0) {
-        free(buf);
-        return rc;
-    }
-    *doc = buf;
-    *len = size;
-    return 0;
+    return pd_digest_finish(f, &buf, &size, 0, PD_REPORT_HTML, doc, len);
 }

@@ -45,8 +45,11 @@ static void severities(struct pctl_json *j, const struct pd_report *r)
     pctl_json_close(j, ']');
 }
 
-static void outage_list(struct pctl_json *j, const struct pd_avail *a)
+void pd_report_json_outages(struct pctl_json *j, const struct pd_avail *a, const char *period)
 {
+    char begins[32], ends[32];
+    snprintf(begins, sizeof(begins), "begins_in_%s", period);
+    snprintf(ends, sizeof(ends), "ends_in_%s", period);
     pctl_json_open(j, "outages", '[');
     for (size_t i = 0; i < a->n_outages; i++) {
         const struct pd_outage *o = &a->outages[i];
@@ -56,19 +59,16 @@ static void outage_list(struct pctl_json *j, const struct pd_avail *a)
         pctl_json_bool(j, "ongoing", !o->end);
         pctl_json_num(j, "counted_s", pd_report_seconds(o->counted), 0);
         pctl_json_num(j, "unobserved_s", pd_report_seconds(o->unobserved), 0);
-        pctl_json_bool(j, "begins_in_month", o->begins_in_period);
-        pctl_json_bool(j, "ends_in_month", o->ends_in_period);
+        pctl_json_bool(j, begins, o->begins_in_period);
+        pctl_json_bool(j, ends, o->ends_in_period);
         pctl_json_bool(j, "maintenance_only", o->maintenance_only);
         pctl_json_close(j, '}');
     }
     pctl_json_close(j, ']');
 }
 
-/* The members every target and system share. */
-static void figures(struct pctl_json *j, const struct pd_report_severity *sev,
-                    const struct pd_avail *a, const struct pd_sla_result *v)
+void pd_report_json_figures(struct pctl_json *j, const struct pd_avail *a)
 {
-    pctl_json_str(j, "severity", sev->name);
     pctl_json_open(j, "figures", '{');
     pctl_json_num(j, "total_s", a->total_s, 0);
     pctl_json_num(j, "maintenance_s", a->maintenance_s, 0);
@@ -83,6 +83,31 @@ static void figures(struct pctl_json *j, const struct pd_report_severity *sev,
     pctl_json_num(j, "mttr_min", a->mttr_min, 2);
     pctl_json_int(j, "outages_ended", a->ended);
     pctl_json_close(j, '}');
+}
+
+void pd_report_json_provenance(struct pctl_json *j, const struct pd_report *r)
+{
+    pctl_json_str(j, "timezone", r->timezone);
+    pctl_json_open(j, "scope", '{');
+    pctl_json_str(j, "kind", pd_report_scope_name(r->scope));
+    if (r->scope_what)
+        pctl_json_str(j, "what", r->scope_what);
+    else
+        pctl_json_null(j, "what");
+    pctl_json_close(j, '}');
+    pctl_json_str(j, "probed_version", r->version);
+    pctl_json_str(j, "config_sha256", r->config_hash);
+    pctl_json_str(j, "source", r->source);
+    pctl_json_time(j, "generated", r->generated);
+    pctl_json_bool(j, "provisional", r->provisional);
+}
+
+/* The members every target and system share. */
+static void figures(struct pctl_json *j, const struct pd_report_severity *sev,
+                    const struct pd_avail *a, const struct pd_sla_result *v)
+{
+    pctl_json_str(j, "severity", sev->name);
+    pd_report_json_figures(j, a);
     pctl_json_open(j, "verdicts", '{');
     pctl_json_str(j, "availability", pd_sla_verdict_name(v->availability));
     pctl_json_str(j, "mtbf", pd_sla_verdict_name(v->mtbf));
@@ -99,7 +124,7 @@ static void figures(struct pctl_json *j, const struct pd_report_severity *sev,
     pctl_json_close(j, ']');
     pctl_json_str(j, "overall", pd_sla_verdict_name(v->overall));
     pctl_json_close(j, '}');
-    outage_list(j, a);
+    pd_report_json_outages(j, a, "month");
 }
 
 static void media(struct pctl_json *j, const struct pd_report_media *m)
@@ -218,19 +243,7 @@ int pd_report_json(const struct pd_report *r, char **doc, size_t *len)
     pctl_json_time(&j, "start", r->period.start);
     pctl_json_time(&j, "end", r->period.end);
     pctl_json_close(&j, '}');
-    pctl_json_str(&j, "timezone", r->timezone);
-    pctl_json_open(&j, "scope", '{');
-    pctl_json_str(&j, "kind", pd_report_scope_name(r->scope));
-    if (r->scope_what)
-        pctl_json_str(&j, "what", r->scope_what);
-    else
-        pctl_json_null(&j, "what");
-    pctl_json_close(&j, '}');
-    pctl_json_str(&j, "probed_version", r->version);
-    pctl_json_str(&j, "config_sha256", r->config_hash);
-    pctl_json_str(&j, "source", r->source);
-    pctl_json_time(&j, "generated", r->generated);
-    pctl_json_bool(&j, "provisional", r->provisional);
+    pd_report_json_provenance(&j, r);
     pctl_json_open(&j, "summary", '{');
     pctl_json_int(&j, "targets", (long long)r->n_targets);
     pctl_json_int(&j, "met", r->met);
@@ -251,19 +264,5 @@ int pd_report_json(const struct pd_report *r, char **doc, size_t *len)
     /* The digest member comes last, on its own line: the body is every
      * byte before that line. */
     fputs(",\n", f);
-    if (fflush(f) != 0 || ferror(f)) {
-        fclose(f);
-        free(buf);
-        return -ENOMEM;
-    }
-    char hex[PD_SHA256_HEX];
-    pd_sha256_hex(buf, n, hex);
-    fprintf(f, "  \"sha256\": \"%s\"\n}\n", hex);
-    if (fclose(f) != 0) {
-        free(buf);
-        return -ENOMEM;
-    }
-    *doc = buf;
-    *len = n;
-    return 0;
+    return pd_digest_finish(f, &buf, &n, 0, PD_REPORT_JSON, doc, len);
 }

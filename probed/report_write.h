@@ -43,6 +43,16 @@ int pd_report_html(const struct pd_report *r, char **doc, size_t *len);
 int pd_report_xlsx(const struct pd_report *r, const char *path, const char *content_sha256,
                    char *err, size_t errlen);
 
+/* JSON members the availability report shares with the inspection
+ * records (report_json.c), so that they compare number for number: the
+ * "figures" object; the "outages" list, whose flags say begins_in_<period>
+ * and ends_in_<period> ("month", "period"); and the record's provenance
+ * from "timezone" to "provisional". */
+struct pctl_json;
+void pd_report_json_figures(struct pctl_json *j, const struct pd_avail *a);
+void pd_report_json_outages(struct pctl_json *j, const struct pd_avail *a, const char *period);
+void pd_report_json_provenance(struct pctl_json *j, const struct pd_report *r);
+
 /* Text from data for HTML element content and quoted attributes: markup
  * escaped; invalid UTF-8 and control characters become U+FFFD, so the
  * file stays valid whatever the records hold. */
@@ -56,6 +66,16 @@ char *pd_xlsx_text(const char *s);
 double pd_xlsx_width(const char *s);
 
 void pd_sha256_hex(const void *data, size_t len, char hex[PD_SHA256_HEX]);
+/* End a text document written to f, a stream from open_memstream(buf, n):
+ * flush it, write the format's digest line (CSV, JSON or HTML: see above)
+ * over every byte from skip on (skip: a byte order mark's length, or 0)
+ * and close f. A JSON document's body ends with ",\n" before this; the
+ * line closes its object. Takes f and *buf: on success the document is
+ * in *doc (the caller's, free()) and *len; on failure it is freed. 0,
+ * -ENOMEM (a write failed) or -EIO (no digest could be computed). */
+int pd_digest_finish(FILE *f, char **buf, size_t *n, size_t skip, enum pd_report_format format,
+                     char **doc, size_t *len);
+
 /* One digest over the files' bytes, in order (the configuration's hash:
  * the main file, then every inventory file). 0 or -errno (err says). */
 int pd_sha256_files(const char *const *paths, size_t n, char hex[PD_SHA256_HEX], char *err,
