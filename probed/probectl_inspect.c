@@ -16,6 +16,7 @@
 #include "inspect_sample.h"
 #include "inspect_write.h"
 #include "probectl_common.h"
+#include "probectl_output.h"
 #include "text_table.h"
 #include "timefmt.h"
 
@@ -78,22 +79,14 @@ static const char inspect_help[] =
     "Exit status: 0 when the record was made, 1 on errors (no such day, month,\n"
     "site; unreadable records), 2 on bad usage.\n";
 
-enum { FMT_TABLE = -1 };
-
 struct opts {
     const char *cmd; /* "inspect daily", ... */
     const char *date, *month, *quarter, *site, *output;
     long sites;
     int weighted;
-    int format; /* enum pd_report_format or FMT_TABLE */
+    int format; /* enum pd_report_format or PCTL_FMT_TABLE */
     int format_given, excel, quiet;
 };
-
-static const char *extension(const char *path)
-{
-    const char *dot = strrchr(path, '.');
-    return dot && !strchr(dot, '/') ? dot + 1 : "";
-}
 
 /* -1 to go on, else the exit code. */
 static int parse_args(int argc, char **argv, struct opts *o, FILE *out, FILE *errout)
@@ -136,15 +129,9 @@ static int parse_args(int argc, char **argv, struct opts *o, FILE *out, FILE *er
             o->site = optarg;
             break;
         case 'f': {
-            enum pd_report_format f;
-            if (strcmp(optarg, "table") == 0)
-                o->format = FMT_TABLE;
-            else if (pd_report_format_parse(optarg, &f) == 0)
-                o->format = (int)f;
-            else
-                return pctl_usage_error(errout, o->cmd,
-                                        "--format must be table, csv, json, html or xlsx, not '%s'",
-                                        optarg);
+            int rc = pctl_record_format(o->cmd, optarg, &o->format, errout);
+            if (rc >= 0)
+                return rc;
             o->format_given = 1;
             break;
         }
@@ -168,21 +155,7 @@ static int parse_args(int argc, char **argv, struct opts *o, FILE *out, FILE *er
         return pctl_usage_error(errout, o->cmd, "unexpected argument '%s'", argv[optind]);
     if (o->site && !pd_site_valid(o->site))
         return pctl_usage_error(errout, o->cmd, "--site: '%s' is not a site path", o->site);
-    if (o->output && !o->format_given) {
-        enum pd_report_format f;
-        if (pd_report_format_parse(extension(o->output), &f) < 0)
-            return pctl_usage_error(errout, o->cmd,
-                                    "cannot tell the format from '%s': name it with --format",
-                                    o->output);
-        o->format = (int)f;
-    }
-    if (o->format == PD_REPORT_XLSX && !o->output)
-        return pctl_usage_error(errout, o->cmd, "xlsx is a binary file: write it with -o FILE");
-    if (o->format == FMT_TABLE && o->output)
-        return pctl_usage_error(errout, o->cmd,
-                                "the table is for the terminal; -o needs "
-                                "--format csv, json, html or xlsx");
-    return -1;
+    return pctl_record_output(o->cmd, o->output, o->format_given, &o->format, errout);
 }
 
 /* Only the options of this subcommand. */
@@ -308,7 +281,7 @@ static int emit(const struct opts *o, const struct pd_inspection *in, FILE *out,
 {
     static char err[ERR_LEN];
     int rc;
-    if (o->format == FMT_TABLE) {
+    if (o->format == PCTL_FMT_TABLE) {
         rc = print_inspection(in, out);
         if (rc < 0) {
             fprintf(errout, "probectl %s: %s\n", o->cmd,
@@ -355,7 +328,7 @@ static void summary(const struct opts *o, const struct pd_inspection *in, FILE *
     unsigned down = 0;
     for (size_t i = 0; i < in->n_devices; i++)
         down += in->devices[i].state == PD_STATE_DOWN;
-    if (!o->quiet && (o->output || o->format == FMT_TABLE))
+    if (!o->quiet && (o->output || o->format == PCTL_FMT_TABLE))
         fprintf(errout, "probectl %s: %s%s%s: %zu devices, %u down, %zu problems, %u outages%s\n",
                 o->cmd, in->label, o->output ? " -> " : "", o->output ? o->output : "",
                 in->n_devices, down, in->n_problems, in->report->outages,
@@ -489,7 +462,7 @@ static int emit_sample(const struct opts *o, const struct pd_sample *s, FILE *ou
     char *doc = NULL;
     size_t len = 0;
     int rc;
-    if (o->format == FMT_TABLE) {
+    if (o->format == PCTL_FMT_TABLE) {
         if ((rc = print_sample(s, out)) < 0) {
             fprintf(errout, "probectl %s: %s\n", o->cmd,
                     rc == -ENOMEM ? "out of memory" : "write error");
@@ -566,7 +539,7 @@ static int cmd_sample(const struct opts *o, const struct pd_config *cfg, FILE *o
         goto out;
     }
     if ((rc = emit_sample(o, s, out, errout)) == 0 && !o->quiet &&
-        (o->output || o->format == FMT_TABLE))
+        (o->output || o->format == PCTL_FMT_TABLE))
         fprintf(errout, "probectl %s: %s%s%s: %zu of %zu sites%s%s\n", o->cmd, quarter,
                 o->output ? " -> " : "", o->output ? o->output : "", s->n_picks, s->population,
                 s->n_picks < (size_t)o->sites ? " (all there are)" : "",
@@ -595,7 +568,7 @@ int pd_cmd_inspect(const struct pd_config *cfg, int argc, char **argv, FILE *out
         return pctl_usage_error(errout, "inspect", "unknown record '%s': daily, monthly or sample",
                                 argv[1]);
     snprintf(cmd, sizeof(cmd), "inspect %s", subs[k]);
-    struct opts o = {.cmd = cmd, .format = FMT_TABLE};
+    struct opts o = {.cmd = cmd, .format = PCTL_FMT_TABLE};
     int rc = parse_args(argc - 1, argv + 1, &o, out, errout);
     if (rc >= 0)
         return rc;

@@ -8,7 +8,9 @@
 #include <unistd.h>
 
 #include "clock.h"
+#include "fsutil.h"
 #include "probectl_common.h"
+#include "probectl_output.h"
 #include "report.h"
 #include "report_source.h"
 #include "report_write.h"
@@ -71,19 +73,11 @@ static const char report_help[] =
     "target, site or system; unreadable records), 2 on bad usage. verify: 0 when\n"
     "the digest matches, 1 when it does not.\n";
 
-enum { FMT_TABLE = -1 };
-
 struct report_opts {
     const char *month, *target, *site, *system, *output, *events, *maintenance;
-    int format; /* enum pd_report_format or FMT_TABLE */
+    int format; /* enum pd_report_format or PCTL_FMT_TABLE */
     int format_given, excel, quiet;
 };
-
-static const char *extension(const char *path)
-{
-    const char *dot = strrchr(path, '.');
-    return dot && !strchr(dot, '/') ? dot + 1 : "";
-}
 
 /* -1 to go on, else the exit code. */
 static int report_args(int argc, char **argv, struct report_opts *o, FILE *out, FILE *errout)
@@ -103,7 +97,7 @@ static int report_args(int argc, char **argv, struct report_opts *o, FILE *out, 
         {NULL, 0, NULL, 0},
     };
     int opt;
-    *o = (struct report_opts){.format = FMT_TABLE};
+    *o = (struct report_opts){.format = PCTL_FMT_TABLE};
     optind = 0;
     opterr = 0;
     while ((opt = getopt_long(argc, argv, ":o:qh", longopts, NULL)) != -1) {
@@ -121,15 +115,9 @@ static int report_args(int argc, char **argv, struct report_opts *o, FILE *out, 
             o->system = optarg;
             break;
         case 'f': {
-            enum pd_report_format f;
-            if (strcmp(optarg, "table") == 0)
-                o->format = FMT_TABLE;
-            else if (pd_report_format_parse(optarg, &f) == 0)
-                o->format = (int)f;
-            else
-                return pctl_usage_error(errout, "report",
-                                        "--format must be table, csv, json, html or xlsx, not '%s'",
-                                        optarg);
+            int rc = pctl_record_format("report", optarg, &o->format, errout);
+            if (rc >= 0)
+                return rc;
             o->format_given = 1;
             break;
         }
@@ -164,21 +152,7 @@ static int report_args(int argc, char **argv, struct report_opts *o, FILE *out, 
     if (o->maintenance && !o->events)
         return pctl_usage_error(errout, "report",
                                 "--maintenance replaces the store's windows only with --events");
-    if (o->output && !o->format_given) {
-        enum pd_report_format f;
-        if (pd_report_format_parse(extension(o->output), &f) < 0)
-            return pctl_usage_error(errout, "report",
-                                    "cannot tell the format from '%s': name it with --format",
-                                    o->output);
-        o->format = (int)f;
-    }
-    if (o->format == PD_REPORT_XLSX && !o->output)
-        return pctl_usage_error(errout, "report", "xlsx is a binary file: write it with -o FILE");
-    if (o->format == FMT_TABLE && o->output)
-        return pctl_usage_error(errout, "report",
-                                "the table is for the terminal; -o needs "
-                                "--format csv, json, html or xlsx");
-    return -1;
+    return pctl_record_output("report", o->output, o->format_given, &o->format, errout);
 }
 
 static void progress(size_t done, size_t total, void *arg)
@@ -285,30 +259,6 @@ static int print_media_table(const struct pd_report *r, FILE *out)
     return rc;
 }
 
-/* Write to path.tmp, then rename: a reader never sees half a report. */
-static int write_file(const char *path, const char *doc, size_t len, char *err, size_t errlen)
-{
-    size_t n = strlen(path) + 8;
-    char *tmp = malloc(n);
-    if (!tmp)
-        return -ENOMEM;
-    snprintf(tmp, n, "%s.tmp", path);
-    FILE *f = fopen(tmp, "wb");
-    int rc = 0;
-    if (!f || fwrite(doc, 1, len, f) != len || fflush(f) != 0 || fsync(fileno(f)) != 0)
-        rc = -errno;
-    if (f && fclose(f) != 0 && rc == 0)
-        rc = -errno;
-    if (rc == 0 && rename(tmp, path) != 0)
-        rc = -errno;
-    if (rc < 0) {
-        snprintf(err, errlen, "%s: %s", path, strerror(-rc));
-        unlink(tmp);
-    }
-    free(tmp);
-    return rc;
-}
-
 static int write_xlsx(const struct pd_report *r, const char *path, char *err, size_t errlen)
 {
     char *csv = NULL, hex[PD_SHA256_HEX];
@@ -321,20 +271,13 @@ static int write_xlsx(const struct pd_report *r, const char *path, char *err, si
     /* The CSV's digest is its last line's last 64 characters. */
     snprintf(hex, sizeof(hex), "%.64s", csv + len - 66);
     free(csv);
-    size_t n = strlen(path) + 8;
-    char *tmp = malloc(n);
-    if (!tmp)
-        return -ENOMEM;
-    snprintf(tmp, n, "%s.tmp", path);
+    char *tmp = NULL;
+    if ((rc = pd_tmp_path(path, &tmp, err, errlen)) < 0)
+        return rc;
     rc = pd_report_xlsx(r, tmp, hex, err, errlen);
-    if (rc == 0 && rename(tmp, path) != 0) {
-        rc = -errno;
-        snprintf(err, errlen, "%s: %s", path, strerror(errno));
-    }
-    if (rc < 0)
-        unlink(tmp);
+    int crc = pd_commit_atomic(tmp, path, rc < 0, err, errlen);
     free(tmp);
-    return rc;
+    return rc < 0 ? rc : crc;
 }
 
 static int verify(int argc, char **argv, FILE *out, FILE *errout)
@@ -431,7 +374,7 @@ int pd_cmd_report(const struct pd_config *cfg, int argc, char **argv, FILE *out,
     }
     int wrc = 0;
     switch (o.format) {
-    case FMT_TABLE:
+    case PCTL_FMT_TABLE:
         if ((wrc = print_table(r, out)) == 0)
             wrc = print_media_table(r, out);
         break;
@@ -452,7 +395,7 @@ int pd_cmd_report(const struct pd_config *cfg, int argc, char **argv, FILE *out,
         snprintf(err, sizeof(err), "out of memory");
     if (wrc == 0 && doc) {
         if (o.output)
-            wrc = write_file(o.output, doc, len, err, sizeof(err));
+            wrc = pd_write_atomic(o.output, doc, len, err, sizeof(err));
         else if (fwrite(doc, 1, len, out) != len)
             wrc = -EIO;
     }
@@ -460,12 +403,12 @@ int pd_cmd_report(const struct pd_config *cfg, int argc, char **argv, FILE *out,
         fprintf(errout, "probectl report: %s\n", wrc == -EIO && !o.output ? "write error" : err);
         goto out;
     }
-    if (o.format == FMT_TABLE ? pctl_finish_output(out, errout, "report") != 0 : 0)
+    if (o.format == PCTL_FMT_TABLE ? pctl_finish_output(out, errout, "report") != 0 : 0)
         goto out;
     char media[64] = "";
     if (r->media_targets)
         snprintf(media, sizeof(media), ", degraded media %.1f min", r->media_degraded_s / 60.0);
-    if (!o.quiet && (o.output || o.format == FMT_TABLE))
+    if (!o.quiet && (o.output || o.format == PCTL_FMT_TABLE))
         fprintf(errout,
                 "probectl report: %s%s%s: %zu targets (%u met, %u not met, %u unverified), "
                 "%zu systems, %u failures%s%s%s\n",

@@ -358,6 +358,13 @@ static void test_daily_edges(void **state)
     assert_int_equal(run(f, "inspect", "monthly", NULL), 2);
     assert_int_equal(run(f, "inspect", "weekly", NULL), 2);
     assert_int_equal(run(f, "inspect", "daily", "--format", "xlsx", NULL), 2);
+    expect_in(f->err, "xlsx is a binary file: write it with -o FILE");
+    assert_int_equal(run(f, "inspect", "daily", "--format", "pdf", NULL), 2);
+    expect_in(f->err, "--format must be table, csv, json, html or xlsx, not 'pdf'");
+    assert_int_equal(run(f, "inspect", "daily", "-o", "/tmp/x.d/daily", NULL), 2);
+    expect_in(f->err, "cannot tell the format from '/tmp/x.d/daily'");
+    assert_int_equal(run(f, "inspect", "daily", "--format", "table", "-o", "x.csv", NULL), 2);
+    expect_in(f->err, "the table is for the terminal");
     assert_int_equal(run(f, "inspect", "daily", "--help", NULL), 0);
     expect_in(f->out, "Usage: probectl [-c FILE] inspect daily");
 }
