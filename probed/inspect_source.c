@@ -94,20 +94,36 @@ out:
     return rc;
 }
 
+/* The period's AVERAGE rows of the check's series (series NULL: its main
+ * file): 1 with *v filled (free it), 0 when they cannot be read (a note
+ * on the device says why), or -ENOMEM. */
+static int fetch_rows(struct reader *r, struct pd_inspect_device *d, const char *check,
+                      const char *series, const char *const *ds, size_t n_ds,
+                      struct pd_rrd_values *v)
+{
+    const struct pd_span p = r->in->report->period;
+    char why[512];
+    int rc = pd_rrd_fetch(r->data_dir, d->t->id, check, series, "AVERAGE", p.start, p.end, ds, n_ds,
+                          v, why, sizeof(why));
+    if (rc == -ENOMEM)
+        return rc;
+    if (rc < 0) {
+        note(d, "%s%s%s: %s", check, series ? "/" : "", series ? series : "",
+             fetch_failure(rc, why));
+        return 0;
+    }
+    return 1;
+}
+
 static int read_icmp(struct reader *r, struct pd_inspect_device *d, const char *check)
 {
     static const char *const ds[] = {"loss_pct", "rtt_median", "jitter", "rtt_max"};
     const struct pd_span p = r->in->report->period;
     struct pd_rrd_values v, mx;
     char why[512];
-    int rc = pd_rrd_fetch(r->data_dir, d->t->id, check, NULL, "AVERAGE", p.start, p.end, ds, 4, &v,
-                          why, sizeof(why));
-    if (rc == -ENOMEM)
+    int rc = fetch_rows(r, d, check, NULL, ds, 4, &v);
+    if (rc <= 0)
         return rc;
-    if (rc < 0) {
-        note(d, "%s: %s", check, fetch_failure(rc, why));
-        return 0;
-    }
     struct pd_stat rmax;
     d->icmp_step = v.step;
     if ((rc = column_stat(&v, 0, p.start, p.end, &d->loss)) < 0 ||
@@ -156,7 +172,7 @@ static int read_snmp_series(struct reader *r, struct pd_inspect_device *d, const
 {
     static const char *const ds[] = {"in_errors", "out_errors", "in_discards", "out_discards"};
     const struct pd_span p = r->in->report->period;
-    char **names = NULL, why[512];
+    char **names = NULL;
     size_t n = 0;
     int rc = pd_graph_series(r->data_dir, d->t->id, check, &names, &n);
     if (rc == -ENOMEM)
@@ -167,16 +183,13 @@ static int read_snmp_series(struct reader *r, struct pd_inspect_device *d, const
     }
     for (size_t i = 0; rc == 0 && i < n; i++) {
         struct pd_rrd_values v;
-        int frc = pd_rrd_fetch(r->data_dir, d->t->id, check, names[i], "AVERAGE", p.start, p.end,
-                               ds, 4, &v, why, sizeof(why));
-        if (frc == -ENOMEM) {
+        int frc = fetch_rows(r, d, check, names[i], ds, 4, &v);
+        if (frc < 0) {
             rc = frc;
             break;
         }
-        if (frc < 0) {
-            note(d, "%s/%s: %s", check, names[i], fetch_failure(frc, why));
+        if (frc == 0)
             continue;
-        }
         if (v.found & 3) { /* an interface, not a file system */
             double sum[4];
             for (size_t k = 0; rc == 0 && k < 4; k++) {
@@ -205,15 +218,9 @@ static int read_cert(struct reader *r, struct pd_inspect_device *d, const char *
     static const char *const ds[] = {"cert_days_left"};
     const struct pd_span p = r->in->report->period;
     struct pd_rrd_values v;
-    char why[512];
-    int rc = pd_rrd_fetch(r->data_dir, d->t->id, check, NULL, "AVERAGE", p.start, p.end, ds, 1, &v,
-                          why, sizeof(why));
-    if (rc == -ENOMEM)
+    int rc = fetch_rows(r, d, check, NULL, ds, 1, &v);
+    if (rc <= 0)
         return rc;
-    if (rc < 0) {
-        note(d, "%s: %s", check, fetch_failure(rc, why));
-        return 0;
-    }
     struct pd_stat s;
     rc = column_stat(&v, 0, p.start, p.end, &s);
     /* The least among the device's certificates, as last seen. */
@@ -230,15 +237,9 @@ static int read_rtp(struct reader *r, struct pd_inspect_device *d, const char *c
     static const char *const ds[] = {"loss_pct", "jitter_ms"};
     const struct pd_span p = r->in->report->period;
     struct pd_rrd_values v;
-    char why[512];
-    int rc = pd_rrd_fetch(r->data_dir, d->t->id, check, NULL, "AVERAGE", p.start, p.end, ds, 2, &v,
-                          why, sizeof(why));
-    if (rc == -ENOMEM)
+    int rc = fetch_rows(r, d, check, NULL, ds, 2, &v);
+    if (rc <= 0)
         return rc;
-    if (rc < 0) {
-        note(d, "%s: %s", check, fetch_failure(rc, why));
-        return 0;
-    }
     if ((rc = column_stat(&v, 0, p.start, p.end, &d->media_loss)) == 0)
         rc = column_stat(&v, 1, p.start, p.end, &d->media_jitter);
     pd_rrd_values_free(&v);
