@@ -11,6 +11,7 @@
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <unistd.h>
 
 #include <cmocka.h>
 
@@ -367,6 +368,13 @@ static void test_daily_edges(void **state)
     expect_in(f->err, "the table is for the terminal");
     assert_int_equal(run(f, "inspect", "daily", "--help", NULL), 0);
     expect_in(f->out, "Usage: probectl [-c FILE] inspect daily");
+    /* A series file that is not there is a note, not a failure. */
+    char rrd[PATH_MAX + 64];
+    snprintf(rrd, sizeof(rrd), "%s/data/rrd/zy-cam-03/ping.rrd", f->dir);
+    assert_int_equal(unlink(rrd), 0);
+    f->clock.wall = local("2026-11-10 09:00");
+    assert_int_equal(run(f, "inspect", "daily", "--format", "json", NULL), 0);
+    expect_in(f->out, "\"note\": \"ping: no series file yet\"");
 }
 
 /* The month's figures and outages are the availability report's, number
