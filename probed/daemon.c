@@ -53,8 +53,8 @@ static void usage(FILE *out)
                  "       probed [-c FILE] --check-config\n"
                  "       probed --version | --help\n"
                  "\n"
-                 "probed probes every device of the configured inventory (TCP now; ICMP,\n"
-                 "SNMP, HTTP and RTP plugins as they land), keeps the state of every check\n"
+                 "probed probes every device of the configured inventory (ICMP, TCP,\n"
+                 "SNMP, HTTP and HLS, passive RTP), keeps the state of every check\n"
                  "and target (UP, DOWN, UNKNOWN), writes measurements to RRD files and\n"
                  "every state change to an SQLite event store, from which availability,\n"
                  "MTBF and MTTR reports are computed.\n"
@@ -66,6 +66,9 @@ static void usage(FILE *out)
                  "  -n, --check-config   load and validate the configuration, its inventory\n"
                  "                       files and every check's options, then exit\n"
                  "  -p, --pid-file PATH  write and lock a pid file (overrides pid_file:)\n"
+                 "                       A relative FILE or PATH is taken from the directory\n"
+                 "                       probed starts in; paths inside the file from the\n"
+                 "                       file's own directory\n"
                  "  -V, --version        print the version and exit\n"
                  "  -h, --help           print this help and exit\n"
                  "\n"
@@ -77,12 +80,13 @@ static void usage(FILE *out)
                  "Files:\n"
                  "  <data_dir>/probed.db          events, states, runs (SQLite, WAL)\n"
                  "  <data_dir>/rrd/<target>/<check>.rrd   measurements\n"
+                 "  <data_dir>/reports/daily-<day>.*      the daily health checks\n"
                  "\n"
                  "Exit status: 0 on a clean stop or a valid configuration, 1 on errors,\n"
                  "2 on bad usage.\n"
                  "\n"
-                 "See 'probectl --help' for status and events, and docs/configuration.md\n"
-                 "for every configuration key.\n");
+                 "See 'probectl --help' for status, events, reports, inspections and the\n"
+                 "inventory, and docs/configuration.md for every configuration key.\n");
 }
 
 /* Load, then check every check against its plugin. */
@@ -244,6 +248,22 @@ static int write_pid_file(const char *path)
         return -1;
     }
     return fd; /* kept open: the lock lives as long as we do */
+}
+
+/* path as an absolute path (taken: free()), relative to the current
+ * directory; NULL with errno set. */
+static char *absolute_path(const char *path)
+{
+    char cwd[PATH_MAX];
+    if (path[0] == '/')
+        return strdup(path);
+    if (!getcwd(cwd, sizeof(cwd)))
+        return NULL;
+    size_t n = strlen(cwd) + strlen(path) + 2;
+    char *abs = malloc(n);
+    if (abs)
+        snprintf(abs, n, "%s/%s", cwd, path);
+    return abs;
 }
 
 static int run(struct daemon *d, struct pd_config *cfg, const char *pid_path)
@@ -458,13 +478,25 @@ int main(int argc, char **argv)
         pd_registry_free(d.reg);
         return 1;
     }
-    /* Before run() changes directory: the inspection thread reads the
-     * file again each day. */
+    /* Before run() detaches, which changes directory to /: a reload and
+     * the inspection thread read the file again, and the pid file is
+     * written after. */
+    char *pid_abs = NULL;
     d.config_abs = realpath(d.config_path, NULL);
-    pd_health_init(&d.health, pd_clock_wall());
     if (!pid_file)
         pid_file = cfg->pid_file;
-    int rc = run(&d, cfg, pid_file);
+    if (!d.config_abs || (pid_file && !(pid_abs = absolute_path(pid_file)))) {
+        fprintf(stderr, "probed: %s: %s\n", d.config_abs ? pid_file : d.config_path,
+                strerror(errno));
+        free(d.config_abs);
+        pd_config_free(cfg);
+        pd_registry_free(d.reg);
+        return 1;
+    }
+    d.config_path = d.config_abs;
+    pd_health_init(&d.health, pd_clock_wall());
+    int rc = run(&d, cfg, pid_abs);
+    free(pid_abs);
     free(d.config_abs);
     pd_registry_free(d.reg);
     pd_health_free(&d.health);
