@@ -151,6 +151,21 @@ int pd_daily_latest(const struct pd_inspection_conf *c, pd_ns now, int32_t *day)
     return -ENOENT;
 }
 
+int pd_daily_next(const struct pd_inspection_conf *c, pd_ns now, int32_t *day)
+{
+    int32_t today;
+    if (pd_day_of(now, &today) < 0)
+        return -EINVAL;
+    for (int32_t d = today; d < today + PD_DAILY_LOOKBACK; d++) {
+        pd_ns at;
+        if (pd_working_day(c, d) && pd_daily_at(c, d, &at) == 0 && at > now) {
+            *day = d;
+            return 0;
+        }
+    }
+    return -ENOENT;
+}
+
 int pd_quarter_parse(const char *text, pd_ns *start, pd_ns *end, char *canonical, char *err,
                      size_t errlen)
 {

@@ -52,6 +52,10 @@ int pd_daily_period(const struct pd_inspection_conf *c, int32_t day, pd_ns *star
  * daily check the daemon writes and `probectl inspect daily` defaults to.
  * -ENOENT when none lies within PD_DAILY_LOOKBACK days. */
 int pd_daily_latest(const struct pd_inspection_conf *c, pd_ns now, int32_t *day);
+/* The first working day whose check time is after now: the check whose
+ * period is running, for `probectl inspect daily --date next`. -ENOENT
+ * when none lies within PD_DAILY_LOOKBACK days. */
+int pd_daily_next(const struct pd_inspection_conf *c, pd_ns now, int32_t *day);
 
 /* "2026Q4" (or "2026-Q4", lower-case q too): the quarter's first day
  * and the next quarter's, local midnight. *canonical gets "2026Q4"

@@ -23,7 +23,8 @@
 #define ERR_LEN 8192
 
 static const char inspect_help[] =
-    "Usage: probectl [-c FILE] inspect daily [--date YYYY-MM-DD] [--site PATH] [OUTPUT]\n"
+    "Usage: probectl [-c FILE] inspect daily [--date YYYY-MM-DD|today|next] [--site PATH]\n"
+    "                [OUTPUT]\n"
     "       probectl [-c FILE] inspect monthly --month YYYY-MM [--site PATH] [OUTPUT]\n"
     "       probectl [-c FILE] inspect sample --quarter YYYYQn --sites N [--weighted]\n"
     "                [--site PATH] [OUTPUT]\n"
@@ -52,7 +53,8 @@ static const char inspect_help[] =
     "\n"
     "Options:\n"
     "  --date YYYY-MM-DD   daily: the day of the check (its check time ends the\n"
-    "                      period; a check time still to come: the period so far)\n"
+    "                      period; a check time still to come: the period so far);\n"
+    "                      'today'; 'next': the next check, its period so far\n"
     "  --month YYYY-MM     monthly: the month, in the configured time zone\n"
     "  --quarter YYYYQn    sample: the quarter, e.g. 2026Q4\n"
     "  --sites N           sample: how many sites (all of them when fewer exist)\n"
@@ -382,9 +384,15 @@ static int cmd_daily(const struct opts *o, const struct pd_config *cfg, FILE *ou
     } else if (strcmp(o->date, "today") == 0) {
         if (pd_day_of(now, &day) < 0)
             return 1;
+    } else if (strcmp(o->date, "next") == 0) {
+        if (pd_daily_next(&cfg->inspection, now, &day) < 0) {
+            fprintf(errout, "probectl %s: no working day in the next %d days\n", o->cmd,
+                    PD_DAILY_LOOKBACK);
+            return 1;
+        }
     } else if (pd_day_parse(o->date, &day) < 0) {
-        return pctl_usage_error(errout, o->cmd, "--date: expected YYYY-MM-DD or today, not '%s'",
-                                o->date);
+        return pctl_usage_error(errout, o->cmd,
+                                "--date: expected YYYY-MM-DD, today or next, not '%s'", o->date);
     }
     struct pd_inspect_request req;
     char label[PD_DAY_TEXT];

@@ -382,6 +382,7 @@ streamer &
 STREAMER_PID=$!
 
 ctl="$BUILD/probectl -c $CFG"
+QUARTER="$(TZ=Asia/Shanghai date +%Y)Q$(((10#$(TZ=Asia/Shanghai date +%m) + 2) / 3))"
 cat <<EOF
 
 demo: $n devices up; $CUT_ID is cut off for ${CUT_LENGTH}s every $((CUT_PERIOD / 60)) min,
@@ -410,6 +411,13 @@ demo: $n devices up; $CUT_ID is cut off for ${CUT_LENGTH}s every $((CUT_PERIOD /
   report:  $ctl report --month $(TZ=Asia/Shanghai date +%Y-%m)
            $ctl report --month $(TZ=Asia/Shanghai date +%Y-%m) -o /tmp/probed-demo-report.html
            (also .csv .json .xlsx; a planned window: $ctl maintenance add --help)
+  inspect: $ctl inspect daily --date next
+           (the coming daily health check so far; probed writes each working
+           day's into $DATA/reports at 08:30)
+           $ctl inspect monthly --month $(TZ=Asia/Shanghai date +%Y-%m) -o /tmp/probed-demo-inspection.html
+           $ctl inspect sample --quarter $QUARTER --sites 3
+  devices: $ctl inventory list --site guizhou/zunyi
+           (also import, export, add, set, retire: probectl inventory --help)
   store:   sqlite3 $DATA/probed.db 'SELECT * FROM transitions ORDER BY at_ns'
 
 EOF

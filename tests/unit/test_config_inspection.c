@@ -132,6 +132,17 @@ static void test_national_day(void **state)
     assert_int_equal(latest, day("2026-10-10"));
     assert_int_equal(pd_daily_latest(c, local("2026-10-12 09:15"), &latest), 0);
     assert_int_equal(latest, day("2026-10-12"));
+    /* The next check: the running period's. */
+    int32_t next;
+    assert_int_equal(pd_daily_next(c, local("2026-10-11 12:00"), &next), 0);
+    assert_int_equal(next, day("2026-10-12"));
+    assert_int_equal(pd_daily_next(c, local("2026-10-12 09:14"), &next), 0);
+    assert_int_equal(next, day("2026-10-12"));
+    assert_int_equal(pd_daily_next(c, local("2026-10-12 09:15"), &next), 0);
+    assert_int_equal(next, day("2026-10-13"));
+    /* From before the holiday week to the Friday after it. */
+    assert_int_equal(pd_daily_next(c, local("2026-09-30 10:00"), &next), 0);
+    assert_int_equal(next, day("2026-10-09"));
     pd_config_free(cfg);
 }
 

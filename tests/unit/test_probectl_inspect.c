@@ -350,6 +350,11 @@ static void test_daily_edges(void **state)
     assert_int_equal(run(f, "inspect", "daily", NULL), 0);
     expect_in(f->out, "Daily health check 2026-11-16: 2026-11-13 08:30:00 to 2026-11-16 "
                       "08:30:00 (since the check of 2026-11-13)");
+    /* The next check: Tuesday's, its period so far. */
+    assert_int_equal(run(f, "inspect", "daily", "--date", "next", NULL), 0);
+    expect_in(f->out, "Daily health check 2026-11-17: 2026-11-16 08:30:00 to 2026-11-16 "
+                      "10:00:00 (since the check of 2026-11-16)");
+    expect_in(f->out, "PROVISIONAL");
     assert_int_equal(run(f, "inspect", "daily", "--site", "sichuan", NULL), 1);
     expect_in(f->err, "no target at site 'sichuan'");
     assert_int_equal(run(f, "inspect", "daily", "--date", "2026-11-18", NULL), 1);
