@@ -1,5 +1,6 @@
 /* probectl status and events against a real event store written through
  * the storage module's own writes, with the clock faked. */
+#include "test_cmd.h"
 #include "test_files.h"
 
 #include <errno.h>
@@ -116,29 +117,12 @@ static int teardown(void **state)
 }
 
 /* Run cmd with the NULL-terminated arguments; output in f->out, f->err. */
-static int run(struct fixture *f,
-               int (*cmd)(const struct pd_config *, int, char **, FILE *, FILE *), ...)
+static int run(struct fixture *f, test_cmd_fn cmd, ...)
 {
-    char *argv[16];
-    int argc = 0, rc;
-    size_t out_len, err_len;
-    FILE *out, *err;
     va_list ap;
-
     va_start(ap, cmd);
-    while (argc < 15 && (argv[argc] = va_arg(ap, char *)))
-        argc++;
+    int rc = test_cmd_vrun(cmd, &f->cfg, NULL, ap, &f->out, &f->err);
     va_end(ap);
-    argv[argc] = NULL;
-    free(f->out);
-    free(f->err);
-    out = open_memstream(&f->out, &out_len);
-    err = open_memstream(&f->err, &err_len);
-    assert_non_null(out);
-    assert_non_null(err);
-    rc = cmd(&f->cfg, argc, argv, out, err);
-    fclose(out);
-    fclose(err);
     return rc;
 }
 

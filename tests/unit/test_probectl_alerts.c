@@ -1,6 +1,7 @@
 /* probectl alerts (the list, --pending, --failed, --attempts) against a
  * real event store written through the alert thread's own writes, with
  * the clock faked. */
+#include "test_cmd.h"
 #include "test_files.h"
 
 #include <setjmp.h>
@@ -140,26 +141,10 @@ static int teardown(void **state)
  * output in f->out, f->err. */
 static int run(struct fixture *f, ...)
 {
-    char *argv[16] = {"alerts"};
-    int argc = 1, rc;
-    size_t out_len, err_len;
-    FILE *out, *err;
     va_list ap;
-
     va_start(ap, f);
-    while (argc < 15 && (argv[argc] = va_arg(ap, char *)))
-        argc++;
+    int rc = test_cmd_vrun(pd_cmd_alerts, &f->cfg, "alerts", ap, &f->out, &f->err);
     va_end(ap);
-    argv[argc] = NULL;
-    free(f->out);
-    free(f->err);
-    out = open_memstream(&f->out, &out_len);
-    err = open_memstream(&f->err, &err_len);
-    assert_non_null(out);
-    assert_non_null(err);
-    rc = pd_cmd_alerts(&f->cfg, argc, argv, out, err);
-    fclose(out);
-    fclose(err);
     return rc;
 }
 

@@ -3,6 +3,7 @@
  * the daily health check and the monthly inspection from synthetic
  * records, their problems, and their figures against the availability
  * report's for the same period. */
+#include "test_cmd.h"
 #include "test_files.h"
 
 #include <errno.h>
@@ -218,23 +219,10 @@ static int teardown(void **state)
 
 static int run(struct fixture *f, ...)
 {
-    char *argv[16];
-    int argc = 0, rc;
-    size_t out_len, err_len;
     va_list ap;
     va_start(ap, f);
-    while (argc < 15 && (argv[argc] = va_arg(ap, char *)))
-        argc++;
+    int rc = test_cmd_vrun(pd_cmd_inspect, f->cfg, NULL, ap, &f->out, &f->err);
     va_end(ap);
-    argv[argc] = NULL;
-    free(f->out);
-    free(f->err);
-    FILE *out = open_memstream(&f->out, &out_len), *err = open_memstream(&f->err, &err_len);
-    assert_non_null(out);
-    assert_non_null(err);
-    rc = pd_cmd_inspect(f->cfg, argc, argv, out, err);
-    fclose(out);
-    fclose(err);
     return rc;
 }
 

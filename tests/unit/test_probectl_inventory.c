@@ -3,6 +3,7 @@
  * exported, changed; an event store written with the storage's own writes
  * where retired ids and states matter. probed does not run here: every
  * change ends with "probed is not running". */
+#include "test_cmd.h"
 #include "test_files.h"
 
 #include <errno.h>
@@ -87,31 +88,18 @@ static int teardown(void **state)
  * loaded afresh as each probectl run loads it. Output in f->out, f->err. */
 static int inv(struct fixture *f, ...)
 {
-    char *argv[24] = {"inventory"}, err[8192];
-    int argc = 1, rc;
-    size_t len;
-    va_list ap;
+    char err[8192];
     struct pd_config *cfg;
+    va_list ap;
 
-    va_start(ap, f);
-    while (argc < 23 && (argv[argc] = va_arg(ap, char *)))
-        argc++;
-    va_end(ap);
-    argv[argc] = NULL;
     if (pd_config_load(f->main, &cfg, err, sizeof(err)) < 0)
         fail_msg("the configuration does not load:\n%s", err);
-    free(f->out);
-    free(f->err);
-    FILE *out = open_memstream(&f->out, &len), *errout = open_memstream(&f->err, &len);
-    assert_non_null(out);
-    assert_non_null(errout);
-    rc = pd_cmd_inventory(cfg, argc, argv, out, errout);
-    fclose(out);
-    fclose(errout);
+    va_start(ap, f);
+    int rc = test_cmd_vrun(pd_cmd_inventory, cfg, "inventory", ap, &f->out, &f->err);
+    va_end(ap);
     pd_config_free(cfg);
     if (getenv("PD_TEST_VERBOSE"))
-        fprintf(stderr, "inventory %s -> %d\n--- out:\n%s--- err:\n%s", argv[1] ? argv[1] : "", rc,
-                f->out, f->err);
+        fprintf(stderr, "inventory -> %d\n--- out:\n%s--- err:\n%s", rc, f->out, f->err);
     return rc;
 }
 
